@@ -1,0 +1,1 @@
+"""VAL — the case-routing backend of a Victim Advice Line."""

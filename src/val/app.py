@@ -1,0 +1,104 @@
+"""create_app: wiring only — settings, database, rules, API, blueprints, error handlers, request logging."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, g, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from val.db.session import Database
+from val.http.context import Services
+from val.http.problems import problem_for_http_exception
+from val.logs import configure_logging
+from val.referrals.schemas import configure_policing_areas
+from val.settings import Settings, load_settings
+from val.triage.rulebook import load_rules
+
+log = logging.getLogger("val.http")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class ProblemApi(Api):
+    """flask-smorest, answering every error with RFC 9457 problem+json."""
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        return problem_for_http_exception(error)
+
+
+def create_app(overrides: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings(overrides=overrides)
+    configure_logging(settings.log_level)
+    configure_policing_areas(settings.policing_areas)
+
+    app = Flask("val")
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE="VAL — Victim Advice Line",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_REDOC_PATH="/redoc",
+        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+    app.extensions["val"] = Services(
+        settings=settings,
+        db=Database(settings.effective_database_url, pool_size=4),
+        triage_rules=load_rules(settings.config_dir / "triage.toml"),
+    )
+
+    api = ProblemApi(app)
+    from val.cases.api import blp as cases_blp
+    from val.http.health import blp as health_blp
+    from val.referrals.api import blp as referrals_blp
+
+    app.register_blueprint(health_blp)
+    api.register_blueprint(referrals_blp)
+    api.register_blueprint(cases_blp)
+
+    app.register_error_handler(Exception, _unexpected_error)
+    app.before_request(_start_request)
+    app.after_request(_log_request)
+    return app
+
+
+def _unexpected_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return problem_for_http_exception(error)
+    # Only the type: messages of database errors can quote the values that failed.
+    log.error("unhandled error", extra={"error_type": type(error).__name__})
+    return problem_for_http_exception(InternalServerError("Something went wrong; nothing was half-written."))
+
+
+def _start_request() -> None:
+    supplied = request.headers.get("X-Request-Id", "")
+    g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _log_request(response):
+    principal = g.get("principal")
+    log.info(
+        "request",
+        extra={
+            "method": request.method,
+            "route": request.url_rule.rule if request.url_rule else None,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+            "credential_id": str(principal.credential_id) if principal else None,
+        },
+    )
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    return response

@@ -1,0 +1,35 @@
+"""Audit events are written in the caller's transaction, so a change and its audit trail commit together."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from val.audit.models import AuditEvent
+from val.auth.roles import Principal
+from val.db.base import utcnow
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    request_id: str | None,
+) -> None:
+    # A Core insert: audit rows are never read back in the same unit of work, so skip the ORM identity map.
+    session.execute(
+        insert(AuditEvent).values(
+            id=uuid.uuid4(),
+            at=utcnow(),
+            credential_id=principal.credential_id,
+            role=str(principal.role),
+            action=action,
+            entity_type=entity_type,
+            entity_id=str(entity_id),
+            request_id=request_id,
+        )
+    )

@@ -1,0 +1,31 @@
+"""Coordinator case views."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import g
+from flask.views import MethodView
+
+from val.auth.guard import require_roles
+from val.auth.roles import Role
+from val.cases.schemas import CoordinatorCaseSchema
+from val.cases.service import read_case
+from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.context import services
+from val.http.problems import Problem
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case management (coordinators)")
+
+
+@blp.route("/cases/<uuid:case_id>")
+class CaseDetail(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.response(200, CoordinatorCaseSchema)
+    def get(self, case_id: uuid.UUID):
+        """One case: triage, routes, compliance points, victim and offence."""
+        with services().db.sessions() as session:
+            case = read_case(session, g.principal, case_id, g.request_id)
+        if case is None:
+            raise Problem(404, "Not Found", "No case with this id.")
+        return case

@@ -1,0 +1,110 @@
+"""A case is one victim and one offence, with the triage decision made on intake.
+
+Personal data lives in `victims` and `offences` (not on the case row), so retention can anonymise it
+while the case, its triage and its compliance record survive for the Board's aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, Uuid, orm
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from val.db.base import Base, PortableJSON, UTCDateTime
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY.
+CaseNumber = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    number: Mapped[int] = mapped_column(CaseNumber, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    status: Mapped[str] = mapped_column(String(32))
+    source_system: Mapped[str] = mapped_column(String(64))
+    source_reference: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of (system, reference, date of birth): enforces "one case per referral" without keeping
+    # the date of birth on the case row; unique, so two racing duplicates cannot both commit.
+    duplicate_key: Mapped[str] = mapped_column(String(64), unique=True)
+    submitted_by: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    policing_area: Mapped[str] = mapped_column(String(40))
+    consent_support_referral: Mapped[str] = mapped_column(String(16))
+    consent_recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    victim: Mapped[Victim] = relationship(back_populates="case", uselist=False, lazy="raise")
+    offence: Mapped[Offence] = relationship(back_populates="case", uselist=False, lazy="raise")
+    triage: Mapped[TriageDecision] = relationship(back_populates="case", uselist=False, lazy="raise")
+
+    @property
+    def reference(self) -> str:
+        """Human reference quoted on the phone: year received and the case number."""
+        return f"VAL-{self.received_at.year}-{self.number:06d}"
+
+
+class Victim(Base):
+    __tablename__ = "victims"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(40))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    policing_area: Mapped[str] = mapped_column(String(40))
+    relationship: Mapped[str] = mapped_column(String(30))
+    contact: Mapped[dict[str, Any]] = mapped_column(PortableJSON)
+    language: Mapped[str | None] = mapped_column(String(20))
+    needs_interpreter: Mapped[bool] = mapped_column(default=False)
+    vulnerabilities: Mapped[list[str]] = mapped_column(PortableJSON)
+    persistently_targeted: Mapped[bool] = mapped_column(default=False)
+    intimidated: Mapped[bool] = mapped_column(default=False)
+    in_hospital: Mapped[bool] = mapped_column(default=False)
+    children_in_household: Mapped[int] = mapped_column(default=0)
+
+    # `relationship` is a column of this table, so the ORM function is reached through its module here.
+    case: Mapped[Case] = orm.relationship(back_populates="victim", lazy="raise")
+
+
+class Offence(Base):
+    __tablename__ = "offences"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
+    home_office_code: Mapped[str | None] = mapped_column(String(10))
+    description: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    flags: Mapped[list[str]] = mapped_column(PortableJSON)
+    hate_strands: Mapped[list[str]] = mapped_column(PortableJSON)
+    rtc_outcome: Mapped[str | None] = mapped_column(String(20))
+
+    case: Mapped[Case] = relationship(back_populates="offence", lazy="raise")
+
+
+class TriageDecision(Base):
+    """What triage decided, under which rules, and why (every rule that fired)."""
+
+    __tablename__ = "triage_decisions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    crime_types: Mapped[list[str]] = mapped_column(PortableJSON)
+    risk_level: Mapped[str | None] = mapped_column(String(10))
+    marac: Mapped[bool]
+    enhanced_rights: Mapped[bool]
+    enhanced_reasons: Mapped[list[str]] = mapped_column(PortableJSON)
+    consent_model: Mapped[str] = mapped_column(String(10))
+    age_at_offence: Mapped[int]
+    rules_version: Mapped[str] = mapped_column(String(64))
+    explanation: Mapped[list[dict[str, str]]] = mapped_column(PortableJSON)
+    # The risk block as the referrer sent it (DASH answers included): the evidence for risk_level.
+    risk_input: Mapped[dict[str, Any]] = mapped_column(PortableJSON)
+
+    case: Mapped[Case] = relationship(back_populates="triage", lazy="raise")

@@ -1,0 +1,74 @@
+"""Engines, sessions and the unit of work.
+
+Sessions are passed explicitly; the unit of work commits only when told to and rolls back otherwise,
+so the boundary of the case + outbox transaction is visible in the service code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling starts deferred transactions, which fail with SQLITE_BUSY when
+    # two writers upgrade at once; take the write lock up front instead (SQLAlchemy's documented recipe).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # noqa: ANN001
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
+        _configure_sqlite(engine)
+        return engine
+    # hide_parameters: error messages must never quote the personal data that was being written.
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
+
+
+class Database:
+    """An engine and its session factory, built from settings at start-up (never at import)."""
+
+    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size=pool_size)
+        # expire_on_commit=False: the response is built from objects after commit without a re-SELECT.
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def unit_of_work(database: Database) -> Iterator[Session]:
+    """A session whose work is rolled back unless the caller commits it."""
+    session = database.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()

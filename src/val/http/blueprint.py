@@ -1,0 +1,23 @@
+"""The blueprint every feature API uses: its body parser answers wrong media types and malformed JSON
+with precise problems instead of webargs' generic ones."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+
+from val.http.problems import Problem
+
+
+class StrictJsonParser(FlaskParser):
+    def load_json(self, req, schema):  # noqa: ANN001 — webargs' signature
+        if req.content_length and not req.is_json:
+            raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
+        return super().load_json(req, schema)
+
+    def handle_invalid_json_error(self, error, req, *args, **kwargs):  # noqa: ANN001
+        raise Problem(400, "Malformed JSON", "The body is not valid JSON.", problem_type="malformed-json")
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = StrictJsonParser()

@@ -1,0 +1,44 @@
+"""Liveness and readiness: the only endpoints (with the docs) that need no credential."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from kombu import Connection
+from sqlalchemy import text
+
+from val.http.context import services
+
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/health")
+def health():
+    """Liveness: the process answers."""
+    return jsonify(status="ok")
+
+
+@blp.get("/ready")
+def ready():
+    """Readiness: the database and the broker are reachable."""
+    svc = services()
+    checks = {"database": _database_ok(), "broker": _broker_ok(svc.settings.effective_broker_url)}
+    ok = all(checks.values())
+    return jsonify(status="ok" if ok else "unavailable", checks=checks), 200 if ok else 503
+
+
+def _database_ok() -> bool:
+    try:
+        with services().db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 — any failure means "not ready"; the reason is not the caller's business
+        return False
+
+
+def _broker_ok(url: str) -> bool:
+    try:
+        with Connection(url, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:  # noqa: BLE001
+        return False

@@ -1,0 +1,172 @@
+"""Idempotency-Key for POSTs: a retried request gets the first response, never a second effect.
+
+The key is claimed in its own short transaction before the work starts, so a concurrent retry sees it
+(409 while in flight). Only successful (2xx) responses are kept; after any failure the key is released so
+the client can correct the request and retry with the same key. A claim left by a process that died is
+taken over once `idempotency_lock_seconds` have passed; the referral's own duplicate detection keeps that
+safe even if the first attempt did commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, g, make_response, request
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from val.db.base import utcnow
+from val.db.session import Database
+from val.http.context import services
+from val.http.models import IdempotencyRecord
+from val.http.problems import Problem
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """The same request, however its JSON is spaced or ordered, has the same fingerprint."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, UnicodeDecodeError):
+        canonical = body
+    digest = hashlib.sha256(f"{method} {path}\n".encode())
+    digest.update(canonical)
+    return digest.hexdigest()
+
+
+def _claim(
+    db: Database, credential_id: uuid.UUID, key: str, print_: str, ttl: dt.timedelta, lock: dt.timedelta
+) -> uuid.UUID | Response:
+    now = utcnow()
+    with db.sessions() as session:
+        record_id = uuid.uuid4()
+        session.add(
+            IdempotencyRecord(
+                id=record_id,
+                credential_id=credential_id,
+                key=key,
+                request_fingerprint=print_,
+                locked_at=now,
+                expires_at=now + ttl,
+            )
+        )
+        try:
+            session.commit()
+            return record_id
+        except IntegrityError:
+            session.rollback()
+        existing = session.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key
+            )
+        )
+        if existing is None:  # released between our insert and our read: the client may simply retry
+            raise Problem(
+                409,
+                "Request in progress",
+                "This Idempotency-Key is being processed; retry shortly.",
+                problem_type="idempotency-in-flight",
+                headers={"Retry-After": "1"},
+            )
+        if existing.expires_at <= now:
+            session.delete(existing)
+            session.commit()
+            return _claim(db, credential_id, key, print_, ttl, lock)
+        if existing.request_fingerprint != print_:
+            raise Problem(
+                422,
+                "Idempotency-Key reused",
+                "This Idempotency-Key was used with a different request body; use a new key.",
+                problem_type="idempotency-key-reused",
+            )
+        if existing.response_status is not None:
+            response = make_response(existing.response_body, existing.response_status)
+            response.headers[REPLAYED_HEADER] = "true"
+            return response
+        if existing.locked_at <= now - lock:
+            # The first attempt's process died mid-request: take the claim over.
+            taken = session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.id == existing.id, IdempotencyRecord.locked_at == existing.locked_at)
+                .values(locked_at=now)
+            ).rowcount
+            session.commit()
+            if taken:
+                return existing.id
+        raise Problem(
+            409,
+            "Request in progress",
+            "A request with this Idempotency-Key is still being processed.",
+            problem_type="idempotency-in-flight",
+            headers={"Retry-After": "1"},
+        )
+
+
+def _finish(db: Database, record_id: uuid.UUID, response: Response) -> None:
+    with db.sessions() as session:
+        if 200 <= response.status_code < 300 and response.is_json:
+            session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.id == record_id)
+                .values(response_status=response.status_code, response_body=response.get_json())
+            )
+        else:
+            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+        session.commit()
+
+
+def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a POST view (inside its role guard, so the key is scoped per credential)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise Problem(400, "Bad Idempotency-Key", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.")
+        svc = services()
+        claimed = _claim(
+            svc.db,
+            g.principal.credential_id,
+            key,
+            fingerprint(request.method, request.path, request.get_data(cache=True)),
+            dt.timedelta(hours=svc.settings.idempotency_ttl_hours),
+            dt.timedelta(seconds=svc.settings.idempotency_lock_seconds),
+        )
+        if isinstance(claimed, Response):
+            return claimed
+        try:
+            response = make_response(view(*args, **kwargs))
+        except BaseException:
+            _release(svc.db, claimed)
+            raise
+        _finish(svc.db, claimed, response)
+        return response
+
+    return wrapper
+
+
+def _release(db: Database, record_id: uuid.UUID) -> None:
+    with db.sessions() as session:
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+        session.commit()
+
+
+def purge_expired(session: Session, now: dt.datetime | None = None) -> int:
+    """Drop keys past their retention; run by the beat."""
+    result = session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or utcnow()))
+    )
+    return result.rowcount or 0

@@ -1,0 +1,108 @@
+"""Referral intake over HTTP: parse → accept_referral → respond."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import g, request
+from flask.views import MethodView
+
+from val.auth.guard import require_roles
+from val.auth.roles import Role
+from val.cases.schemas import CaseSchema
+from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.context import services
+from val.http.idempotency import idempotent
+from val.http.problems import Problem
+from val.referrals import batch
+from val.referrals.schemas import BatchResultSchema, ReferralSchema, ReferralStatusSchema
+from val.referrals.service import accept_referral, referral_status
+
+blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
+
+_case_schema = CaseSchema()
+_status_schema = ReferralStatusSchema()
+NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson")
+
+
+@blp.route("/referrals")
+class Referrals(MethodView):
+    @require_roles(Role.INTAKE, Role.COORDINATOR)
+    @idempotent
+    @blp.arguments(ReferralSchema)
+    @blp.alt_response(201, schema=CaseSchema, description="A new case, triaged")
+    @blp.alt_response(200, schema=CaseSchema, description="A duplicate: the existing case, with duplicate_of")
+    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}])
+    def post(self, referral):
+        """Submit one referral; the response is the triaged case."""
+        svc = services()
+        with svc.db.sessions() as session:
+            result = accept_referral(session, g.principal, referral, svc.triage_rules, g.request_id)
+        body = _case_schema.dump(result.case)
+        body["duplicate_of"] = str(result.duplicate_of) if result.duplicate_of else None
+        return body, 201 if result.created else 200
+
+
+@blp.route("/referrals/<uuid:referral_id>")
+class ReferralStatus(MethodView):
+    @require_roles(Role.INTAKE, Role.COORDINATOR)
+    @blp.response(200, ReferralStatusSchema)
+    def get(self, referral_id: uuid.UUID):
+        """The status of a referral this credential submitted (any other id is 404)."""
+        with services().db.sessions() as session:
+            case = referral_status(session, g.principal, referral_id, g.request_id)
+        if case is None:
+            raise Problem(404, "Not Found", "No referral with this id was submitted with this credential.")
+        return {
+            "id": case.id,
+            "reference": case.reference,
+            "status": case.status,
+            "received_at": case.received_at,
+            "source": {"system": case.source_system, "reference": case.source_reference},
+        }
+
+
+@blp.route("/referral-batches")
+class ReferralBatches(MethodView):
+    @require_roles(Role.INTAKE, Role.COORDINATOR)
+    @idempotent
+    @blp.response(200, BatchResultSchema)
+    @blp.doc(
+        requestBody={
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            }
+        }
+    )
+    def post(self):
+        """Submit many referrals as a JSON array or NDJSON; each record is accepted or reported alone."""
+        svc = services()
+        text = _batch_text(svc.settings.max_batch_bytes)
+        mimetype = request.mimetype
+        try:
+            if mimetype in NDJSON_TYPES:
+                records = list(batch.parse_ndjson(text.splitlines()))
+            elif mimetype == "application/json":
+                records = batch.parse_json_array(text)
+            else:
+                raise Problem(
+                    415, "Unsupported Media Type", "Send application/json (an array) or application/x-ndjson."
+                )
+        except ValueError as exc:
+            raise Problem(400, "Bad Request", f"The batch could not be read: {exc}") from exc
+        if len(records) > svc.settings.max_batch_records:
+            raise Problem(
+                413,
+                "Batch too large",
+                f"At most {svc.settings.max_batch_records} referrals per batch; split the file.",
+            )
+        return batch.import_records(svc.db, g.principal, records, svc.triage_rules, g.request_id).as_dict()
+
+
+def _batch_text(limit: int) -> str:
+    request.max_content_length = limit  # batches may exceed the single-referral body limit
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, "Bad Request", "The batch is not UTF-8 text.") from exc

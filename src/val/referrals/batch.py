@@ -1,0 +1,148 @@
+"""Batches, as police record systems export them: every good record accepted, every bad one reported by
+line and field, and one bad record never blocks the rest (each record is its own transaction)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields
+
+from val.auth.roles import Principal
+from val.db.session import Database
+from val.http.problems import flatten_messages
+from val.referrals.schemas import ReferralSchema
+from val.referrals.service import accept_referral
+from val.triage import TriageRules
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """A record that could not even be read (bad JSON): reported like a validation failure."""
+
+    errors: list[dict[str, str]]
+
+
+@dataclass
+class BatchResult:
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    def _count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r["outcome"] == outcome)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "received": len(self.results),
+            "created": self._count("created"),
+            "duplicates": self._count("duplicate"),
+            "rejected": self._count("rejected"),
+            "results": self.results,
+        }
+
+
+def parse_json_array(text: str) -> list[tuple[int, Any]]:
+    """Records of a JSON array, numbered from 1 in the order sent."""
+    data = json.loads(text)
+    if not isinstance(data, list):
+        raise ValueError("a JSON batch must be an array of referrals")
+    return list(enumerate(data, start=1))
+
+
+def parse_ndjson(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """One referral per line; blank lines are skipped but still counted, so line numbers match the file."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except ValueError as exc:
+            yield number, RecordError([{"field": "(line)", "detail": f"Not valid JSON: {exc.msg}."}])
+
+
+def _list_columns(schema: ma.Schema, prefix: str = "") -> set[str]:
+    found: set[str] = set()
+    for name, schema_field in schema.fields.items():
+        path = prefix + name
+        if isinstance(schema_field, fields.List):
+            found.add(path)
+        elif isinstance(schema_field, fields.Nested):
+            found |= _list_columns(schema_field.schema, path + ".")
+    return found
+
+
+LIST_SEPARATOR = ";"
+
+
+def parse_csv(stream: io.TextIOBase) -> Iterator[tuple[int, Any]]:
+    """CSV with dotted column names (`victim.date_of_birth`). Empty cells are absent fields; list columns
+    (`offence.flags`) hold values separated by ';'. Marshmallow coerces the rest ("true", "15")."""
+    list_columns = _list_columns(ReferralSchema())
+    reader = csv.DictReader(stream)
+    for row in reader:
+        record: dict[str, Any] = {}
+        for column, cell in row.items():
+            if column is None or cell is None:
+                continue
+            column, cell = column.strip(), cell.strip()
+            if column in list_columns:
+                value: Any = [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()]
+            elif cell == "":
+                continue
+            else:
+                value = cell
+            target = record
+            *parents, leaf = column.split(".")
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[leaf] = value
+        # A dotted path whose parent is absent (e.g. no risk columns filled) stays absent.
+        yield reader.line_num, record
+
+
+def import_records(
+    db: Database,
+    principal: Principal,
+    records: Iterable[tuple[int, Any]],
+    rules: TriageRules,
+    request_id: str | None = None,
+    on_record: Callable[[], None] | None = None,
+) -> BatchResult:
+    schema = ReferralSchema()
+    result = BatchResult()
+    for line, raw in records:
+        if isinstance(raw, RecordError):
+            result.results.append({"line": line, "outcome": "rejected", "errors": raw.errors})
+        elif not isinstance(raw, dict):
+            result.results.append(
+                {
+                    "line": line,
+                    "outcome": "rejected",
+                    "errors": [{"field": "(record)", "detail": "Not an object."}],
+                }
+            )
+        else:
+            try:
+                referral = schema.load(raw)
+            except ma.ValidationError as exc:
+                result.results.append(
+                    {"line": line, "outcome": "rejected", "errors": flatten_messages(exc.messages)}
+                )
+            else:
+                with db.sessions() as session:
+                    intake = accept_referral(session, principal, referral, rules, request_id)
+                    result.results.append(
+                        {
+                            "line": line,
+                            "outcome": "created" if intake.created else "duplicate",
+                            "id": str(intake.case.id),
+                            "reference": intake.case.reference,
+                        }
+                    )
+        if on_record is not None:
+            on_record()
+    return result

@@ -1,0 +1,178 @@
+"""accept_referral: one referral in, one triaged case out — case, victim, offence, triage decision,
+outbox row and audit event in a single transaction, or nothing at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from val.audit.service import record as audit
+from val.auth.roles import Principal
+from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.db.base import utcnow
+from val.messaging import outbox
+from val.triage import ReferralFacts, RiskFacts, TriageRules, triage
+from val.triage.domain import Consent, RiskLevel
+
+REFERRAL_RECEIVED = "referral.received"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    case: Case
+    created: bool
+
+    @property
+    def duplicate_of(self) -> uuid.UUID | None:
+        return None if self.created else self.case.id
+
+
+def duplicate_key(system: str, reference: str, date_of_birth: dt.date) -> str:
+    """DOMAIN §3: the same source record about the same victim is the same referral."""
+    material = "\x1f".join((system.strip().lower(), reference.strip().lower(), date_of_birth.isoformat()))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def facts_from(referral: dict[str, Any]) -> ReferralFacts:
+    offence, victim, risk = referral["offence"], referral["victim"], referral.get("risk") or {}
+    return ReferralFacts(
+        reported_at=referral["reported_at"],
+        date_of_birth=victim["date_of_birth"],
+        occurred_at=offence.get("occurred_at"),
+        home_office_code=offence.get("home_office_code"),
+        flags=frozenset(offence["flags"]),
+        hate_strands=frozenset(offence.get("hate_strands") or ()),
+        rtc_outcome=offence.get("rtc_outcome"),
+        relationship=victim.get("relationship") or "direct",
+        vulnerabilities=frozenset(victim.get("vulnerabilities") or ()),
+        persistently_targeted=bool(victim.get("persistently_targeted")),
+        intimidated=bool(victim.get("intimidated")),
+        consent=Consent(referral["consent"]["support_referral"]),
+        risk=RiskFacts(
+            tool=risk.get("tool"),
+            yes_count=risk.get("yes_count"),
+            answers=risk.get("answers"),
+            assessed_level=RiskLevel(risk["assessed_level"]) if risk.get("assessed_level") else None,
+            professional_judgement_high=bool(risk.get("professional_judgement_high")),
+            incidents_last_12_months=risk.get("incidents_last_12_months"),
+            last_marac_referral_on=risk.get("last_marac_referral_on"),
+            cce_level=risk.get("cce_level"),
+        ),
+    )
+
+
+def _risk_as_json(risk: dict[str, Any] | None) -> dict[str, Any]:
+    if not risk:
+        return {}
+    marac_on = risk.get("last_marac_referral_on")
+    return {**risk, "last_marac_referral_on": marac_on.isoformat() if marac_on else None}
+
+
+def _existing(session: Session, key: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.duplicate_key == key).options(joinedload(Case.triage)))
+
+
+def accept_referral(
+    session: Session,
+    principal: Principal,
+    referral: dict[str, Any],
+    rules: TriageRules,
+    request_id: str | None = None,
+) -> IntakeResult:
+    """`referral` is the validated intake payload (ReferralSchema). Commits once."""
+    source, victim_in, offence_in, consent = (
+        referral["source"],
+        referral["victim"],
+        referral["offence"],
+        referral["consent"],
+    )
+    key = duplicate_key(source["system"], source["reference"], victim_in["date_of_birth"])
+    existing = _existing(session, key)
+    if existing is not None:
+        return _duplicate(session, principal, existing, request_id)
+
+    outcome = triage(facts_from(referral), rules)
+    now = utcnow()
+    case = Case(
+        id=uuid.uuid4(),
+        status=str(outcome.case_status),
+        source_system=source["system"],
+        source_reference=source["reference"],
+        duplicate_key=key,
+        submitted_by=principal.credential_id,
+        reported_at=referral["reported_at"],
+        received_at=now,
+        policing_area=victim_in["policing_area"],
+        consent_support_referral=consent["support_referral"],
+        consent_recorded_at=consent.get("recorded_at"),
+    )
+    case.victim = Victim(
+        id=uuid.uuid4(),
+        **{k: v for k, v in victim_in.items() if k != "contact"},
+        contact=victim_in["contact"],
+    )
+    case.offence = Offence(id=uuid.uuid4(), **offence_in)
+    case.triage = TriageDecision(
+        id=uuid.uuid4(),
+        decided_at=now,
+        crime_types=[str(t) for t in outcome.crime_types],
+        risk_level=str(outcome.risk_level) if outcome.risk_level else None,
+        marac=outcome.marac,
+        enhanced_rights=outcome.enhanced_rights,
+        enhanced_reasons=[str(r) for r in outcome.enhanced_reasons],
+        consent_model=str(outcome.consent_model),
+        age_at_offence=outcome.age_at_offence,
+        rules_version=outcome.rules_version,
+        explanation=[r.as_dict() for r in outcome.explanation],
+        risk_input=_risk_as_json(referral.get("risk")),
+    )
+    session.add(case)
+    try:
+        session.flush()
+        # Thin: ids and decisions only. Consumers read the case itself under their own authority.
+        outbox.add(
+            session,
+            REFERRAL_RECEIVED,
+            {
+                "case_id": str(case.id),
+                "referral_permitted": outcome.referral_permitted,
+                "marac_without_consent": outcome.marac_without_consent,
+            },
+        )
+        audit(session, principal, "referral.accepted", "case", case.id, request_id)
+        session.commit()
+    except IntegrityError:
+        # A concurrent request committed the same referral first: answer with that case.
+        session.rollback()
+        existing = _existing(session, key)
+        if existing is None:
+            raise
+        return _duplicate(session, principal, existing, request_id)
+    return IntakeResult(case=case, created=True)
+
+
+def _duplicate(session: Session, principal: Principal, case: Case, request_id: str | None) -> IntakeResult:
+    audit(session, principal, "referral.duplicate", "case", case.id, request_id)
+    session.commit()
+    return IntakeResult(case=case, created=False)
+
+
+def referral_status(
+    session: Session, principal: Principal, case_id: uuid.UUID, request_id: str | None
+) -> Case | None:
+    """A referral as its submitter may see it; anyone else's is as good as absent."""
+    case = session.scalar(
+        select(Case).where(Case.id == case_id, Case.submitted_by == principal.credential_id)
+    )
+    if case is None:
+        return None
+    audit(session, principal, "referral.status_read", "case", case.id, request_id)
+    session.commit()
+    return case

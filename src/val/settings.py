@@ -1,0 +1,121 @@
+"""One frozen Settings object: config/defaults.toml, then VAL_* environment, then explicit overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the service refuses to start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_dir: Path = REPO_CONFIG_DIR
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    broker_url: str = ""
+    bind_host: str = "127.0.0.1"
+    port: int = 8000
+    web_workers: int = 2
+    log_level: str = "INFO"
+    max_body_bytes: int = 65536
+    max_batch_bytes: int = 10 * 1024 * 1024
+    max_batch_records: int = 5000
+    idempotency_ttl_hours: int = 24
+    idempotency_lock_seconds: int = 60
+    outbox_relay_seconds: float = 2.0
+    policing_areas: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'val.sqlite'}"
+
+    @property
+    def effective_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{self.data_dir.resolve() / 'broker.sqlite'}"
+
+    @property
+    def embedded(self) -> bool:
+        """True when running on SQLite: the no-server default of `make run`."""
+        return self.effective_database_url.startswith("sqlite")
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        return load_settings(overrides=overrides, environ={}, base=self)
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    try:
+        if kind in (int, "int"):
+            return int(value)
+        if kind in (float, "float"):
+            return float(value)
+        if kind in (Path, "Path"):
+            return Path(value)
+        if kind in ("tuple[str, ...]",):
+            if isinstance(value, str):
+                return tuple(v.strip() for v in value.split(",") if v.strip())
+            return tuple(str(v) for v in value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name!r}: cannot read {value!r} as {kind}") from exc
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+    base: Settings | None = None,
+) -> Settings:
+    """Build settings; unknown keys anywhere are an error so a typo never passes silently."""
+    environ = os.environ if environ is None else environ
+    known = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    if base is None:
+        config_dir = Path(
+            environ.get("VAL_CONFIG_DIR") or (overrides or {}).get("config_dir") or REPO_CONFIG_DIR
+        )
+        defaults_file = config_dir / "defaults.toml"
+        if not defaults_file.is_file():
+            raise SettingsError(f"configuration file not found: {defaults_file}")
+        with defaults_file.open("rb") as fh:
+            defaults = tomllib.load(fh)
+        unknown = set(defaults) - set(known)
+        if unknown:
+            raise SettingsError(f"{defaults_file.name}: unknown settings {sorted(unknown)}")
+        values.update(defaults)
+        values["config_dir"] = config_dir
+        for name in known:
+            env_value = environ.get(f"VAL_{name.upper()}")
+            if env_value not in (None, ""):
+                values[name] = env_value
+    else:
+        values = {f.name: getattr(base, f.name) for f in fields(Settings)}
+    for name, value in (overrides or {}).items():
+        if name not in known:
+            raise SettingsError(f"unknown setting {name!r}")
+        values[name] = value
+    coerced = {name: _coerce(name, known[name], value) for name, value in values.items()}
+    settings = Settings(**coerced)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    if not settings.policing_areas:
+        raise SettingsError("policing_areas must list at least one area")
+    url = settings.effective_database_url
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise SettingsError("database_url must be a sqlite:// or postgresql:// URL")
+    if settings.max_body_bytes < 1024:
+        raise SettingsError("max_body_bytes must be at least 1024")
+
+
+def replace(settings: Settings, **changes: Any) -> Settings:
+    return dataclasses.replace(settings, **changes)

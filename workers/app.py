@@ -1,0 +1,37 @@
+"""The Celery application (the `-A workers.app` entry point): configured from VAL's settings."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from val.logs import configure_logging
+from val.settings import Settings, load_settings
+from workers.queues import QUEUES, TASK_ROUTES
+from workers.schedule import beat_schedule
+
+
+def make_celery(settings: Settings) -> Celery:
+    celery = Celery("val", broker=settings.effective_broker_url, include=["workers.tasks"])
+    celery.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        task_acks_late=True,  # a task is acknowledged once done, so a killed worker's task is redelivered
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_queues=QUEUES,
+        task_routes=TASK_ROUTES,
+        task_default_queue="intake",
+        beat_schedule=beat_schedule(settings),
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        timezone="UTC",
+    )
+    celery.conf.val_settings = settings
+    return celery
+
+
+_settings = load_settings()
+configure_logging(_settings.log_level)
+app = make_celery(_settings)

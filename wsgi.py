@@ -1,0 +1,3 @@
+from val.app import create_app
+
+app = create_app()
