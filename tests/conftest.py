@@ -1,0 +1,160 @@
+"""Fixtures: real PostgreSQL and Redis started once per run, migrations once per database, and every test
+starting from empty tables (the provider directory aside)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.servers import PostgresServer, RedisServer
+from val.app import create_app
+from val.auth.roles import Role
+from val.auth.service import create_credential
+from val.db import migrate
+from val.db.models import Base
+from val.db.session import Database
+from val.providers.directory import load_directory, sync_directory
+from val.settings import load_settings
+
+DATA = Path(__file__).parent / "data"
+KEPT_TABLES = {"providers", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def scratch_dir() -> Iterator[Path]:
+    # Not pytest's tmp_path: PostgreSQL runs as another user and must be able to reach its directory.
+    path = Path(tempfile.mkdtemp(prefix="val-tests-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres(scratch_dir: Path) -> Iterator[PostgresServer]:
+    server = PostgresServer(scratch_dir / "postgres").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(scratch_dir: Path) -> Iterator[RedisServer]:
+    server = RedisServer(scratch_dir / "redis").start()
+    yield server
+    server.stop()
+
+
+def _prepared(url: str) -> Database:
+    migrate.upgrade(url)
+    settings = load_settings(overrides={"database_url": url})
+    database = Database(url)
+    with database.sessions() as session:
+        sync_directory(session, load_directory(settings.config_dir / "providers.toml", settings.policing_areas))
+        session.commit()
+    return database
+
+
+@pytest.fixture(scope="session")
+def postgresql_database(postgres: PostgresServer) -> Iterator[Database]:
+    database = _prepared(postgres.url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(scratch_dir: Path) -> Iterator[Database]:
+    database = _prepared(f"sqlite:///{scratch_dir / 'val.sqlite'}")
+    yield database
+    database.dispose()
+
+
+def empty_tables(database: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES]
+    with database.engine.begin() as connection:
+        if database.dialect == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """Each test using this runs twice: on PostgreSQL (production) and on SQLite (the embedded default)."""
+    database = request.getfixturevalue(f"{request.param}_database")
+    empty_tables(database)
+    yield database
+    empty_tables(database)
+
+
+@pytest.fixture
+def app(database: Database):
+    app = create_app(overrides={"database_url": database.url})
+    yield app
+    app.extensions["val"].db.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_key(database: Database) -> Callable[..., str]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str, provider_id: str | None = None, name: str | None = None) -> str:
+        with database.sessions() as session:
+            key = create_credential(
+                session, name=name or f"{role}-{next(counter)}", role=Role(role), provider_id=provider_id
+            )
+            session.commit()
+        return key
+
+    return make
+
+
+def auth(key: str, **headers: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", **headers}
+
+
+@pytest.fixture
+def referral_body() -> Callable[..., dict[str, Any]]:
+    """The DOMAIN §3 example, with any dotted path overridden: referral_body(**{"victim.postcode": None})."""
+    example = json.loads((DATA / "domain_example.json").read_text())
+
+    def build(**overrides: Any) -> dict[str, Any]:
+        body = copy.deepcopy(example)
+        for path, value in overrides.items():
+            target = body
+            *parents, leaf = path.split(".")
+            for part in parents:
+                target = target[part]
+            if value is _DELETE:
+                target.pop(leaf, None)
+            else:
+                target[leaf] = value
+        return body
+
+    return build
+
+
+class _Delete:
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+_DELETE = _Delete()
+
+
+@pytest.fixture
+def delete() -> _Delete:
+    """Use as an override value to remove a field: referral_body(**{"risk": delete})."""
+    return _DELETE
