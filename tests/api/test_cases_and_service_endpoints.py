@@ -1,0 +1,116 @@
+"""Coordinator case view, health and docs, and the rule that every other endpoint needs a credential."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import auth
+from val.audit.models import AuditEvent
+from val.auth.roles import Role
+
+
+def test_a_coordinator_reads_the_whole_case_and_the_read_is_audited(client, make_key, referral_body, database):
+    created = client.post("/api/v1/referrals", json=referral_body(), headers=auth(make_key(Role.INTAKE))).get_json()
+    response = client.get(f"/api/v1/cases/{created['id']}", headers=auth(make_key(Role.COORDINATOR),
+                                                                          **{"X-Request-Id": "trace-42"}))
+    assert response.status_code == 200
+    case = response.get_json()
+    for key in ("id", "reference", "status", "triage", "routes", "compliance_points"):
+        assert case[key] == created[key]
+    assert case["victim"]["date_of_birth"] == "1992-03-01"
+    assert case["victim"]["contact"]["safe_to_call"] is True
+    assert case["offence"]["description"] == "Assault with injury"
+    assert case["risk"]["yes_count"] == 15
+    assert case["source"] == {"system": "police-rms", "reference": "22/004512/26"}
+    assert response.headers["X-Request-Id"] == "trace-42"
+    with database.sessions() as session:
+        actions = [(e.action, e.request_id) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.at))]
+    assert ("case.read", "trace-42") in actions
+
+
+def test_an_unknown_case_is_404_problem(client, make_key):
+    response = client.get(f"/api/v1/cases/{uuid.uuid4()}", headers=auth(make_key(Role.COORDINATOR)))
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("role", [Role.INTAKE, Role.BOARD, Role.ADMIN])
+def test_only_coordinators_read_cases(client, make_key, role):
+    assert client.get(f"/api/v1/cases/{uuid.uuid4()}", headers=auth(make_key(role))).status_code == 403
+
+
+def test_a_provider_cannot_read_cases(client, make_key):
+    key = make_key(Role.PROVIDER, provider_id="climb-childrens-society")
+    assert client.get(f"/api/v1/cases/{uuid.uuid4()}", headers=auth(key)).status_code == 403
+
+
+def test_health_and_docs_need_no_credential(client):
+    assert client.get("/health").get_json() == {"status": "ok"}
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").get_json()
+    assert "/api/v1/referrals" in spec["paths"] and "/api/v1/cases/{case_id}" in spec["paths"]
+
+
+def test_ready_reports_the_database_and_the_broker(app, redis_server, database):
+    from val.app import create_app
+
+    ready = create_app(overrides={"database_url": database.url, "broker_url": redis_server.url})
+    response = ready.test_client().get("/ready")
+    assert response.status_code == 200 and response.get_json()["checks"] == {"database": True, "broker": True}
+    unready = create_app(overrides={"database_url": database.url, "broker_url": "redis://127.0.0.1:1/0"})
+    response = unready.test_client().get("/ready")
+    assert response.status_code == 503 and response.get_json()["checks"]["broker"] is False
+
+
+OPEN_ENDPOINTS = {"/health", "/ready", "/openapi.json", "/docs", "/docs/<path:filename>", "/redoc",
+                  "/static/<path:filename>"}
+
+
+def test_every_endpoint_but_health_and_docs_needs_a_credential(app, client):
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.rule in OPEN_ENDPOINTS or rule.rule.startswith("/docs") or rule.rule.startswith("/redoc"):
+            continue
+        path = rule.rule.replace("<uuid:", "<").replace("<", "").replace(">", "")
+        for name in rule.arguments:
+            path = path.replace(name.split(":")[-1], str(uuid.uuid4()))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(path, method=method, json={})
+            assert response.status_code == 401, (method, rule.rule)
+            checked += 1
+    assert checked >= 4
+
+
+def test_unknown_paths_and_methods_are_problems(client, make_key):
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    wrong = client.delete("/api/v1/referrals", headers=auth(make_key(Role.INTAKE)))
+    assert wrong.status_code == 405 and wrong.mimetype == "application/problem+json"
+
+
+def test_logs_carry_no_personal_data(client, make_key, referral_body, capfd):
+    from val.logs import configure_logging
+
+    configure_logging("DEBUG")
+    try:
+        intake, coordinator = make_key(Role.INTAKE), make_key(Role.COORDINATOR)
+        body = referral_body()
+        body["victim"]["contact"]["email"] = "alexandra.q@example.org"
+        case = client.post("/api/v1/referrals", json=body, headers=auth(intake)).get_json()
+        client.post("/api/v1/referrals", json=body, headers=auth(intake))  # duplicate
+        client.get(f"/api/v1/cases/{case['id']}", headers=auth(coordinator))
+        bad = referral_body(**{"victim.postcode": "WR1 2AB!", "victim.date_of_birth": "2999-03-01"})
+        client.post("/api/v1/referrals", json=bad, headers=auth(intake))
+        client.post("/api/v1/referral-batches", json=[body, bad], headers=auth(intake))
+    finally:
+        configure_logging("INFO")
+    out, err = capfd.readouterr()
+    logged = out + err
+    assert '"message": "request"' in logged, "requests are logged (as JSON lines)"
+    assert "request_id" in logged
+    for secret in ("Alexandra", "Quinterro", "+447700900123", "alexandra.q@example.org", "WR1 2AB",
+                   "1992-03-01", "2999-03-01", "Assault with injury", "after 18:00"):
+        assert secret not in logged, secret

@@ -1,0 +1,263 @@
+"""POST /api/v1/referrals over HTTP: the contract, idempotency, duplicates, and every bad input a 4xx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import auth
+from val.auth.roles import Role
+from val.cases.models import Case
+from val.db.base import utcnow
+from val.http.idempotency import fingerprint
+from val.http.models import IdempotencyRecord
+
+URL = "/api/v1/referrals"
+
+
+def post(client, key, body, **headers):
+    return client.post(URL, json=body, headers=auth(key, **headers))
+
+
+def cases(database) -> int:
+    with database.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Case))
+
+
+def test_the_domain_example_is_accepted_high_risk_marac_and_enhanced(client, make_key, referral_body):
+    response = post(client, make_key(Role.INTAKE), referral_body())
+    assert response.status_code == 201
+    case = response.get_json()
+    assert case["triage"]["risk_level"] == "high"
+    assert case["triage"]["marac"] is True
+    assert case["triage"]["enhanced_rights"] is True
+    assert case["triage"]["enhanced_reasons"] == ["most_serious_crime"]
+    assert case["triage"]["consent_model"] == "explicit"
+    assert case["triage"]["rules_version"].startswith("sha256:")
+    assert {"rule", "because"} <= set(case["triage"]["explanation"][0])
+    assert case["routes"] == [] and case["compliance_points"] == []
+    assert case["reference"].startswith("VAL-") and case["status"] == "triaged"
+    assert case["duplicate_of"] is None
+    assert "victim" not in case, "the intake response does not echo personal data"
+
+
+def test_a_retry_with_the_same_key_replays_and_a_new_key_finds_the_duplicate(client, make_key, referral_body, database):
+    key = make_key(Role.INTAKE)
+    first = post(client, key, referral_body(), **{"Idempotency-Key": "k-1"})
+    again = post(client, key, referral_body(), **{"Idempotency-Key": "k-1"})
+    third = post(client, key, referral_body(), **{"Idempotency-Key": "k-2"})
+    assert first.status_code == again.status_code == 201
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert third.status_code == 200
+    assert third.get_json()["id"] == first.get_json()["id"] == third.get_json()["duplicate_of"]
+    assert cases(database) == 1
+
+
+def test_a_reordered_but_equal_body_is_the_same_request(client, make_key, referral_body):
+    key = make_key(Role.INTAKE)
+    body = referral_body()
+    first = client.post(URL, data=json.dumps(body), content_type="application/json",
+                        headers=auth(key, **{"Idempotency-Key": "k"}))
+    again = client.post(URL, data=json.dumps(body, sort_keys=True, indent=2), content_type="application/json",
+                        headers=auth(key, **{"Idempotency-Key": "k"}))
+    assert again.get_json()["id"] == first.get_json()["id"] and again.headers.get("Idempotent-Replayed")
+
+
+def test_the_same_key_with_a_different_body_is_refused(client, make_key, referral_body, database):
+    key = make_key(Role.INTAKE)
+    post(client, key, referral_body(), **{"Idempotency-Key": "k-1"})
+    response = post(client, key, referral_body(**{"source.reference": "OTHER/1"}), **{"Idempotency-Key": "k-1"})
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["type"].endswith("idempotency-key-reused")
+    assert cases(database) == 1
+
+
+def _claim_in_flight(database, key_name, credential_name, body, locked_at):
+    from val.auth.models import Credential
+
+    with database.sessions() as session:
+        credential = session.scalar(select(Credential).where(Credential.name == credential_name))
+        session.add(IdempotencyRecord(
+            credential_id=credential.id, key=key_name,
+            request_fingerprint=fingerprint("POST", URL, json.dumps(body).encode()),
+            locked_at=locked_at, expires_at=utcnow() + dt.timedelta(hours=24),
+        ))
+        session.commit()
+
+
+def test_the_same_key_while_the_first_request_is_in_flight_is_409(client, make_key, referral_body, database):
+    key = make_key(Role.INTAKE, name="rms")
+    body = referral_body()
+    _claim_in_flight(database, "k-busy", "rms", body, utcnow())
+    response = post(client, key, body, **{"Idempotency-Key": "k-busy"})
+    assert response.status_code == 409
+    assert response.headers["Retry-After"] == "1"
+    assert cases(database) == 0
+
+
+def test_a_key_abandoned_by_a_dead_request_is_taken_over(client, make_key, referral_body, database):
+    key = make_key(Role.INTAKE, name="rms")
+    body = referral_body()
+    _claim_in_flight(database, "k-dead", "rms", body, utcnow() - dt.timedelta(minutes=5))
+    response = post(client, key, body, **{"Idempotency-Key": "k-dead"})
+    assert response.status_code == 201
+
+
+def test_keys_are_scoped_per_credential(client, make_key, referral_body):
+    one, two = make_key(Role.INTAKE), make_key(Role.INTAKE)
+    first = post(client, one, referral_body(), **{"Idempotency-Key": "shared"})
+    other = post(client, two, referral_body(**{"source.reference": "X/2"}), **{"Idempotency-Key": "shared"})
+    assert (first.status_code, other.status_code) == (201, 201)
+    assert first.get_json()["id"] != other.get_json()["id"]
+
+
+def test_a_failed_request_releases_its_key_so_the_corrected_one_can_use_it(client, make_key, referral_body):
+    key = make_key(Role.INTAKE)
+    bad = post(client, key, referral_body(**{"victim.policing_area": "mars"}), **{"Idempotency-Key": "fix-me"})
+    good = post(client, key, referral_body(), **{"Idempotency-Key": "fix-me"})
+    assert (bad.status_code, good.status_code) == (422, 201)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"victim.date_of_birth": "2999-01-01"}, "victim.date_of_birth"),
+        ({"victim.date_of_birth": "2025-11-15"}, "victim.date_of_birth"),
+        ({"victim.date_of_birth": "01/03/1992"}, "victim.date_of_birth"),
+        ({"reported_at": "2999-01-01T00:00:00Z"}, "reported_at"),
+        ({"reported_at": "2025-11-14T14:00:00"}, "reported_at"),
+        ({"offence.occurred_at": "2025-11-15T12:30:00Z"}, "offence.occurred_at"),
+        ({"offence.flags": ["domestic_abuse", "arson"]}, "offence.flags.1"),
+        ({"offence.hate_strands": ["height"]}, "offence.hate_strands.0"),
+        ({"offence.rtc_outcome": "dented"}, "offence.rtc_outcome"),
+        ({"offence.home_office_code": "ZZZ-9"}, "offence.home_office_code"),
+        ({"victim.policing_area": "gloucestershire"}, "victim.policing_area"),
+        ({"victim.relationship": "friend"}, "victim.relationship"),
+        ({"victim.postcode": "NOT A CODE"}, "victim.postcode"),
+        ({"victim.contact.email": "not-an-email"}, "victim.contact.email"),
+        ({"victim.children_in_household": -1}, "victim.children_in_household"),
+        ({"victim.nickname": "Al"}, "victim.nickname"),
+        ({"victim.contact.pager": "123"}, "victim.contact.pager"),
+        ({"consent.support_referral": "maybe"}, "consent.support_referral"),
+        ({"risk.tool": "gut_feeling"}, "risk.tool"),
+        ({"risk.yes_count": 25}, "risk.yes_count"),
+        ({"risk.answers": {"25": "yes"}}, "risk.answers"),
+        ({"risk.answers": {"3": "perhaps"}}, "risk.answers.3.value"),
+        ({"risk.assessed_level": "extreme"}, "risk.assessed_level"),
+        ({"risk.last_marac_referral_on": "2999-01-01"}, "risk.last_marac_referral_on"),
+        ({"offence.flags": "domestic_abuse"}, "offence.flags"),
+        ({"unexpected": True}, "unexpected"),
+    ],
+)
+def test_each_bad_field_is_a_422_problem_naming_it(client, make_key, referral_body, database, overrides, field):
+    response = post(client, make_key(Role.INTAKE), referral_body(**overrides))
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["status"] == 422 and problem["title"] and problem["instance"] == URL
+    assert field in [e["field"] for e in problem["errors"]], problem["errors"]
+    assert cases(database) == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["source", "reported_at", "offence.flags", "victim.date_of_birth", "victim.policing_area",
+     "consent.support_referral"],
+)
+def test_required_fields_are_named_when_missing(client, make_key, referral_body, delete, path):
+    response = post(client, make_key(Role.INTAKE), referral_body(**{path: delete}))
+    assert response.status_code == 422
+    assert path in [e["field"] for e in response.get_json()["errors"]]
+
+
+def test_optional_fields_may_be_left_out(client, make_key, referral_body, delete):
+    body = referral_body(**{"risk": delete, "offence.home_office_code": delete, "offence.occurred_at": delete})
+    for field in ("phone", "email", "safe_times", "voicemail_ok", "phone_known_to_suspect"):
+        body["victim"]["contact"].pop(field)
+    response = post(client, make_key(Role.INTAKE), body)
+    assert response.status_code == 201
+    assert response.get_json()["triage"]["risk_level"] == "standard"
+
+
+def test_a_body_that_is_not_json_is_400(client, make_key, database):
+    response = client.post(URL, data="{not json", content_type="application/json", headers=auth(make_key("intake")))
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert cases(database) == 0
+
+
+def test_a_body_of_another_media_type_is_415(client, make_key):
+    response = client.post(URL, data="a=b", content_type="application/x-www-form-urlencoded",
+                           headers=auth(make_key("intake")))
+    assert response.status_code == 415 and response.mimetype == "application/problem+json"
+
+
+def test_a_json_array_instead_of_an_object_is_422(client, make_key):
+    response = client.post(URL, json=[1, 2], headers=auth(make_key("intake")))
+    assert response.status_code == 422
+
+
+def test_an_oversized_body_is_413(client, make_key, referral_body):
+    body = referral_body(**{"offence.description": "x" * 70_000})
+    response = post(client, make_key(Role.INTAKE), body)
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+
+
+def test_a_coordinator_may_submit_a_referral(client, make_key, referral_body):
+    assert post(client, make_key(Role.COORDINATOR), referral_body()).status_code == 201
+
+
+@pytest.mark.parametrize("role", [Role.BOARD, Role.ADMIN])
+def test_other_roles_may_not_submit_referrals(client, make_key, referral_body, role):
+    response = post(client, make_key(role), referral_body())
+    assert response.status_code == 403 and response.mimetype == "application/problem+json"
+
+
+def test_provider_credentials_may_not_submit_referrals(client, make_key, referral_body):
+    response = post(client, make_key(Role.PROVIDER, provider_id="wmwa-idva"), referral_body())
+    assert response.status_code == 403
+
+
+def test_without_a_key_is_401_and_a_revoked_key_fails_at_once(client, make_key, referral_body, database):
+    from val.auth.service import revoke_credential
+
+    assert client.post(URL, json=referral_body()).status_code == 401
+    assert client.post(URL, json=referral_body(), headers={"Authorization": "Basic abc"}).status_code == 401
+    key = make_key(Role.INTAKE, name="soon-gone")
+    with database.sessions() as session:
+        revoke_credential(session, "soon-gone")
+        session.commit()
+    response = post(client, key, referral_body())
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_intake_credential_sees_the_status_of_its_own_referrals_only(client, make_key, referral_body):
+    mine, theirs = make_key(Role.INTAKE), make_key(Role.INTAKE)
+    case_id = post(client, mine, referral_body()).get_json()["id"]
+    own = client.get(f"{URL}/{case_id}", headers=auth(mine))
+    assert own.status_code == 200
+    assert own.get_json()["status"] == "triaged" and own.get_json()["id"] == case_id
+    assert "triage" not in own.get_json() and "victim" not in own.get_json()
+    assert client.get(f"{URL}/{case_id}", headers=auth(theirs)).status_code == 404
+    assert client.get(f"{URL}/{uuid.uuid4()}", headers=auth(mine)).status_code == 404
+
+
+def test_consent_not_asked_for_domestic_abuse_awaits_consent(client, make_key, referral_body):
+    response = post(client, make_key(Role.INTAKE), referral_body(**{"consent.support_referral": "not_asked"}))
+    assert response.get_json()["status"] == "awaiting_consent"
+
+
+def test_a_child_exploitation_referral_from_a_partner_without_a_home_office_code(client, make_key, referral_body, delete):
+    body = referral_body(**{
+        "offence.flags": ["child_criminal_exploitation"], "offence.home_office_code": delete, "risk": delete,
+        "victim.date_of_birth": "2011-06-01", "consent.support_referral": "not_asked",
+    })
+    case = post(client, make_key(Role.INTAKE), body).get_json()
+    assert case["triage"]["crime_types"] == ["child_criminal_exploitation"]
+    assert case["triage"]["enhanced_reasons"] == ["vulnerable"]
+    assert case["triage"]["consent_model"] == "opt_out" and case["status"] == "triaged"
