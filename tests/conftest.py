@@ -56,7 +56,9 @@ def _prepared(url: str) -> Database:
     settings = load_settings(overrides={"database_url": url})
     database = Database(url)
     with database.sessions() as session:
-        sync_directory(session, load_directory(settings.config_dir / "providers.toml", settings.policing_areas))
+        sync_directory(
+            session, load_directory(settings.config_dir / "providers.toml", settings.policing_areas)
+        )
         session.commit()
     return database
 

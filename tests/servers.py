@@ -6,6 +6,7 @@ nothing here mocks a database or a broker.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -45,7 +46,9 @@ def _postgres_bindir() -> Path:
     found = shutil.which("pg_ctl")
     if found:
         return Path(found).resolve().parent
-    raise ServerError("PostgreSQL server binaries not found: run scripts/ensure-servers (apt-get install postgresql)")
+    raise ServerError(
+        "PostgreSQL server binaries not found: run scripts/ensure-servers (apt-get install postgresql)"
+    )
 
 
 class PostgresServer:
@@ -79,16 +82,16 @@ class PostgresServer:
         options = f"-p {self.port} -k {self.base_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not self.durable:  # tests: durability is not what they check; speed matters
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run("pg_ctl", "-D", str(self.data_dir), "-o", options, "-l", str(self.base_dir / "log"), "-w", "start")
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-o", options, "-l", str(self.base_dir / "log"), "-w", "start"
+        )
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "val", "val")
         return self
 
     def stop(self) -> None:
         if self.data_dir.exists():
-            try:
+            with contextlib.suppress(ServerError):
                 self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop")
-            except ServerError:
-                pass
 
 
 class RedisServer:
@@ -104,12 +107,26 @@ class RedisServer:
     def start(self) -> RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise ServerError("redis-server not found: run scripts/ensure-servers (apt-get install redis-server)")
+            raise ServerError(
+                "redis-server not found: run scripts/ensure-servers (apt-get install redis-server)"
+            )
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.base_dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.base_dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         _wait_for_port(self.port, 10, self.process)
         return self

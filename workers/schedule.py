@@ -12,8 +12,8 @@ def beat_schedule(settings: Settings) -> dict:
         "relay-outbox": {
             "task": "val.outbox.relay",
             "schedule": timedelta(seconds=settings.outbox_relay_seconds),
-            # A relay run that waited longer than its period is superseded by the next one.
-            "options": {"expires": settings.outbox_relay_seconds},
+            # Runs queued while no worker was up are superseded by later ones; don't replay a backlog of them.
+            "options": {"expires": max(30.0, 10 * settings.outbox_relay_seconds)},
         },
         "purge-idempotency-keys": {"task": "val.idempotency.purge", "schedule": timedelta(hours=1)},
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -195,6 +196,33 @@ def _seed_demo_credentials(settings: Settings) -> dict[str, str]:
     return keys
 
 
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def _group_alive(process: subprocess.Popen) -> bool:
+    try:
+        os.killpg(process.pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _stop_groups(processes: list[subprocess.Popen], grace: float = 15.0) -> None:
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    while any(_group_alive(p) for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for process in processes:
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+
+
 @main.command("run")
 def run() -> None:
     """Run the API (gunicorn), one Celery worker and the beat; Ctrl-C stops them all."""
@@ -235,7 +263,12 @@ def run() -> None:
     ]
     if settings.embedded:
         worker += ["--schedule", str(settings.data_dir.resolve() / "beat-schedule")]
-    processes = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env, cwd=REPO_ROOT)]
+    # Each child leads its own process group, so stopping it also stops what it forked (gunicorn's
+    # workers, Celery's pool and beat) and Ctrl-C reaches them only through us, in order.
+    processes = [
+        subprocess.Popen(web, env=env, start_new_session=True),
+        subprocess.Popen(worker, env=env, cwd=REPO_ROOT, start_new_session=True),
+    ]
 
     base = f"http://{settings.bind_host}:{settings.port}"
     mode = "embedded (SQLite + SQLite broker)" if settings.embedded else "production (PostgreSQL + Redis)"
@@ -260,15 +293,7 @@ def run() -> None:
         while not stopping and all(p.poll() is None for p in processes):
             time.sleep(0.5)
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for process in processes:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop_groups(processes)
     failed = [p.args[0] for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
     if failed and not stopping:
         raise click.ClickException(f"a process stopped unexpectedly: {failed}")

@@ -33,10 +33,15 @@ def test_a_json_array_batch_reports_every_record(client, make_key, referral_body
 def test_an_ndjson_batch_numbers_records_by_line_and_survives_broken_lines(client, make_key, referral_body):
     lines = [json.dumps(r) for r in _records(referral_body, 2)]
     body = "\n".join([lines[0], "{broken", "", lines[1], json.dumps([1])]) + "\n"
-    response = client.post(URL, data=body, content_type="application/x-ndjson", headers=auth(make_key("intake")))
+    response = client.post(
+        URL, data=body, content_type="application/x-ndjson", headers=auth(make_key("intake"))
+    )
     result = response.get_json()
     assert [(r["line"], r["outcome"]) for r in result["results"]] == [
-        (1, "created"), (2, "rejected"), (4, "created"), (5, "rejected"),
+        (1, "created"),
+        (2, "rejected"),
+        (4, "created"),
+        (5, "rejected"),
     ]
 
 
@@ -57,8 +62,10 @@ def test_a_batch_body_that_is_not_an_array_or_ndjson_is_a_clear_4xx(client, make
 
 
 def test_a_batch_may_be_larger_than_one_referral_may_be(client, make_key, referral_body):
-    records = [referral_body(**{"source.reference": f"BIG/{i}", "offence.description": "d" * 1500})
-               for i in range(60)]
+    records = [
+        referral_body(**{"source.reference": f"BIG/{i}", "offence.description": "d" * 1500})
+        for i in range(60)
+    ]
     assert len(json.dumps(records)) > 65536
     response = client.post(URL, json=records, headers=auth(make_key(Role.INTAKE)))
     assert response.status_code == 200 and response.get_json()["created"] == 60

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 import pytest
@@ -13,10 +12,16 @@ from val.audit.models import AuditEvent
 from val.auth.roles import Role
 
 
-def test_a_coordinator_reads_the_whole_case_and_the_read_is_audited(client, make_key, referral_body, database):
-    created = client.post("/api/v1/referrals", json=referral_body(), headers=auth(make_key(Role.INTAKE))).get_json()
-    response = client.get(f"/api/v1/cases/{created['id']}", headers=auth(make_key(Role.COORDINATOR),
-                                                                          **{"X-Request-Id": "trace-42"}))
+def test_a_coordinator_reads_the_whole_case_and_the_read_is_audited(
+    client, make_key, referral_body, database
+):
+    created = client.post(
+        "/api/v1/referrals", json=referral_body(), headers=auth(make_key(Role.INTAKE))
+    ).get_json()
+    response = client.get(
+        f"/api/v1/cases/{created['id']}",
+        headers=auth(make_key(Role.COORDINATOR), **{"X-Request-Id": "trace-42"}),
+    )
     assert response.status_code == 200
     case = response.get_json()
     for key in ("id", "reference", "status", "triage", "routes", "compliance_points"):
@@ -28,7 +33,9 @@ def test_a_coordinator_reads_the_whole_case_and_the_read_is_audited(client, make
     assert case["source"] == {"system": "police-rms", "reference": "22/004512/26"}
     assert response.headers["X-Request-Id"] == "trace-42"
     with database.sessions() as session:
-        actions = [(e.action, e.request_id) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.at))]
+        actions = [
+            (e.action, e.request_id) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.at))
+        ]
     assert ("case.read", "trace-42") in actions
 
 
@@ -65,8 +72,15 @@ def test_ready_reports_the_database_and_the_broker(app, redis_server, database):
     assert response.status_code == 503 and response.get_json()["checks"]["broker"] is False
 
 
-OPEN_ENDPOINTS = {"/health", "/ready", "/openapi.json", "/docs", "/docs/<path:filename>", "/redoc",
-                  "/static/<path:filename>"}
+OPEN_ENDPOINTS = {
+    "/health",
+    "/ready",
+    "/openapi.json",
+    "/docs",
+    "/docs/<path:filename>",
+    "/redoc",
+    "/static/<path:filename>",
+}
 
 
 def test_every_endpoint_but_health_and_docs_needs_a_credential(app, client):
@@ -111,6 +125,15 @@ def test_logs_carry_no_personal_data(client, make_key, referral_body, capfd):
     logged = out + err
     assert '"message": "request"' in logged, "requests are logged (as JSON lines)"
     assert "request_id" in logged
-    for secret in ("Alexandra", "Quinterro", "+447700900123", "alexandra.q@example.org", "WR1 2AB",
-                   "1992-03-01", "2999-03-01", "Assault with injury", "after 18:00"):
+    for secret in (
+        "Alexandra",
+        "Quinterro",
+        "+447700900123",
+        "alexandra.q@example.org",
+        "WR1 2AB",
+        "1992-03-01",
+        "2999-03-01",
+        "Assault with injury",
+        "after 18:00",
+    ):
         assert secret not in logged, secret

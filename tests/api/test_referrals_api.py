@@ -45,7 +45,9 @@ def test_the_domain_example_is_accepted_high_risk_marac_and_enhanced(client, mak
     assert "victim" not in case, "the intake response does not echo personal data"
 
 
-def test_a_retry_with_the_same_key_replays_and_a_new_key_finds_the_duplicate(client, make_key, referral_body, database):
+def test_a_retry_with_the_same_key_replays_and_a_new_key_finds_the_duplicate(
+    client, make_key, referral_body, database
+):
     key = make_key(Role.INTAKE)
     first = post(client, key, referral_body(), **{"Idempotency-Key": "k-1"})
     again = post(client, key, referral_body(), **{"Idempotency-Key": "k-1"})
@@ -61,17 +63,27 @@ def test_a_retry_with_the_same_key_replays_and_a_new_key_finds_the_duplicate(cli
 def test_a_reordered_but_equal_body_is_the_same_request(client, make_key, referral_body):
     key = make_key(Role.INTAKE)
     body = referral_body()
-    first = client.post(URL, data=json.dumps(body), content_type="application/json",
-                        headers=auth(key, **{"Idempotency-Key": "k"}))
-    again = client.post(URL, data=json.dumps(body, sort_keys=True, indent=2), content_type="application/json",
-                        headers=auth(key, **{"Idempotency-Key": "k"}))
+    first = client.post(
+        URL,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=auth(key, **{"Idempotency-Key": "k"}),
+    )
+    again = client.post(
+        URL,
+        data=json.dumps(body, sort_keys=True, indent=2),
+        content_type="application/json",
+        headers=auth(key, **{"Idempotency-Key": "k"}),
+    )
     assert again.get_json()["id"] == first.get_json()["id"] and again.headers.get("Idempotent-Replayed")
 
 
 def test_the_same_key_with_a_different_body_is_refused(client, make_key, referral_body, database):
     key = make_key(Role.INTAKE)
     post(client, key, referral_body(), **{"Idempotency-Key": "k-1"})
-    response = post(client, key, referral_body(**{"source.reference": "OTHER/1"}), **{"Idempotency-Key": "k-1"})
+    response = post(
+        client, key, referral_body(**{"source.reference": "OTHER/1"}), **{"Idempotency-Key": "k-1"}
+    )
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["type"].endswith("idempotency-key-reused")
@@ -83,11 +95,15 @@ def _claim_in_flight(database, key_name, credential_name, body, locked_at):
 
     with database.sessions() as session:
         credential = session.scalar(select(Credential).where(Credential.name == credential_name))
-        session.add(IdempotencyRecord(
-            credential_id=credential.id, key=key_name,
-            request_fingerprint=fingerprint("POST", URL, json.dumps(body).encode()),
-            locked_at=locked_at, expires_at=utcnow() + dt.timedelta(hours=24),
-        ))
+        session.add(
+            IdempotencyRecord(
+                credential_id=credential.id,
+                key=key_name,
+                request_fingerprint=fingerprint("POST", URL, json.dumps(body).encode()),
+                locked_at=locked_at,
+                expires_at=utcnow() + dt.timedelta(hours=24),
+            )
+        )
         session.commit()
 
 
@@ -119,7 +135,9 @@ def test_keys_are_scoped_per_credential(client, make_key, referral_body):
 
 def test_a_failed_request_releases_its_key_so_the_corrected_one_can_use_it(client, make_key, referral_body):
     key = make_key(Role.INTAKE)
-    bad = post(client, key, referral_body(**{"victim.policing_area": "mars"}), **{"Idempotency-Key": "fix-me"})
+    bad = post(
+        client, key, referral_body(**{"victim.policing_area": "mars"}), **{"Idempotency-Key": "fix-me"}
+    )
     good = post(client, key, referral_body(), **{"Idempotency-Key": "fix-me"})
     assert (bad.status_code, good.status_code) == (422, 201)
 
@@ -155,7 +173,9 @@ def test_a_failed_request_releases_its_key_so_the_corrected_one_can_use_it(clien
         ({"unexpected": True}, "unexpected"),
     ],
 )
-def test_each_bad_field_is_a_422_problem_naming_it(client, make_key, referral_body, database, overrides, field):
+def test_each_bad_field_is_a_422_problem_naming_it(
+    client, make_key, referral_body, database, overrides, field
+):
     response = post(client, make_key(Role.INTAKE), referral_body(**overrides))
     assert response.status_code == 422, response.get_json()
     assert response.mimetype == "application/problem+json"
@@ -167,8 +187,14 @@ def test_each_bad_field_is_a_422_problem_naming_it(client, make_key, referral_bo
 
 @pytest.mark.parametrize(
     "path",
-    ["source", "reported_at", "offence.flags", "victim.date_of_birth", "victim.policing_area",
-     "consent.support_referral"],
+    [
+        "source",
+        "reported_at",
+        "offence.flags",
+        "victim.date_of_birth",
+        "victim.policing_area",
+        "consent.support_referral",
+    ],
 )
 def test_required_fields_are_named_when_missing(client, make_key, referral_body, delete, path):
     response = post(client, make_key(Role.INTAKE), referral_body(**{path: delete}))
@@ -177,7 +203,9 @@ def test_required_fields_are_named_when_missing(client, make_key, referral_body,
 
 
 def test_optional_fields_may_be_left_out(client, make_key, referral_body, delete):
-    body = referral_body(**{"risk": delete, "offence.home_office_code": delete, "offence.occurred_at": delete})
+    body = referral_body(
+        **{"risk": delete, "offence.home_office_code": delete, "offence.occurred_at": delete}
+    )
     for field in ("phone", "email", "safe_times", "voicemail_ok", "phone_known_to_suspect"):
         body["victim"]["contact"].pop(field)
     response = post(client, make_key(Role.INTAKE), body)
@@ -186,14 +214,17 @@ def test_optional_fields_may_be_left_out(client, make_key, referral_body, delete
 
 
 def test_a_body_that_is_not_json_is_400(client, make_key, database):
-    response = client.post(URL, data="{not json", content_type="application/json", headers=auth(make_key("intake")))
+    response = client.post(
+        URL, data="{not json", content_type="application/json", headers=auth(make_key("intake"))
+    )
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert cases(database) == 0
 
 
 def test_a_body_of_another_media_type_is_415(client, make_key):
-    response = client.post(URL, data="a=b", content_type="application/x-www-form-urlencoded",
-                           headers=auth(make_key("intake")))
+    response = client.post(
+        URL, data="a=b", content_type="application/x-www-form-urlencoded", headers=auth(make_key("intake"))
+    )
     assert response.status_code == 415 and response.mimetype == "application/problem+json"
 
 
@@ -252,11 +283,18 @@ def test_consent_not_asked_for_domestic_abuse_awaits_consent(client, make_key, r
     assert response.get_json()["status"] == "awaiting_consent"
 
 
-def test_a_child_exploitation_referral_from_a_partner_without_a_home_office_code(client, make_key, referral_body, delete):
-    body = referral_body(**{
-        "offence.flags": ["child_criminal_exploitation"], "offence.home_office_code": delete, "risk": delete,
-        "victim.date_of_birth": "2011-06-01", "consent.support_referral": "not_asked",
-    })
+def test_a_child_exploitation_referral_from_a_partner_without_a_home_office_code(
+    client, make_key, referral_body, delete
+):
+    body = referral_body(
+        **{
+            "offence.flags": ["child_criminal_exploitation"],
+            "offence.home_office_code": delete,
+            "risk": delete,
+            "victim.date_of_birth": "2011-06-01",
+            "consent.support_referral": "not_asked",
+        }
+    )
     case = post(client, make_key(Role.INTAKE), body).get_json()
     assert case["triage"]["crime_types"] == ["child_criminal_exploitation"]
     assert case["triage"]["enhanced_reasons"] == ["vulnerable"]

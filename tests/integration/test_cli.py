@@ -41,15 +41,22 @@ def test_a_created_key_is_printed_alone_and_works_until_revoked(val, app, referr
 
 def test_provider_keys_must_name_a_known_provider(val):
     assert val("credentials", "create", "--role", "provider", "--name", "p").exit_code != 0
-    assert val("credentials", "create", "--role", "provider", "--provider", "nobody", "--name", "p").exit_code != 0
+    assert (
+        val("credentials", "create", "--role", "provider", "--provider", "nobody", "--name", "p").exit_code
+        != 0
+    )
     ok = val("credentials", "create", "--role", "provider", "--provider", "wmwa-idva", "--name", "idva")
     assert ok.exit_code == 0
-    assert val("credentials", "create", "--role", "provider", "--provider", "wmwa-idva", "--name", "idva").exit_code
+    assert val(
+        "credentials", "create", "--role", "provider", "--provider", "wmwa-idva", "--name", "idva"
+    ).exit_code
 
 
 def test_the_provider_directory_is_loaded(val):
     listed = val("providers", "list").stdout
-    assert "wmwa-idva\tidva" in listed and "climb-childrens-society\tclimb" in listed and "ages 11-17" in listed
+    assert (
+        "wmwa-idva\tidva" in listed and "climb-childrens-society\tclimb" in listed and "ages 11-17" in listed
+    )
 
 
 def _count(database) -> int:
@@ -64,7 +71,9 @@ def test_importing_ndjson_twice_creates_each_case_once(val, database, referral_b
     path.write_text("\n".join(json.dumps(r) for r in [*good[:2], bad, *good[2:]]) + "\n")
     first = val("import", str(path))
     assert first.exit_code == 1, "a file with a bad record says so in its exit code"
-    assert "4 records" not in first.stdout and "5 records: 4 created, 0 duplicates, 1 rejected" in first.stdout
+    assert (
+        "4 records" not in first.stdout and "5 records: 4 created, 0 duplicates, 1 rejected" in first.stdout
+    )
     assert "line 3: victim.date_of_birth" in first.stderr
     again = val("import", str(path))
     assert "5 records: 0 created, 4 duplicates, 1 rejected" in again.stdout

@@ -40,20 +40,33 @@ def load(body):
     return ReferralSchema().load(body)
 
 
-def test_a_referral_becomes_a_case_with_victim_offence_triage_outbox_and_audit(database, principal, referral_body):
+def test_a_referral_becomes_a_case_with_victim_offence_triage_outbox_and_audit(
+    database, principal, referral_body
+):
     with database.sessions() as session:
         result = accept_referral(session, principal, load(referral_body()), RULES, "req-1")
     assert result.created
     with database.sessions() as session:
-        assert [count(session, m) for m in (Case, Victim, Offence, TriageDecision, OutboxMessage, AuditEvent)] == [
-            1, 1, 1, 1, 1, 1,
+        assert [
+            count(session, m) for m in (Case, Victim, Offence, TriageDecision, OutboxMessage, AuditEvent)
+        ] == [
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
         ]
         message = session.scalar(select(OutboxMessage))
         assert message.topic == REFERRAL_RECEIVED
         assert message.payload["case_id"] == str(result.case.id)
         assert "given_name" not in str(message.payload), "outbox payloads are thin: ids, not people"
         event = session.scalar(select(AuditEvent))
-        assert (event.action, event.entity_id, event.request_id) == ("referral.accepted", str(result.case.id), "req-1")
+        assert (event.action, event.entity_id, event.request_id) == (
+            "referral.accepted",
+            str(result.case.id),
+            "req-1",
+        )
         decision = session.scalar(select(TriageDecision))
         assert (decision.risk_level, decision.marac, decision.enhanced_rights) == ("high", True, True)
         assert decision.risk_input["yes_count"] == 15
@@ -63,26 +76,46 @@ def test_the_case_and_its_outbox_row_commit_together_or_not_at_all(database, pri
     # A real failure of the outbox insert, raised by the database itself.
     with database.engine.begin() as connection:
         if database.dialect == "postgresql":
-            connection.execute(text(
-                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$ "
-                "LANGUAGE plpgsql"))
-            connection.execute(text(
-                "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox_messages FOR EACH ROW EXECUTE FUNCTION refuse()"))
+            connection.execute(
+                text(
+                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$ "
+                    "LANGUAGE plpgsql"
+                )
+            )
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox_messages FOR EACH ROW EXECUTE FUNCTION refuse()"
+                )
+            )
         else:
-            connection.execute(text(
-                "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox_messages "
-                "BEGIN SELECT RAISE(ABORT, 'outbox down'); END"))
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox_messages "
+                    "BEGIN SELECT RAISE(ABORT, 'outbox down'); END"
+                )
+            )
     try:
         with database.sessions() as session, pytest.raises(DBAPIError):
             accept_referral(session, principal, load(referral_body()), RULES)
         with database.sessions() as session:
-            assert [count(session, m) for m in (Case, Victim, Offence, TriageDecision, OutboxMessage, AuditEvent)] == [
-                0, 0, 0, 0, 0, 0,
+            assert [
+                count(session, m) for m in (Case, Victim, Offence, TriageDecision, OutboxMessage, AuditEvent)
+            ] == [
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
             ]
     finally:
         with database.engine.begin() as connection:
-            connection.execute(text("DROP TRIGGER refuse_outbox" + (" ON outbox_messages" if database.dialect ==
-                                                                    "postgresql" else "")))
+            connection.execute(
+                text(
+                    "DROP TRIGGER refuse_outbox"
+                    + (" ON outbox_messages" if database.dialect == "postgresql" else "")
+                )
+            )
             if database.dialect == "postgresql":
                 connection.execute(text("DROP FUNCTION refuse()"))
 
@@ -102,7 +135,9 @@ def test_same_source_reference_for_another_victim_is_a_new_case(database, princi
     with database.sessions() as session:
         accept_referral(session, principal, load(referral_body()), RULES)
     with database.sessions() as session:
-        other = accept_referral(session, principal, load(referral_body(**{"victim.date_of_birth": "1990-01-01"})), RULES)
+        other = accept_referral(
+            session, principal, load(referral_body(**{"victim.date_of_birth": "1990-01-01"})), RULES
+        )
     assert other.created
 
 
@@ -135,7 +170,9 @@ def test_case_references_are_sequential_and_carry_the_year(database, principal, 
     refs = []
     for n in range(3):
         with database.sessions() as session:
-            result = accept_referral(session, principal, load(referral_body(**{"source.reference": f"SEQ/{n}"})), RULES)
+            result = accept_referral(
+                session, principal, load(referral_body(**{"source.reference": f"SEQ/{n}"})), RULES
+            )
             refs.append(result.case.reference)
     numbers = [int(r.rsplit("-", 1)[1]) for r in refs]
     assert numbers == sorted(numbers) and len(set(numbers)) == 3

@@ -28,6 +28,7 @@ def facts(**changes) -> ReferralFacts:
 
 # --- crime types -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -55,8 +56,10 @@ def facts(**changes) -> ReferralFacts:
         ({"home_office_code": "8Q"}, ["stalking_harassment"]),
         ({"home_office_code": "8N"}, ["other"]),
         ({"flags": ["terrorism"]}, ["other"]),
-        ({"flags": ["domestic_abuse", "sexual_offence"], "hate_strands": ["race"]},
-         ["domestic_abuse", "sexual_violence", "hate_crime"]),
+        (
+            {"flags": ["domestic_abuse", "sexual_offence"], "hate_strands": ["race"]},
+            ["domestic_abuse", "sexual_violence", "hate_crime"],
+        ),
     ],
 )
 def test_crime_types_come_from_flags_strands_and_home_office_codes(changes, expected):
@@ -93,14 +96,26 @@ INCIDENT = dt.date(2026, 3, 10)
         (RiskFacts(answers={**{str(n): "yes" for n in range(1, 14)}, "14": "unknown"}), RiskLevel.MEDIUM),
     ],
     ids=[
-        "13 yes is medium", "14 yes is high", "24 yes is high", "10 yes is medium", "9 yes is standard",
-        "0 yes is standard", "no DASH is standard", "professional judgement is high",
-        "2 incidents in 12 months is not escalation", "3 incidents in 12 months is escalation",
-        "repeat exactly 12 months after MARAC is high", "repeat 12 months less a day after MARAC is high",
-        "repeat 12 months and a day after MARAC is not a repeat", "assessed high raises standard",
-        "assessed medium raises standard", "assessed standard never lowers high",
-        "assessed standard never lowers medium", "answers override a lower yes_count",
-        "answers override a higher yes_count", "unknown answers do not count as yes",
+        "13 yes is medium",
+        "14 yes is high",
+        "24 yes is high",
+        "10 yes is medium",
+        "9 yes is standard",
+        "0 yes is standard",
+        "no DASH is standard",
+        "professional judgement is high",
+        "2 incidents in 12 months is not escalation",
+        "3 incidents in 12 months is escalation",
+        "repeat exactly 12 months after MARAC is high",
+        "repeat 12 months less a day after MARAC is high",
+        "repeat 12 months and a day after MARAC is not a repeat",
+        "assessed high raises standard",
+        "assessed medium raises standard",
+        "assessed standard never lowers high",
+        "assessed standard never lowers medium",
+        "answers override a lower yes_count",
+        "answers override a higher yes_count",
+        "unknown answers do not count as yes",
     ],
 )
 def test_dash_risk_level(risk, expected):
@@ -141,6 +156,7 @@ def test_marac_repeat_uses_the_offence_date_not_the_report_date():
 
 # --- enhanced rights -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("changes", "reasons"),
     [
@@ -175,13 +191,13 @@ def test_enhanced_rights_groups(changes, reasons):
 @pytest.mark.parametrize(
     ("date_of_birth", "vulnerable"),
     [
-        (dt.date(2011, 3, 10), True),   # 15
-        (dt.date(2010, 3, 11), True),   # 16 tomorrow: 15
-        (dt.date(2010, 3, 10), True),   # 16 today
-        (dt.date(2009, 3, 10), True),   # 17 today
-        (dt.date(2008, 3, 11), True),   # 18 tomorrow: still 17
+        (dt.date(2011, 3, 10), True),  # 15
+        (dt.date(2010, 3, 11), True),  # 16 tomorrow: 15
+        (dt.date(2010, 3, 10), True),  # 16 today
+        (dt.date(2009, 3, 10), True),  # 17 today
+        (dt.date(2008, 3, 11), True),  # 18 tomorrow: still 17
         (dt.date(2008, 3, 10), False),  # 18 today
-        (dt.date(2008, 3, 9), False),   # 18 yesterday
+        (dt.date(2008, 3, 9), False),  # 18 yesterday
     ],
 )
 def test_under_18_at_the_offence_is_vulnerable(date_of_birth, vulnerable):
@@ -202,8 +218,9 @@ def test_the_offence_date_is_the_london_date():
     # 23:30 UTC on 9 July is 00:30 on 10 July in London: the victim turned 18 that London day.
     summer_night = dt.datetime(2026, 7, 9, 23, 30, tzinfo=dt.UTC)
     assert london_date(summer_night) == dt.date(2026, 7, 10)
-    outcome = triage(facts(date_of_birth=dt.date(2008, 7, 10), occurred_at=summer_night,
-                           reported_at=summer_night), RULES)
+    outcome = triage(
+        facts(date_of_birth=dt.date(2008, 7, 10), occurred_at=summer_night, reported_at=summer_night), RULES
+    )
     assert outcome.age_at_offence == 18
 
 
@@ -221,15 +238,39 @@ def test_adding_12_months_to_a_leap_day_lands_on_28_february():
 
 # --- consent --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("changes", "consent", "model", "permitted", "status"),
     [
         ({"flags": ["domestic_abuse"]}, Consent.GIVEN, ConsentModel.EXPLICIT, True, CaseStatus.TRIAGED),
-        ({"flags": ["domestic_abuse"]}, Consent.NOT_ASKED, ConsentModel.EXPLICIT, False, CaseStatus.AWAITING_CONSENT),
-        ({"flags": ["sexual_offence"]}, Consent.DECLINED, ConsentModel.EXPLICIT, False, CaseStatus.NO_REFERRAL),
-        ({"home_office_code": "19C"}, Consent.NOT_ASKED, ConsentModel.EXPLICIT, False, CaseStatus.AWAITING_CONSENT),
-        ({"relationship": "bereaved_relative", "home_office_code": "4.4"}, Consent.NOT_ASKED,
-         ConsentModel.EXPLICIT, False, CaseStatus.AWAITING_CONSENT),
+        (
+            {"flags": ["domestic_abuse"]},
+            Consent.NOT_ASKED,
+            ConsentModel.EXPLICIT,
+            False,
+            CaseStatus.AWAITING_CONSENT,
+        ),
+        (
+            {"flags": ["sexual_offence"]},
+            Consent.DECLINED,
+            ConsentModel.EXPLICIT,
+            False,
+            CaseStatus.NO_REFERRAL,
+        ),
+        (
+            {"home_office_code": "19C"},
+            Consent.NOT_ASKED,
+            ConsentModel.EXPLICIT,
+            False,
+            CaseStatus.AWAITING_CONSENT,
+        ),
+        (
+            {"relationship": "bereaved_relative", "home_office_code": "4.4"},
+            Consent.NOT_ASKED,
+            ConsentModel.EXPLICIT,
+            False,
+            CaseStatus.AWAITING_CONSENT,
+        ),
         ({"home_office_code": "8N"}, Consent.NOT_ASKED, ConsentModel.OPT_OUT, True, CaseStatus.TRIAGED),
         ({"hate_strands": ["race"]}, Consent.GIVEN, ConsentModel.OPT_OUT, True, CaseStatus.TRIAGED),
         ({"home_office_code": "8N"}, Consent.OPTED_OUT, ConsentModel.OPT_OUT, False, CaseStatus.NO_REFERRAL),
@@ -238,11 +279,17 @@ def test_adding_12_months_to_a_leap_day_lands_on_28_february():
 )
 def test_consent_model_decides_whether_a_provider_may_be_told(changes, consent, model, permitted, status):
     outcome = triage(facts(consent=consent, **changes), RULES)
-    assert (outcome.consent_model, outcome.referral_permitted, outcome.case_status) == (model, permitted, status)
+    assert (outcome.consent_model, outcome.referral_permitted, outcome.case_status) == (
+        model,
+        permitted,
+        status,
+    )
 
 
 def test_high_risk_domestic_abuse_goes_to_marac_without_consent():
-    outcome = triage(facts(flags=["domestic_abuse"], consent=Consent.DECLINED, risk=RiskFacts(yes_count=16)), RULES)
+    outcome = triage(
+        facts(flags=["domestic_abuse"], consent=Consent.DECLINED, risk=RiskFacts(yes_count=16)), RULES
+    )
     assert outcome.marac_without_consent and not outcome.referral_permitted
     assert any(r.rule == "consent.safeguarding" for r in outcome.explanation)
 
@@ -251,11 +298,14 @@ def test_the_marac_safeguarding_exception_can_be_switched_off():
     raw = _raw_rules()
     raw["consent"]["marac_without_consent"] = False
     rules = rules_from_mapping(raw)
-    outcome = triage(facts(flags=["domestic_abuse"], consent=Consent.DECLINED, risk=RiskFacts(yes_count=16)), rules)
+    outcome = triage(
+        facts(flags=["domestic_abuse"], consent=Consent.DECLINED, risk=RiskFacts(yes_count=16)), rules
+    )
     assert not outcome.marac_without_consent
 
 
 # --- configuration and explanation ---------------------------------------------------------------------
+
 
 def _raw_rules() -> dict:
     import tomllib
@@ -284,17 +334,25 @@ def test_the_decision_records_the_rules_version_and_why():
     outcome = triage(facts(flags=["domestic_abuse"], risk=RiskFacts(yes_count=15)), RULES)
     assert outcome.rules_version == RULES.version and outcome.rules_version.startswith("sha256:")
     fired = {r.rule for r in outcome.explanation}
-    assert {"crime_type.domestic_abuse", "risk.high", "marac", "enhanced.most_serious_crime",
-            "consent.permitted"} <= fired
+    assert {
+        "crime_type.domestic_abuse",
+        "risk.high",
+        "marac",
+        "enhanced.most_serious_crime",
+        "consent.permitted",
+    } <= fired
     assert all(r.because for r in outcome.explanation)
 
 
 def test_the_domain_example_is_high_risk_marac_with_enhanced_rights():
     outcome = triage(
         ReferralFacts(
-            reported_at=dt.datetime(2025, 11, 14, 14, tzinfo=dt.UTC), date_of_birth=dt.date(1992, 3, 1),
-            occurred_at=dt.datetime(2025, 11, 14, 12, 30, tzinfo=dt.UTC), home_office_code="8N",
-            flags=frozenset({"domestic_abuse"}), consent=Consent.GIVEN,
+            reported_at=dt.datetime(2025, 11, 14, 14, tzinfo=dt.UTC),
+            date_of_birth=dt.date(1992, 3, 1),
+            occurred_at=dt.datetime(2025, 11, 14, 12, 30, tzinfo=dt.UTC),
+            home_office_code="8N",
+            flags=frozenset({"domestic_abuse"}),
+            consent=Consent.GIVEN,
             risk=RiskFacts(tool="dash_ric_24", yes_count=15, incidents_last_12_months=1),
         ),
         RULES,

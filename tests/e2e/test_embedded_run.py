@@ -1,0 +1,95 @@
+"""The README's first command: `val run` serves the API, a worker and the beat on SQLite, prints where to
+reach them, takes a referral, relays its outbox row, and stops everything on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tests.servers import free_port, wait_for_http
+from val.db.session import Database
+from val.messaging.models import OutboxMessage
+
+ROOT = Path(__file__).parents[2]
+
+
+def _read_until(process: subprocess.Popen, marker: str, timeout: float = 60) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if marker in line:
+            return lines
+    raise AssertionError(f"{marker!r} never printed: {lines}")
+
+
+def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "VAL_PORT": str(port),
+        "VAL_DATA_DIR": str(tmp_path / "var"),
+        "VAL_OUTBOX_RELAY_SECONDS": "0.5",
+    }
+    env.pop("VAL_DATABASE_URL", None)
+    env.pop("VAL_BROKER_URL", None)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "val"), "run"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        printed = _read_until(process, "Press Ctrl-C to stop.")
+        assert any(f"http://127.0.0.1:{port}/docs" in line for line in printed)
+        assert any("credentials create" in line for line in printed)
+        intake_key = next(line.split()[-1] for line in printed if "Demo intake key" in line)
+
+        wait_for_http(f"http://127.0.0.1:{port}/health")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs") as docs:
+            assert docs.status == 200
+        body = (ROOT / "tests" / "data" / "domain_example.json").read_bytes()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/referrals",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"Bearer {intake_key}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            case = json.load(response)
+            assert response.status == 201 and case["triage"]["marac"] is True
+
+        database = Database(f"sqlite:///{tmp_path / 'var' / 'val.sqlite'}")
+        deadline = time.monotonic() + 30
+        processed = None
+        while time.monotonic() < deadline and not processed:
+            with database.sessions() as session:
+                processed = session.scalar(select(OutboxMessage.processed_at))
+            time.sleep(0.3)
+        database.dispose()
+        assert processed, "the embedded worker and beat relayed the referral's outbox row"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    # Ctrl-C stopped everything it started: no process it spawned is left.
+    leftover = subprocess.run(
+        ["pgrep", "-s", str(process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert leftover == []
+    for pattern in (str(tmp_path), f"127.0.0.1:{port}"):  # the worker's and gunicorn's command lines
+        orphans = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
+        assert orphans == [], pattern
