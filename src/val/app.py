@@ -13,7 +13,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from val.db.session import Database
-from val.http.context import Services
+from val.http.context import Services, close_request_session
 from val.http.problems import problem_for_http_exception
 from val.logs import configure_logging
 from val.referrals.schemas import configure_policing_areas
@@ -70,6 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
 
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_start_request)
+    app.teardown_request(close_request_session)
     app.after_request(_log_request)
     return app
 

@@ -167,8 +167,9 @@ def import_file(file: Path, fmt: str, as_name: str) -> None:
         session.commit()
     with file.open(encoding="utf-8", newline="") as fh:
         records = list(batch.parse_csv(fh) if fmt == "csv" else batch.parse_ndjson(fh))
-    with click.progressbar(length=len(records), label=f"importing {file.name}", file=sys.stderr) as bar:
-        result = batch.import_records(database, principal, records, rules, on_record=lambda: bar.update(1))
+    progress = click.progressbar(length=len(records), label=f"importing {file.name}", file=sys.stderr)
+    with progress as bar, database.sessions() as session:
+        result = batch.import_records(session, principal, records, rules, on_record=lambda: bar.update(1))
     summary = result.as_dict()
     for item in summary["results"]:
         if item["outcome"] == "rejected":

@@ -11,6 +11,8 @@ from val.audit.models import AuditEvent
 from val.auth.roles import Principal
 from val.db.base import utcnow
 
+_INSERT = insert(AuditEvent.__table__)
+
 
 def record(
     session: Session,
@@ -20,16 +22,17 @@ def record(
     entity_id: object,
     request_id: str | None,
 ) -> None:
-    # A Core insert: audit rows are never read back in the same unit of work, so skip the ORM identity map.
+    # A prebuilt Core insert: audit rows are never read back in the same unit of work.
     session.execute(
-        insert(AuditEvent).values(
-            id=uuid.uuid4(),
-            at=utcnow(),
-            credential_id=principal.credential_id,
-            role=str(principal.role),
-            action=action,
-            entity_type=entity_type,
-            entity_id=str(entity_id),
-            request_id=request_id,
-        )
+        _INSERT,
+        {
+            "id": uuid.uuid4(),
+            "at": utcnow(),
+            "credential_id": principal.credential_id,
+            "role": str(principal.role),
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": str(entity_id),
+            "request_id": request_id,
+        },
     )

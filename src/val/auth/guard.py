@@ -10,7 +10,7 @@ from flask import g, request
 
 from val.auth.roles import Principal, Role
 from val.auth.service import authenticate
-from val.http.context import services
+from val.http.context import request_session
 from val.http.problems import Problem
 
 
@@ -39,8 +39,7 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
             key = _bearer_key()
             if key is None:
                 raise _unauthorised("An API key is required: Authorization: Bearer <key>.")
-            with services().db.sessions() as session:
-                principal = authenticate(session, key)
+            principal = authenticate(request_session(), key)
             if principal is None:
                 raise _unauthorised("The API key is unknown or revoked.")
             g.principal = principal

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,13 +64,14 @@ def list_credentials(session: Session) -> list[Credential]:
     return list(session.scalars(select(Credential).order_by(Credential.created_at)))
 
 
+_BY_KEY_HASH = select(Credential.id, Credential.name, Credential.role, Credential.provider_id).where(
+    Credential.key_hash == bindparam("key_hash"), Credential.revoked_at.is_(None)
+)
+
+
 def authenticate(session: Session, key: str) -> Principal | None:
     """The principal for a presented key, or None when it is unknown or revoked (checked on every call)."""
-    row = session.execute(
-        select(Credential.id, Credential.name, Credential.role, Credential.provider_id).where(
-            Credential.key_hash == hash_key(key), Credential.revoked_at.is_(None)
-        )
-    ).first()
+    row = session.execute(_BY_KEY_HASH, {"key_hash": hash_key(key)}).first()
     if row is None:
         return None
     return Principal(credential_id=row.id, name=row.name, role=Role(row.role), provider_id=row.provider_id)

@@ -12,7 +12,7 @@ from val.auth.roles import Role
 from val.cases.schemas import CoordinatorCaseSchema
 from val.cases.service import read_case
 from val.http.blueprint import ApiBlueprint as Blueprint
-from val.http.context import services
+from val.http.context import request_session
 from val.http.problems import Problem
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case management (coordinators)")
@@ -24,8 +24,7 @@ class CaseDetail(MethodView):
     @blp.response(200, CoordinatorCaseSchema)
     def get(self, case_id: uuid.UUID):
         """One case: triage, routes, compliance points, victim and offence."""
-        with services().db.sessions() as session:
-            case = read_case(session, g.principal, case_id, g.request_id)
+        case = read_case(request_session(), g.principal, case_id, g.request_id)
         if case is None:
             raise Problem(404, "Not Found", "No case with this id.")
         return case

@@ -18,13 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, g, make_response, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from val.db.base import utcnow
-from val.db.session import Database
-from val.http.context import services
+from val.http.context import request_session, services
 from val.http.models import IdempotencyRecord
 from val.http.problems import Problem
 
@@ -45,13 +44,14 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def _claim(
-    db: Database, credential_id: uuid.UUID, key: str, print_: str, ttl: dt.timedelta, lock: dt.timedelta
+    session: Session, credential_id: uuid.UUID, key: str, print_: str, ttl: dt.timedelta, lock: dt.timedelta
 ) -> uuid.UUID | Response:
+    """Committed before the work starts, so a concurrent retry with the same key sees the claim."""
     now = utcnow()
-    with db.sessions() as session:
-        record_id = uuid.uuid4()
-        session.add(
-            IdempotencyRecord(
+    record_id = uuid.uuid4()
+    try:
+        session.execute(
+            insert(IdempotencyRecord).values(
                 id=record_id,
                 credential_id=credential_id,
                 key=key,
@@ -60,69 +60,68 @@ def _claim(
                 expires_at=now + ttl,
             )
         )
-        try:
-            session.commit()
-            return record_id
-        except IntegrityError:
-            session.rollback()
-        existing = session.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key
-            )
+        session.commit()
+        return record_id
+    except IntegrityError:
+        session.rollback()
+    existing = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key
         )
-        if existing is None:  # released between our insert and our read: the client may simply retry
-            raise Problem(
-                409,
-                "Request in progress",
-                "This Idempotency-Key is being processed; retry shortly.",
-                problem_type="idempotency-in-flight",
-                headers={"Retry-After": "1"},
-            )
-        if existing.expires_at <= now:
-            session.delete(existing)
-            session.commit()
-            return _claim(db, credential_id, key, print_, ttl, lock)
-        if existing.request_fingerprint != print_:
-            raise Problem(
-                422,
-                "Idempotency-Key reused",
-                "This Idempotency-Key was used with a different request body; use a new key.",
-                problem_type="idempotency-key-reused",
-            )
-        if existing.response_status is not None:
-            response = make_response(existing.response_body, existing.response_status)
-            response.headers[REPLAYED_HEADER] = "true"
-            return response
-        if existing.locked_at <= now - lock:
-            # The first attempt's process died mid-request: take the claim over.
-            taken = session.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.id == existing.id, IdempotencyRecord.locked_at == existing.locked_at)
-                .values(locked_at=now)
-            ).rowcount
-            session.commit()
-            if taken:
-                return existing.id
+    )
+    if existing is None:  # released between our insert and our read: the client may simply retry
         raise Problem(
             409,
             "Request in progress",
-            "A request with this Idempotency-Key is still being processed.",
+            "This Idempotency-Key is being processed; retry shortly.",
             problem_type="idempotency-in-flight",
             headers={"Retry-After": "1"},
         )
-
-
-def _finish(db: Database, record_id: uuid.UUID, response: Response) -> None:
-    with db.sessions() as session:
-        if 200 <= response.status_code < 300 and response.is_json:
-            session.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.id == record_id)
-                .values(response_status=response.status_code, response_body=response.get_json())
-            )
-        else:
-            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+    if existing.expires_at <= now:
+        session.delete(existing)
         session.commit()
+        return _claim(session, credential_id, key, print_, ttl, lock)
+    if existing.request_fingerprint != print_:
+        raise Problem(
+            422,
+            "Idempotency-Key reused",
+            "This Idempotency-Key was used with a different request body; use a new key.",
+            problem_type="idempotency-key-reused",
+        )
+    if existing.response_status is not None:
+        response = make_response(existing.response_body, existing.response_status)
+        response.headers[REPLAYED_HEADER] = "true"
+        return response
+    if existing.locked_at <= now - lock:
+        # The first attempt's process died mid-request: take the claim over.
+        taken = session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == existing.id, IdempotencyRecord.locked_at == existing.locked_at)
+            .values(locked_at=now)
+        ).rowcount
+        session.commit()
+        if taken:
+            return existing.id
+    raise Problem(
+        409,
+        "Request in progress",
+        "A request with this Idempotency-Key is still being processed.",
+        problem_type="idempotency-in-flight",
+        headers={"Retry-After": "1"},
+    )
+
+
+def _finish(session: Session, record_id: uuid.UUID, response: Response) -> None:
+    session.rollback()  # whatever the view left uncommitted is not ours to keep
+    if 200 <= response.status_code < 300 and response.is_json:
+        session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == record_id)
+            .values(response_status=response.status_code, response_body=response.get_json())
+        )
+    else:
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+    session.commit()
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -136,9 +135,9 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
             raise Problem(400, "Bad Idempotency-Key", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.")
-        svc = services()
+        svc, session = services(), request_session()
         claimed = _claim(
-            svc.db,
+            session,
             g.principal.credential_id,
             key,
             fingerprint(request.method, request.path, request.get_data(cache=True)),
@@ -150,18 +149,18 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             response = make_response(view(*args, **kwargs))
         except BaseException:
-            _release(svc.db, claimed)
+            _release(session, claimed)
             raise
-        _finish(svc.db, claimed, response)
+        _finish(session, claimed, response)
         return response
 
     return wrapper
 
 
-def _release(db: Database, record_id: uuid.UUID) -> None:
-    with db.sessions() as session:
-        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-        session.commit()
+def _release(session: Session, record_id: uuid.UUID) -> None:
+    session.rollback()
+    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+    session.commit()
 
 
 def purge_expired(session: Session, now: dt.datetime | None = None) -> int:

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from val.db.base import utcnow
 from val.messaging.models import OutboxMessage
 
+_INSERT = insert(OutboxMessage.__table__)
+
 
 def add(session: Session, topic: str, payload: dict[str, Any]) -> uuid.UUID:
     message_id = uuid.uuid4()
     session.execute(
-        insert(OutboxMessage).values(id=message_id, topic=topic, payload=payload, created_at=utcnow())
+        _INSERT, {"id": message_id, "topic": topic, "payload": payload, "created_at": utcnow(), "attempts": 0}
     )
     return message_id
 

@@ -11,7 +11,7 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.cases.schemas import CaseSchema
 from val.http.blueprint import ApiBlueprint as Blueprint
-from val.http.context import services
+from val.http.context import request_session, services
 from val.http.idempotency import idempotent
 from val.http.problems import Problem
 from val.referrals import batch
@@ -29,15 +29,15 @@ NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson
 class Referrals(MethodView):
     @require_roles(Role.INTAKE, Role.COORDINATOR)
     @idempotent
-    @blp.arguments(ReferralSchema)
+    @blp.arguments(ReferralSchema())  # an instance: a class would be instantiated on every request
     @blp.alt_response(201, schema=CaseSchema, description="A new case, triaged")
     @blp.alt_response(200, schema=CaseSchema, description="A duplicate: the existing case, with duplicate_of")
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}])
     def post(self, referral):
         """Submit one referral; the response is the triaged case."""
-        svc = services()
-        with svc.db.sessions() as session:
-            result = accept_referral(session, g.principal, referral, svc.triage_rules, g.request_id)
+        result = accept_referral(
+            request_session(), g.principal, referral, services().triage_rules, g.request_id
+        )
         body = _case_schema.dump(result.case)
         body["duplicate_of"] = str(result.duplicate_of) if result.duplicate_of else None
         return body, 201 if result.created else 200
@@ -49,8 +49,7 @@ class ReferralStatus(MethodView):
     @blp.response(200, ReferralStatusSchema)
     def get(self, referral_id: uuid.UUID):
         """The status of a referral this credential submitted (any other id is 404)."""
-        with services().db.sessions() as session:
-            case = referral_status(session, g.principal, referral_id, g.request_id)
+        case = referral_status(request_session(), g.principal, referral_id, g.request_id)
         if case is None:
             raise Problem(404, "Not Found", "No referral with this id was submitted with this credential.")
         return {
@@ -97,7 +96,9 @@ class ReferralBatches(MethodView):
                 "Batch too large",
                 f"At most {svc.settings.max_batch_records} referrals per batch; split the file.",
             )
-        return batch.import_records(svc.db, g.principal, records, svc.triage_rules, g.request_id).as_dict()
+        return batch.import_records(
+            request_session(), g.principal, records, svc.triage_rules, g.request_id
+        ).as_dict()
 
 
 def _batch_text(limit: int) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields
+from sqlalchemy.orm import Session
 
 from val.auth.roles import Principal
-from val.db.session import Database
 from val.http.problems import flatten_messages
 from val.referrals.schemas import ReferralSchema
 from val.referrals.service import accept_referral
@@ -105,7 +105,7 @@ def parse_csv(stream: io.TextIOBase) -> Iterator[tuple[int, Any]]:
 
 
 def import_records(
-    db: Database,
+    session: Session,
     principal: Principal,
     records: Iterable[tuple[int, Any]],
     rules: TriageRules,
@@ -133,16 +133,17 @@ def import_records(
                     {"line": line, "outcome": "rejected", "errors": flatten_messages(exc.messages)}
                 )
             else:
-                with db.sessions() as session:
-                    intake = accept_referral(session, principal, referral, rules, request_id)
-                    result.results.append(
-                        {
-                            "line": line,
-                            "outcome": "created" if intake.created else "duplicate",
-                            "id": str(intake.case.id),
-                            "reference": intake.case.reference,
-                        }
-                    )
+                # accept_referral commits each record on its own, so one never blocks another.
+                intake = accept_referral(session, principal, referral, rules, request_id)
+                result.results.append(
+                    {
+                        "line": line,
+                        "outcome": "created" if intake.created else "duplicate",
+                        "id": str(intake.case.id),
+                        "reference": intake.case.reference,
+                    }
+                )
+                session.expunge_all()  # keep the identity map small over a long batch
         if on_record is not None:
             on_record()
     return result

@@ -9,8 +9,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
 
 from val.audit.service import record as audit
@@ -79,6 +80,25 @@ def _existing(session: Session, key: str) -> Case | None:
     return session.scalar(select(Case).where(Case.duplicate_key == key).options(joinedload(Case.triage)))
 
 
+# Statements built once, executed with parameters: building `insert().values(**row)` per request costs more
+# CPU than the database work itself (every value is coerced and hashed into the statement's cache key).
+_INSERT_CASE = {
+    dialect: make_insert(Case.__table__)
+    .on_conflict_do_nothing(index_elements=["duplicate_key"])
+    .returning(Case.__table__.c.number)
+    for dialect, make_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_INSERT_VICTIM = insert(Victim.__table__)
+_INSERT_OFFENCE = insert(Offence.__table__)
+_INSERT_TRIAGE = insert(TriageDecision.__table__)
+
+
+def _insert_unless_duplicate(session: Session, row: dict[str, Any]) -> int | None:
+    """Insert the case row; None when a case with its duplicate key already exists (or a concurrent request
+    is committing one: the database makes us wait for it, then reports the conflict)."""
+    return session.execute(_INSERT_CASE[session.get_bind().dialect.name], row).scalar()
+
+
 def accept_referral(
     session: Session,
     principal: Principal,
@@ -86,7 +106,10 @@ def accept_referral(
     rules: TriageRules,
     request_id: str | None = None,
 ) -> IntakeResult:
-    """`referral` is the validated intake payload (ReferralSchema). Commits once."""
+    """`referral` is the validated intake payload (ReferralSchema). Commits once.
+
+    Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
+    response is built from the same values without reading anything back."""
     source, victim_in, offence_in, consent = (
         referral["source"],
         referral["victim"],
@@ -94,67 +117,61 @@ def accept_referral(
         referral["consent"],
     )
     key = duplicate_key(source["system"], source["reference"], victim_in["date_of_birth"])
-    existing = _existing(session, key)
-    if existing is not None:
-        return _duplicate(session, principal, existing, request_id)
-
     outcome = triage(facts_from(referral), rules)
     now = utcnow()
-    case = Case(
-        id=uuid.uuid4(),
-        status=str(outcome.case_status),
-        source_system=source["system"],
-        source_reference=source["reference"],
-        duplicate_key=key,
-        submitted_by=principal.credential_id,
-        reported_at=referral["reported_at"],
-        received_at=now,
-        policing_area=victim_in["policing_area"],
-        consent_support_referral=consent["support_referral"],
-        consent_recorded_at=consent.get("recorded_at"),
-    )
-    case.victim = Victim(
-        id=uuid.uuid4(),
-        **{k: v for k, v in victim_in.items() if k != "contact"},
-        contact=victim_in["contact"],
-    )
-    case.offence = Offence(id=uuid.uuid4(), **offence_in)
-    case.triage = TriageDecision(
-        id=uuid.uuid4(),
-        decided_at=now,
-        crime_types=[str(t) for t in outcome.crime_types],
-        risk_level=str(outcome.risk_level) if outcome.risk_level else None,
-        marac=outcome.marac,
-        enhanced_rights=outcome.enhanced_rights,
-        enhanced_reasons=[str(r) for r in outcome.enhanced_reasons],
-        consent_model=str(outcome.consent_model),
-        age_at_offence=outcome.age_at_offence,
-        rules_version=outcome.rules_version,
-        explanation=[r.as_dict() for r in outcome.explanation],
-        risk_input=_risk_as_json(referral.get("risk")),
-    )
-    session.add(case)
-    try:
-        session.flush()
-        # Thin: ids and decisions only. Consumers read the case itself under their own authority.
-        outbox.add(
-            session,
-            REFERRAL_RECEIVED,
-            {
-                "case_id": str(case.id),
-                "referral_permitted": outcome.referral_permitted,
-                "marac_without_consent": outcome.marac_without_consent,
-            },
-        )
-        audit(session, principal, "referral.accepted", "case", case.id, request_id)
-        session.commit()
-    except IntegrityError:
-        # A concurrent request committed the same referral first: answer with that case.
+    case_row = {
+        "id": uuid.uuid4(),
+        "status": str(outcome.case_status),
+        "source_system": source["system"],
+        "source_reference": source["reference"],
+        "duplicate_key": key,
+        "submitted_by": principal.credential_id,
+        "reported_at": referral["reported_at"],
+        "received_at": now,
+        "policing_area": victim_in["policing_area"],
+        "consent_support_referral": consent["support_referral"],
+        "consent_recorded_at": consent.get("recorded_at"),
+    }
+    triage_row = {
+        "id": uuid.uuid4(),
+        "case_id": case_row["id"],
+        "decided_at": now,
+        "crime_types": [str(t) for t in outcome.crime_types],
+        "risk_level": str(outcome.risk_level) if outcome.risk_level else None,
+        "marac": outcome.marac,
+        "enhanced_rights": outcome.enhanced_rights,
+        "enhanced_reasons": [str(r) for r in outcome.enhanced_reasons],
+        "consent_model": str(outcome.consent_model),
+        "age_at_offence": outcome.age_at_offence,
+        "rules_version": outcome.rules_version,
+        "explanation": [r.as_dict() for r in outcome.explanation],
+        "risk_input": _risk_as_json(referral.get("risk")),
+    }
+    number = _insert_unless_duplicate(session, case_row)
+    if number is None:
         session.rollback()
         existing = _existing(session, key)
-        if existing is None:
-            raise
+        if existing is None:  # PostgreSQL and SQLite only report a conflict with a committed row
+            raise RuntimeError("duplicate key conflict without a committed case")
         return _duplicate(session, principal, existing, request_id)
+    session.execute(_INSERT_VICTIM, {"id": uuid.uuid4(), "case_id": case_row["id"], **victim_in})
+    session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_row["id"], **offence_in})
+    session.execute(_INSERT_TRIAGE, triage_row)
+    # Thin: ids and decisions only. Consumers read the case itself under their own authority.
+    outbox.add(
+        session,
+        REFERRAL_RECEIVED,
+        {
+            "case_id": str(case_row["id"]),
+            "referral_permitted": outcome.referral_permitted,
+            "marac_without_consent": outcome.marac_without_consent,
+        },
+    )
+    audit(session, principal, "referral.accepted", "case", case_row["id"], request_id)
+    session.commit()
+    # A detached view of what was written, for the response.
+    case = Case(number=number, **case_row)
+    case.triage = TriageDecision(**triage_row)
     return IntakeResult(case=case, created=True)
 
 

@@ -1,0 +1,133 @@
+"""Intake benchmark: POST /api/v1/referrals under gunicorn + PostgreSQL, against the lean baseline
+(bench/lean_app.py) measured in the same run under the same gunicorn settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.servers import PostgresServer, free_port, wait_for_http
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DURATION_S = 10
+CONNECTIONS = 16
+WEB_WORKERS = 4
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    def line(self) -> str:
+        return (f"{self.name:<34} {self.requests_per_s:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   "
+                f"p99 {self.p99_ms:6.1f} ms   non-2xx {self.errors}")
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def _parse_wrk(name: str, output: str) -> Result:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: .*", output)
+    if socket_errors:
+        print(f"  ({name}: {socket_errors.group(0)})")
+    return Result(name, rps, p50, p99, int(errors.group(1)) if errors else 0)
+
+
+def _gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--chdir", str(ROOT), "--workers", str(WEB_WORKERS), "--worker-class", "sync",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048", app],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _wrk(name: str, url: str, env: dict[str, str]) -> Result:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "-s", str(ROOT / "bench" / "intake.lua"),
+         url], env=env, capture_output=True, text=True, check=True,
+    ).stdout
+    return _parse_wrk(name, output)
+
+
+def _body_template(workdir: Path) -> Path:
+    body = json.loads((ROOT / "tests" / "data" / "domain_example.json").read_text())
+    body["source"]["reference"] = "__REFERENCE__"
+    path = workdir / "body.json"
+    path.write_text(json.dumps(body))
+    return path
+
+
+def run() -> list[Result]:
+    workdir = Path(tempfile.mkdtemp(prefix="val-bench-"))
+    workdir.chmod(0o755)
+    # Durable commits (fsync on), as in production.
+    postgres = PostgresServer(workdir / "postgres", durable=True).start()
+    results: list[Result] = []
+    try:
+        env = {**os.environ, "VAL_DATABASE_URL": postgres.url, "VAL_LOG_LEVEL": "WARNING",
+               "PYTHONPATH": str(ROOT), "BENCH_BODY": str(_body_template(workdir))}
+        subprocess.run([str(BIN / "val"), "db", "upgrade"], env=env, check=True, capture_output=True)
+        key = subprocess.run(
+            [str(BIN / "val"), "credentials", "create", "--role", "intake", "--name", "bench"],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        env["BENCH_KEY"] = key
+
+        def measure(name: str, app: str, extra: dict[str, str]) -> Result:
+            port = free_port()
+            run_env = {**env, **extra, "BENCH_RUN": f"{name.split()[0]}-{time.time_ns()}"}
+            server = _gunicorn(app, port, run_env)
+            try:
+                wait_for_http(f"http://127.0.0.1:{port}/health" if app == "wsgi:app" else f"http://127.0.0.1:{port}/",
+                              timeout=30) if app == "wsgi:app" else time.sleep(2)
+                return _wrk(name, f"http://127.0.0.1:{port}/api/v1/referrals", run_env)
+            finally:
+                _stop(server)
+
+        lean_env = {"LEAN_DSN": postgres.url.replace("postgresql+psycopg://", "postgresql://")}
+        results.append(measure("lean baseline (plain SQL)", "bench.lean_app:app", lean_env))
+        results.append(measure("intake POST /api/v1/referrals", "wsgi:app", {}))
+        results.append(measure("intake with Idempotency-Key", "wsgi:app", {"BENCH_IDEMPOTENCY": "1"}))
+    finally:
+        postgres.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
+def report(results: list[Result]) -> None:
+    lean, intake, keyed = results
+    print(f"Intake benchmark: {DURATION_S} s per run, {CONNECTIONS} connections, gunicorn {WEB_WORKERS} sync "
+          f"workers, PostgreSQL with durable commits")
+    for result in results:
+        print("  " + result.line())
+    print(f"  intake ÷ lean baseline: {intake.requests_per_s / lean.requests_per_s:.2f}   "
+          f"(with Idempotency-Key: {keyed.requests_per_s / lean.requests_per_s:.2f})")
+    print("  targets: ≥ 300 referrals/s, p99 < 100 ms, ratio ≥ 0.35")
