@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -61,6 +61,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def commit_without_waiting_for_disk(session: Session) -> None:
+    """Commit without waiting for the WAL flush (PostgreSQL). Only for writes whose loss in a server crash is
+    harmless: a later durable commit on the same server flushes them anyway, and if none follows they describe
+    work that never committed either."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    session.commit()
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from val.db.base import utcnow
+from val.db.session import commit_without_waiting_for_disk
 from val.http.context import request_session, services
 from val.http.models import IdempotencyRecord
 from val.http.problems import Problem
@@ -60,7 +61,8 @@ def _claim(
                 expires_at=now + ttl,
             )
         )
-        session.commit()
+        # Losing the claim in a crash is harmless: the work it guards would be lost with it.
+        commit_without_waiting_for_disk(session)
         return record_id
     except IntegrityError:
         session.rollback()
@@ -121,7 +123,9 @@ def _finish(session: Session, record_id: uuid.UUID, response: Response) -> None:
         )
     else:
         session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-    session.commit()
+    # Losing this in a crash leaves the key claimed until its lock lapses; the retry after that finds the
+    # committed case through duplicate detection, so nothing is doubled.
+    commit_without_waiting_for_disk(session)
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
