@@ -1,0 +1,1 @@
+"""Victims' Code compliance: working-day deadlines, the rights catalogue, points, and Board summaries."""

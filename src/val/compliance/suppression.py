@@ -1,0 +1,124 @@
+"""Small-number suppression for the Victims Board (DOMAIN §6). Pure: no I/O.
+
+A table has one row per group plus a total row; its cells are counts by status, and `due` is the sum of the
+applicable statuses. Published values obey linear relations (each row: due = met + met_late + missed +
+pending; each column: the groups add up to the total), so hiding small counts is not enough: a hidden cell
+must not be recoverable by subtraction. The rule:
+
+1. primary: every count from 1 to threshold - 1 is hidden (zeros are published);
+2. secondary: while some hidden cell is still determined by the published cells and the relations (checked
+   exactly, by linear algebra over the hidden cells), hide one more cell of a relation it belongs to — the
+   smallest count, preferring group cells to totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+STATUS_COLUMNS = ("met", "met_late", "missed", "pending")
+COLUMNS = ("due", *STATUS_COLUMNS, "not_applicable")
+Cell = tuple[int, str]  # (row index, column); the last row is the total row
+
+
+@dataclass
+class SuppressedTable:
+    rows: list[dict[str, int]]  # every row, the total row last
+    hidden: set[Cell] = field(default_factory=set)
+
+    def published(self, row: int, column: str) -> int | None:
+        return None if (row, column) in self.hidden else self.rows[row][column]
+
+
+def relations(n_groups: int) -> list[dict[Cell, int]]:
+    """Each relation: sum of coefficient × cell = 0."""
+    total = n_groups
+    found: list[dict[Cell, int]] = []
+    for row in range(n_groups + 1):
+        found.append({(row, "due"): 1, **{(row, c): -1 for c in STATUS_COLUMNS}})
+    for column in COLUMNS:
+        found.append({**{(row, column): 1 for row in range(n_groups)}, (total, column): -1})
+    return found
+
+
+def _reduced_basis(matrix: list[list[Fraction]]) -> list[tuple[int, list[Fraction]]]:
+    """Reduced row echelon form: (pivot column, row) pairs, each row scaled so its pivot is 1."""
+    rows = [row[:] for row in matrix if any(row)]
+    basis: list[tuple[int, list[Fraction]]] = []
+    width = len(matrix[0]) if matrix else 0
+    for col in range(width):
+        pivot = next((r for r in rows if r[col] != 0), None)
+        if pivot is None:
+            continue
+        rows.remove(pivot)
+        pivot = [value / pivot[col] for value in pivot]
+        rows = [[a - r[col] * b for a, b in zip(r, pivot, strict=True)] if r[col] else r for r in rows]
+        basis = [(c, [a - r[col] * b for a, b in zip(r, pivot, strict=True)] if r[col] else r) for c, r in basis]
+        basis.append((col, pivot))
+        rows = [r for r in rows if any(r)]
+    return basis
+
+
+def determined_cells(hidden: set[Cell], all_relations: Sequence[dict[Cell, int]]) -> set[Cell]:
+    """Hidden cells whose value follows from the published ones: cell i is determined exactly when the unit
+    vector e_i lies in the row space of the relations restricted to hidden cells."""
+    unknowns = sorted(hidden)
+    if not unknowns:
+        return set()
+    index = {cell: i for i, cell in enumerate(unknowns)}
+    matrix = [
+        [Fraction(relation.get(cell, 0)) for cell in unknowns]
+        for relation in all_relations
+        if any(cell in index for cell in relation)
+    ]
+    basis = _reduced_basis(matrix)
+    found = set()
+    for cell, i in index.items():
+        # Reduce e_i by the basis: it lies in the row space exactly when nothing is left.
+        vector = [Fraction(1 if j == i else 0) for j in range(len(unknowns))]
+        for col, row in basis:
+            if vector[col]:
+                factor = vector[col]
+                vector = [a - factor * b for a, b in zip(vector, row, strict=True)]
+        if not any(vector):
+            found.add(cell)
+    return found
+
+
+def suppress(rows: list[dict[str, int]], threshold: int) -> SuppressedTable:
+    """`rows`: the group rows then the total row, each with every column of COLUMNS."""
+    table = SuppressedTable(rows=rows)
+    n_groups = len(rows) - 1
+    table.hidden = {
+        (r, c) for r, row in enumerate(rows) for c in COLUMNS if 0 < row[c] < threshold
+    }
+    all_relations = relations(n_groups)
+    while True:
+        exposed = determined_cells(table.hidden, all_relations)
+        if not exposed:
+            return table
+        cell = min(exposed)
+        candidates = [
+            other
+            for relation in all_relations
+            if cell in relation
+            for other in relation
+            if other not in table.hidden
+        ]
+        if not candidates:  # cannot happen: a determined cell shares a relation with a published one
+            raise AssertionError("suppression found no cell to hide")
+        table.hidden.add(min(candidates, key=lambda c: (c[0] == n_groups, rows[c[0]][c[1]], c)))
+
+
+def on_time_rate(table: SuppressedTable, row: int, threshold: int) -> float | None:
+    """met ÷ (met + met late + missed), only over a denominator of at least the threshold and only when none
+    of its parts is hidden (a rate over a hidden count would reveal it)."""
+    parts = ("met", "met_late", "missed")
+    if any((row, c) in table.hidden for c in parts):
+        return None
+    values = table.rows[row]
+    denominator = values["met"] + values["met_late"] + values["missed"]
+    if denominator < threshold:
+        return None
+    return round(values["met"] / denominator, 4)
