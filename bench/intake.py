@@ -32,8 +32,10 @@ class Result:
     errors: int
 
     def line(self) -> str:
-        return (f"{self.name:<34} {self.requests_per_s:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   "
-                f"p99 {self.p99_ms:6.1f} ms   non-2xx {self.errors}")
+        return (
+            f"{self.name:<34} {self.requests_per_s:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   "
+            f"p99 {self.p99_ms:6.1f} ms   non-2xx {self.errors}"
+        )
 
 
 def _ms(value: str) -> float:
@@ -54,9 +56,25 @@ def _parse_wrk(name: str, output: str) -> Result:
 
 def _gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--chdir", str(ROOT), "--workers", str(WEB_WORKERS), "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048", app],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "gunicorn"),
+            "--chdir",
+            str(ROOT),
+            "--workers",
+            str(WEB_WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
+            app,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return process
 
@@ -71,8 +89,20 @@ def _stop(process: subprocess.Popen) -> None:
 
 def _wrk(name: str, url: str, env: dict[str, str]) -> Result:
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "-s", str(ROOT / "bench" / "intake.lua"),
-         url], env=env, capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION_S}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "intake.lua"),
+            url,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return _parse_wrk(name, output)
 
@@ -92,12 +122,20 @@ def run() -> list[Result]:
     postgres = PostgresServer(workdir / "postgres", durable=True).start()
     results: list[Result] = []
     try:
-        env = {**os.environ, "VAL_DATABASE_URL": postgres.url, "VAL_LOG_LEVEL": "WARNING",
-               "PYTHONPATH": str(ROOT), "BENCH_BODY": str(_body_template(workdir))}
+        env = {
+            **os.environ,
+            "VAL_DATABASE_URL": postgres.url,
+            "VAL_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+            "BENCH_BODY": str(_body_template(workdir)),
+        }
         subprocess.run([str(BIN / "val"), "db", "upgrade"], env=env, check=True, capture_output=True)
         key = subprocess.run(
             [str(BIN / "val"), "credentials", "create", "--role", "intake", "--name", "bench"],
-            env=env, check=True, capture_output=True, text=True,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         env["BENCH_KEY"] = key
 
@@ -106,8 +144,10 @@ def run() -> list[Result]:
             run_env = {**env, **extra, "BENCH_RUN": f"{name.split()[0]}-{time.time_ns()}"}
             server = _gunicorn(app, port, run_env)
             try:
-                wait_for_http(f"http://127.0.0.1:{port}/health" if app == "wsgi:app" else f"http://127.0.0.1:{port}/",
-                              timeout=30) if app == "wsgi:app" else time.sleep(2)
+                wait_for_http(
+                    f"http://127.0.0.1:{port}/health" if app == "wsgi:app" else f"http://127.0.0.1:{port}/",
+                    timeout=30,
+                ) if app == "wsgi:app" else time.sleep(2)
                 return _wrk(name, f"http://127.0.0.1:{port}/api/v1/referrals", run_env)
             finally:
                 _stop(server)
@@ -124,10 +164,14 @@ def run() -> list[Result]:
 
 def report(results: list[Result]) -> None:
     lean, intake, keyed = results
-    print(f"Intake benchmark: {DURATION_S} s per run, {CONNECTIONS} connections, gunicorn {WEB_WORKERS} sync "
-          f"workers, PostgreSQL with durable commits")
+    print(
+        f"Intake benchmark: {DURATION_S} s per run, {CONNECTIONS} connections, gunicorn {WEB_WORKERS} sync "
+        f"workers, PostgreSQL with durable commits"
+    )
     for result in results:
         print("  " + result.line())
-    print(f"  intake ÷ lean baseline: {intake.requests_per_s / lean.requests_per_s:.2f}   "
-          f"(with Idempotency-Key: {keyed.requests_per_s / lean.requests_per_s:.2f})")
+    print(
+        f"  intake ÷ lean baseline: {intake.requests_per_s / lean.requests_per_s:.2f}   "
+        f"(with Idempotency-Key: {keyed.requests_per_s / lean.requests_per_s:.2f})"
+    )
     print("  targets: ≥ 300 referrals/s, p99 < 100 ms, ratio ≥ 0.35")

@@ -31,16 +31,28 @@ def app(environ, start_response):
     now = dt.datetime.now(dt.UTC)
     case_id = uuid.uuid4()
     source, victim, offence = body["source"], body["victim"], body["offence"]
-    key = hashlib.sha256(f"{source['system']}|{source['reference']}|{victim['date_of_birth']}".encode()).hexdigest()
+    key = hashlib.sha256(
+        f"{source['system']}|{source['reference']}|{victim['date_of_birth']}".encode()
+    ).hexdigest()
     conn = _db()
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(
             "INSERT INTO cases (id, status, source_system, source_reference, duplicate_key, submitted_by,"
             " reported_at, received_at, policing_area, consent_support_referral, consent_recorded_at)"
             " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING number",
-            (case_id, "triaged", source["system"], source["reference"], key, uuid.UUID(int=0),
-             body["reported_at"], now, victim["policing_area"], body["consent"]["support_referral"],
-             body["consent"]["recorded_at"]),
+            (
+                case_id,
+                "triaged",
+                source["system"],
+                source["reference"],
+                key,
+                uuid.UUID(int=0),
+                body["reported_at"],
+                now,
+                victim["policing_area"],
+                body["consent"]["support_referral"],
+                body["consent"]["recorded_at"],
+            ),
         )
         number = cur.fetchone()[0]
         cur.execute(
@@ -48,24 +60,59 @@ def app(environ, start_response):
             " policing_area, relationship, contact, language, needs_interpreter, vulnerabilities,"
             " persistently_targeted, intimidated, in_hospital, children_in_household)"
             " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-            (uuid.uuid4(), case_id, victim["given_name"], victim["family_name"], victim["date_of_birth"],
-             victim["gender"], victim["postcode"], victim["policing_area"], victim["relationship"],
-             Jsonb(victim["contact"]), victim["language"], victim["needs_interpreter"],
-             Jsonb(victim["vulnerabilities"]), victim["persistently_targeted"], victim["intimidated"],
-             victim["in_hospital"], victim["children_in_household"]),
+            (
+                uuid.uuid4(),
+                case_id,
+                victim["given_name"],
+                victim["family_name"],
+                victim["date_of_birth"],
+                victim["gender"],
+                victim["postcode"],
+                victim["policing_area"],
+                victim["relationship"],
+                Jsonb(victim["contact"]),
+                victim["language"],
+                victim["needs_interpreter"],
+                Jsonb(victim["vulnerabilities"]),
+                victim["persistently_targeted"],
+                victim["intimidated"],
+                victim["in_hospital"],
+                victim["children_in_household"],
+            ),
         )
         cur.execute(
             "INSERT INTO offences (id, case_id, home_office_code, description, occurred_at, flags, hate_strands,"
             " rtc_outcome) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
-            (uuid.uuid4(), case_id, offence["home_office_code"], offence["description"], offence["occurred_at"],
-             Jsonb(offence["flags"]), Jsonb(offence["hate_strands"]), offence["rtc_outcome"]),
+            (
+                uuid.uuid4(),
+                case_id,
+                offence["home_office_code"],
+                offence["description"],
+                offence["occurred_at"],
+                Jsonb(offence["flags"]),
+                Jsonb(offence["hate_strands"]),
+                offence["rtc_outcome"],
+            ),
         )
         cur.execute(
             "INSERT INTO triage_decisions (id, case_id, decided_at, crime_types, risk_level, marac,"
             " enhanced_rights, enhanced_reasons, consent_model, age_at_offence, rules_version, explanation,"
             " risk_input) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-            (uuid.uuid4(), case_id, now, Jsonb(["domestic_abuse"]), "high", True, True,
-             Jsonb(["most_serious_crime"]), "explicit", 33, "lean", Jsonb([]), Jsonb(body.get("risk") or {})),
+            (
+                uuid.uuid4(),
+                case_id,
+                now,
+                Jsonb(["domestic_abuse"]),
+                "high",
+                True,
+                True,
+                Jsonb(["most_serious_crime"]),
+                "explicit",
+                33,
+                "lean",
+                Jsonb([]),
+                Jsonb(body.get("risk") or {}),
+            ),
         )
         cur.execute(
             "INSERT INTO outbox_messages (id, topic, payload, created_at, attempts) VALUES (%s,%s,%s,%s,0)",
@@ -77,5 +124,7 @@ def app(environ, start_response):
             (uuid.uuid4(), now, uuid.UUID(int=0), "intake", "referral.accepted", "case", str(case_id), None),
         )
     payload = json.dumps({"id": str(case_id), "reference": f"VAL-{now.year}-{number:06d}"}).encode()
-    start_response("201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    start_response(
+        "201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+    )
     return [payload]

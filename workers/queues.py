@@ -14,4 +14,5 @@ TASK_ROUTES = {
     "val.outbox.relay": {"queue": OUTBOX},
     "val.outbox.dispatch": {"queue": INTAKE},
     "val.idempotency.purge": {"queue": INTAKE},
+    "val.compliance.sweep_overdue": {"queue": COMPLIANCE},
 }

@@ -16,4 +16,10 @@ def beat_schedule(settings: Settings) -> dict:
             "options": {"expires": max(30.0, 10 * settings.outbox_relay_seconds)},
         },
         "purge-idempotency-keys": {"task": "val.idempotency.purge", "schedule": timedelta(hours=1)},
+        # Points fall due at the end of a London day; sweeping every 15 minutes marks them missed soon after.
+        "sweep-overdue-compliance-points": {
+            "task": "val.compliance.sweep_overdue",
+            "schedule": timedelta(minutes=15),
+            "options": {"expires": 600},
+        },
     }

@@ -8,6 +8,7 @@ from functools import cache
 
 from celery import shared_task
 
+from val.compliance import service as compliance
 from val.db.session import Database
 from val.http.idempotency import purge_expired
 from val.messaging import outbox
@@ -55,6 +56,17 @@ def dispatch_outbox_message(message_id: str) -> None:
         handle(session, message.topic, message.payload)
         session.commit()
     log.info("outbox message processed", extra={"message_id": message_id, "topic": message.topic})
+
+
+@shared_task(name="val.compliance.sweep_overdue", ignore_result=True)
+def sweep_overdue_points() -> int:
+    """Pending points past their due date become missed. A single idempotent UPDATE, so a run that overlaps
+    another changes nothing twice."""
+    with database().sessions() as session:
+        swept = compliance.sweep_overdue(session, compliance.london_today())
+    if swept:
+        log.info("compliance points marked missed", extra={"count": swept})
+    return swept
 
 
 @shared_task(name="val.idempotency.purge", ignore_result=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import traceback
 import uuid
 from typing import Any
 
@@ -13,12 +14,13 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from val.db.session import Database
+from val.errors import DomainError
 from val.http.context import Services, close_request_session
-from val.http.problems import problem_for_http_exception
+from val.http.problems import problem_for_http_exception, problem_response
 from val.logs import configure_logging
 from val.referrals.schemas import configure_policing_areas
+from val.rulebook import load_rulebook
 from val.settings import Settings, load_settings
-from val.triage.rulebook import load_rules
 
 log = logging.getLogger("val.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -56,18 +58,21 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.extensions["val"] = Services(
         settings=settings,
         db=Database(settings.effective_database_url, pool_size=4),
-        triage_rules=load_rules(settings.config_dir / "triage.toml"),
+        rulebook=load_rulebook(settings.config_dir),
     )
 
     api = ProblemApi(app)
     from val.cases.api import blp as cases_blp
+    from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp
     from val.referrals.api import blp as referrals_blp
 
     app.register_blueprint(health_blp)
     api.register_blueprint(referrals_blp)
     api.register_blueprint(cases_blp)
+    api.register_blueprint(compliance_blp)
 
+    app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_start_request)
     app.teardown_request(close_request_session)
@@ -75,11 +80,18 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     return app
 
 
+def _domain_error(error: DomainError):
+    errors = [{"field": error.field, "detail": error.detail}] if error.field else None
+    return problem_response(error.status, error.title, error.detail, errors=errors)
+
+
 def _unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return problem_for_http_exception(error)
-    # Only the type: messages of database errors can quote the values that failed.
-    log.error("unhandled error", extra={"error_type": type(error).__name__})
+    # The type and where it was raised, never the message: messages can quote the values that failed.
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}" if frame else None
+    log.error("unhandled error", extra={"error_type": type(error).__name__, "where": where})
     return problem_for_http_exception(InternalServerError("Something went wrong; nothing was half-written."))
 
 

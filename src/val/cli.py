@@ -29,8 +29,8 @@ from val.providers.directory import DirectoryError, load_directory, sync_directo
 from val.providers.models import Provider
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
+from val.rulebook import load_rulebook
 from val.settings import Settings, SettingsError, load_settings
-from val.triage.rulebook import load_rules
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,7 +155,7 @@ def import_file(file: Path, fmt: str, as_name: str) -> None:
     """Import referrals from NDJSON or CSV (dotted column names). Re-importing a file creates no new cases."""
     settings = _settings()
     configure_policing_areas(settings.policing_areas)
-    rules = load_rules(settings.config_dir / "triage.toml")
+    rulebook = load_rulebook(settings.config_dir)
     database = _database(settings)
     if fmt == "auto":
         fmt = "csv" if file.suffix.lower() == ".csv" else "ndjson"
@@ -169,7 +169,7 @@ def import_file(file: Path, fmt: str, as_name: str) -> None:
         records = list(batch.parse_csv(fh) if fmt == "csv" else batch.parse_ndjson(fh))
     progress = click.progressbar(length=len(records), label=f"importing {file.name}", file=sys.stderr)
     with progress as bar, database.sessions() as session:
-        result = batch.import_records(session, principal, records, rules, on_record=lambda: bar.update(1))
+        result = batch.import_records(session, principal, records, rulebook, on_record=lambda: bar.update(1))
     summary = result.as_dict()
     for item in summary["results"]:
         if item["outcome"] == "rejected":

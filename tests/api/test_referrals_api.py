@@ -39,7 +39,16 @@ def test_the_domain_example_is_accepted_high_risk_marac_and_enhanced(client, mak
     assert case["triage"]["consent_model"] == "explicit"
     assert case["triage"]["rules_version"].startswith("sha256:")
     assert {"rule", "because"} <= set(case["triage"]["explanation"][0])
-    assert case["routes"] == [] and case["compliance_points"] == []
+    assert case["routes"] == []
+    points = {p["code"]: p for p in case["compliance_points"]}
+    assert set(points) == {"R3_WRITTEN_CONFIRMATION", "R4_REFERRAL_TO_SUPPORT", "LS_FIRST_CONTACT"}
+    # Reported Friday 14 November 2025: R4 is due two working days later, R3 five.
+    assert (points["R4_REFERRAL_TO_SUPPORT"]["due_on"], points["R4_REFERRAL_TO_SUPPORT"]["right"]) == (
+        "2025-11-18",
+        4,
+    )
+    assert points["R3_WRITTEN_CONFIRMATION"]["due_on"] == "2025-11-21"
+    assert all(p["status"] == "pending" for p in points.values())
     assert case["reference"].startswith("VAL-") and case["status"] == "triaged"
     assert case["duplicate_of"] is None
     assert "victim" not in case, "the intake response does not echo personal data"

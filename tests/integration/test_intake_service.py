@@ -16,11 +16,11 @@ from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.messaging.models import OutboxMessage
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.referrals.service import REFERRAL_RECEIVED, accept_referral
+from val.rulebook import load_rulebook
 from val.settings import load_settings
-from val.triage import load_rules
 
 SETTINGS = load_settings(environ={})
-RULES = load_rules(SETTINGS.config_dir / "triage.toml")
+RULES = load_rulebook(SETTINGS.config_dir)
 configure_policing_areas(SETTINGS.policing_areas)
 
 

@@ -21,41 +21,71 @@ def table(groups: list[dict[str, int]]) -> list[dict[str, int]]:
 
 
 def group(met=0, met_late=0, missed=0, pending=0, not_applicable=0):
-    return {"met": met, "met_late": met_late, "missed": missed, "pending": pending, "not_applicable": not_applicable}
+    return {
+        "met": met,
+        "met_late": met_late,
+        "missed": missed,
+        "pending": pending,
+        "not_applicable": not_applicable,
+    }
 
 
 def test_counts_from_1_to_4_are_hidden():
-    result = suppress(table([group(met=20, met_late=4, missed=5, pending=0, not_applicable=1),
-                             group(met=30, met_late=6, missed=7, pending=8, not_applicable=9)]), THRESHOLD)
+    result = suppress(
+        table(
+            [
+                group(met=20, met_late=4, missed=5, pending=0, not_applicable=1),
+                group(met=30, met_late=6, missed=7, pending=8, not_applicable=9),
+            ]
+        ),
+        THRESHOLD,
+    )
     assert {(0, "met_late"), (0, "not_applicable")} <= result.hidden
 
 
 def test_a_table_without_small_numbers_hides_nothing():
-    result = suppress(table([group(met=20, met_late=5, missed=0, pending=0, not_applicable=6),
-                             group(met=30, met_late=6, missed=7, pending=8, not_applicable=9)]), THRESHOLD)
+    result = suppress(
+        table(
+            [
+                group(met=20, met_late=5, missed=0, pending=0, not_applicable=6),
+                group(met=30, met_late=6, missed=7, pending=8, not_applicable=9),
+            ]
+        ),
+        THRESHOLD,
+    )
     assert result.hidden == set()
     assert result.published(0, "missed") == 0 and on_time_rate(result, 0, THRESHOLD) == 0.8
 
 
 def test_a_single_hidden_cell_in_a_row_gets_a_partner():
     # met_late = 3 would follow from due - met - missed - pending.
-    result = suppress(table([group(met=20, met_late=3, missed=10, pending=10),
-                             group(met=30, met_late=30, missed=30, pending=30)]), THRESHOLD)
+    result = suppress(
+        table(
+            [
+                group(met=20, met_late=3, missed=10, pending=10),
+                group(met=30, met_late=30, missed=30, pending=30),
+            ]
+        ),
+        THRESHOLD,
+    )
     row0 = {c for r, c in result.hidden if r == 0}
     assert "met_late" in row0 and len(row0 & {"due", "met", "met_late", "missed", "pending"}) >= 2
     assert not determined_cells(result.hidden, relations(2))
 
 
 def test_a_rate_is_only_given_over_a_denominator_of_5_or_more():
-    result = suppress(table([group(met=2, met_late=1, missed=1, pending=9), group(met=9, met_late=0, missed=0)]),
-                      THRESHOLD)
+    result = suppress(
+        table([group(met=2, met_late=1, missed=1, pending=9), group(met=9, met_late=0, missed=0)]), THRESHOLD
+    )
     assert on_time_rate(result, 0, THRESHOLD) is None
     assert on_time_rate(result, 1, THRESHOLD) is None or on_time_rate(result, 1, THRESHOLD) == 1.0
 
 
 def test_an_example_table():
     # Right 4 by agency-like groups: the worked example in the closing note.
-    rows = table([group(met=40, met_late=6, missed=3, pending=1), group(met=25, met_late=5, missed=8, pending=0)])
+    rows = table(
+        [group(met=40, met_late=6, missed=3, pending=1), group(met=25, met_late=5, missed=8, pending=0)]
+    )
     result = suppress(rows, THRESHOLD)
     assert (0, "missed") in result.hidden and (0, "pending") in result.hidden
     assert not determined_cells(result.hidden, relations(2))

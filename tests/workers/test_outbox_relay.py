@@ -14,15 +14,16 @@ from sqlalchemy import select
 
 from val.auth.roles import Role
 from val.auth.service import system_principal
+from val.compliance.models import CompliancePoint
 from val.messaging.models import OutboxMessage
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.referrals.service import accept_referral
+from val.rulebook import load_rulebook
 from val.settings import load_settings
-from val.triage import load_rules
 
 ROOT = Path(__file__).parents[2]
 SETTINGS = load_settings(environ={})
-RULES = load_rules(SETTINGS.config_dir / "triage.toml")
+RULES = load_rulebook(SETTINGS.config_dir)
 
 
 def start_worker(database_url: str, broker_url: str, scratch: Path) -> subprocess.Popen:
@@ -134,5 +135,32 @@ def test_the_embedded_mode_relays_through_the_sqlite_broker(database, referral_b
     worker = start_worker(database.url, broker, scratch_dir / "worker-sqlite")
     try:
         wait_until_processed(database, 3)
+    finally:
+        stop(worker)
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_the_sweep_task_marks_overdue_points_missed_through_a_real_worker(
+    database, redis_server, referral_body, scratch_dir
+):
+    from workers.app import make_celery
+
+    submit(database, referral_body, 1)  # reported in 2025: R3 and R4 are long overdue
+    settings = load_settings(
+        overrides={"database_url": database.url, "broker_url": redis_server.url}, environ={}
+    )
+    celery = make_celery(settings)
+    worker = start_worker(database.url, redis_server.url, scratch_dir / "worker-sweep")
+    try:
+        celery.send_task("val.compliance.sweep_overdue")
+        deadline = time.monotonic() + 30
+        statuses: list[str] = []
+        while time.monotonic() < deadline:
+            with database.sessions() as session:
+                statuses = sorted(session.scalars(select(CompliancePoint.status)))
+            if statuses.count("missed") == 2:
+                break
+            time.sleep(0.25)
+        assert statuses == ["missed", "missed", "pending"]
     finally:
         stop(worker)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, Uuid, orm
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from val.db.base import Base, PortableJSON, UTCDateTime
+
+if TYPE_CHECKING:
+    from val.compliance.models import CompliancePoint
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 CaseNumber = BigInteger().with_variant(Integer(), "sqlite")
@@ -40,6 +43,9 @@ class Case(Base):
     victim: Mapped[Victim] = relationship(back_populates="case", uselist=False, lazy="raise")
     offence: Mapped[Offence] = relationship(back_populates="case", uselist=False, lazy="raise")
     triage: Mapped[TriageDecision] = relationship(back_populates="case", uselist=False, lazy="raise")
+    compliance_points: Mapped[list[CompliancePoint]] = relationship(
+        order_by="(CompliancePoint.triggered_at, CompliancePoint.code)", lazy="raise", viewonly=True
+    )
 
     @property
     def reference(self) -> str:

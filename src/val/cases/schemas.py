@@ -5,6 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
+from val.compliance.schemas import EventInSchema, EventOutSchema, PointSchema
+
+__all__ = ["EventInSchema", "EventOutSchema"]
+
 
 class ExplanationSchema(ma.Schema):
     rule = fields.String()
@@ -32,7 +36,7 @@ class CaseSchema(ma.Schema):
     triage = fields.Nested(TriageOutSchema)
     # Filled by routing and compliance as those features land; always present so clients can rely on them.
     routes = fields.List(fields.Dict(), dump_default=list)
-    compliance_points = fields.List(fields.Dict(), dump_default=list)
+    compliance_points = fields.List(fields.Nested(PointSchema))
     duplicate_of = fields.UUID(allow_none=True)
 
 

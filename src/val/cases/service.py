@@ -3,11 +3,14 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.cases.models import Case
+from val.compliance.service import record_event
+
+__all__ = ["read_case", "record_event"]
 
 
 def read_case(
@@ -17,7 +20,12 @@ def read_case(
     case = session.scalar(
         select(Case)
         .where(Case.id == case_id)
-        .options(joinedload(Case.triage), joinedload(Case.victim), joinedload(Case.offence))
+        .options(
+            joinedload(Case.triage),
+            joinedload(Case.victim),
+            joinedload(Case.offence),
+            selectinload(Case.compliance_points),
+        )
     )
     if case is None:
         return None

@@ -62,8 +62,17 @@ class Catalogue:
         return crime_types[0] if crime_types else "other"
 
 
-_POINT_KEYS = {"code", "right", "agency", "trigger", "days", "title", "consent_gated", "min_custody_months",
-               "requires_violent_or_sexual"}
+_POINT_KEYS = {
+    "code",
+    "right",
+    "agency",
+    "trigger",
+    "days",
+    "title",
+    "consent_gated",
+    "min_custody_months",
+    "requires_violent_or_sexual",
+}
 
 
 def _point(raw: dict[str, Any], index: int) -> PointRule:
@@ -81,8 +90,14 @@ def _point(raw: dict[str, Any], index: int) -> PointRule:
     if right is not None and not (isinstance(right, int) and 1 <= right <= 12):
         raise CatalogueError(f"{label}: right must be a Victims' Code right from 1 to 12")
     return PointRule(
-        code=raw["code"], right=right, agency=raw["agency"], trigger=raw["trigger"], days_enhanced=days[0],
-        days_standard=days[1], title=raw["title"], consent_gated=bool(raw.get("consent_gated", False)),
+        code=raw["code"],
+        right=right,
+        agency=raw["agency"],
+        trigger=raw["trigger"],
+        days_enhanced=days[0],
+        days_standard=days[1],
+        title=raw["title"],
+        consent_gated=bool(raw.get("consent_gated", False)),
         min_custody_months=raw.get("min_custody_months"),
         requires_violent_or_sexual=bool(raw.get("requires_violent_or_sexual", False)),
     )
@@ -106,10 +121,12 @@ def catalogue_from_mapping(raw: dict[str, Any]) -> Catalogue:
     if threshold < 2:
         raise CatalogueError("board.suppression_threshold must be at least 2")
     return Catalogue(
-        points=points, extra_closures=closures,
+        points=points,
+        extra_closures=closures,
         violent_or_sexual_crime_types=frozenset(violent["crime_types"]),
         violent_or_sexual_codes=frozenset(str(c).upper() for c in violent["home_office_codes"]),
-        crime_type_priority=tuple(board["crime_type_priority"]), suppression_threshold=threshold,
+        crime_type_priority=tuple(board["crime_type_priority"]),
+        suppression_threshold=threshold,
     )
 
 

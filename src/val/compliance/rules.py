@@ -52,7 +52,10 @@ def is_violent_or_sexual(catalogue: Catalogue, facts: CaseFacts, details: dict[s
 
 
 def _applies(rule: PointRule, catalogue: Catalogue, facts: CaseFacts, details: dict[str, Any]) -> bool:
-    if rule.min_custody_months is not None and int(details.get("custody_months") or 0) < rule.min_custody_months:
+    if (
+        rule.min_custody_months is not None
+        and int(details.get("custody_months") or 0) < rule.min_custody_months
+    ):
         return False
     return not (rule.requires_violent_or_sexual and not is_violent_or_sexual(catalogue, facts, details))
 
@@ -78,7 +81,9 @@ def points_for_event(
         due = calendar.due_on(occurred_at, rule.days(facts.enhanced))
         reason = _consent_reason(facts) if rule.consent_gated else None
         status = PointStatus.NOT_APPLICABLE if reason else PointStatus.PENDING
-        opened.append(OpenedPoint(rule=rule, triggered_at=occurred_at, due_on=due, status=status, reason=reason))
+        opened.append(
+            OpenedPoint(rule=rule, triggered_at=occurred_at, due_on=due, status=status, reason=reason)
+        )
     return opened
 
 

@@ -54,7 +54,9 @@ def _reduced_basis(matrix: list[list[Fraction]]) -> list[tuple[int, list[Fractio
         rows.remove(pivot)
         pivot = [value / pivot[col] for value in pivot]
         rows = [[a - r[col] * b for a, b in zip(r, pivot, strict=True)] if r[col] else r for r in rows]
-        basis = [(c, [a - r[col] * b for a, b in zip(r, pivot, strict=True)] if r[col] else r) for c, r in basis]
+        basis = [
+            (c, [a - r[col] * b for a, b in zip(r, pivot, strict=True)] if r[col] else r) for c, r in basis
+        ]
         basis.append((col, pivot))
         rows = [r for r in rows if any(r)]
     return basis
@@ -90,9 +92,7 @@ def suppress(rows: list[dict[str, int]], threshold: int) -> SuppressedTable:
     """`rows`: the group rows then the total row, each with every column of COLUMNS."""
     table = SuppressedTable(rows=rows)
     n_groups = len(rows) - 1
-    table.hidden = {
-        (r, c) for r, row in enumerate(rows) for c in COLUMNS if 0 < row[c] < threshold
-    }
+    table.hidden = {(r, c) for r, row in enumerate(rows) for c in COLUMNS if 0 < row[c] < threshold}
     all_relations = relations(n_groups)
     while True:
         exposed = determined_cells(table.hidden, all_relations)

@@ -4,12 +4,20 @@ with precise problems instead of webargs' generic ones."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 
 from val.http.problems import Problem
 
 
 class StrictJsonParser(FlaskParser):
+    # webargs ignores unknown query parameters by default; an unknown parameter is a client's mistake.
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
+
     def load_json(self, req, schema):  # noqa: ANN001 — webargs' signature
         if req.content_length and not req.is_json:
             raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")

@@ -8,15 +8,15 @@ from flask import current_app, g
 from sqlalchemy.orm import Session
 
 from val.db.session import Database
+from val.rulebook import Rulebook
 from val.settings import Settings
-from val.triage.rulebook import TriageRules
 
 
 @dataclass(frozen=True)
 class Services:
     settings: Settings
     db: Database
-    triage_rules: TriageRules
+    rulebook: Rulebook
 
 
 def services() -> Services:

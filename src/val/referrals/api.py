@@ -35,9 +35,7 @@ class Referrals(MethodView):
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}])
     def post(self, referral):
         """Submit one referral; the response is the triaged case."""
-        result = accept_referral(
-            request_session(), g.principal, referral, services().triage_rules, g.request_id
-        )
+        result = accept_referral(request_session(), g.principal, referral, services().rulebook, g.request_id)
         body = _case_schema.dump(result.case)
         body["duplicate_of"] = str(result.duplicate_of) if result.duplicate_of else None
         return body, 201 if result.created else 200
@@ -97,7 +95,7 @@ class ReferralBatches(MethodView):
                 f"At most {svc.settings.max_batch_records} referrals per batch; split the file.",
             )
         return batch.import_records(
-            request_session(), g.principal, records, svc.triage_rules, g.request_id
+            request_session(), g.principal, records, svc.rulebook, g.request_id
         ).as_dict()
 
 

@@ -18,7 +18,7 @@ from val.auth.roles import Principal
 from val.http.problems import flatten_messages
 from val.referrals.schemas import ReferralSchema
 from val.referrals.service import accept_referral
-from val.triage import TriageRules
+from val.rulebook import Rulebook
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def import_records(
     session: Session,
     principal: Principal,
     records: Iterable[tuple[int, Any]],
-    rules: TriageRules,
+    rulebook: Rulebook,
     request_id: str | None = None,
     on_record: Callable[[], None] | None = None,
 ) -> BatchResult:
@@ -134,7 +134,7 @@ def import_records(
                 )
             else:
                 # accept_referral commits each record on its own, so one never blocks another.
-                intake = accept_referral(session, principal, referral, rules, request_id)
+                intake = accept_referral(session, principal, referral, rulebook, request_id)
                 result.results.append(
                     {
                         "line": line,

@@ -12,14 +12,18 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.compliance import service as compliance
+from val.compliance.models import CompliancePoint
+from val.compliance.rules import CaseFacts
 from val.db.base import utcnow
 from val.messaging import outbox
-from val.triage import ReferralFacts, RiskFacts, TriageRules, triage
+from val.rulebook import Rulebook
+from val.triage import ReferralFacts, RiskFacts, triage
 from val.triage.domain import Consent, RiskLevel
 
 REFERRAL_RECEIVED = "referral.received"
@@ -77,7 +81,11 @@ def _risk_as_json(risk: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _existing(session: Session, key: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.duplicate_key == key).options(joinedload(Case.triage)))
+    return session.scalar(
+        select(Case)
+        .where(Case.duplicate_key == key)
+        .options(joinedload(Case.triage), selectinload(Case.compliance_points))
+    )
 
 
 # Statements built once, executed with parameters: building `insert().values(**row)` per request costs more
@@ -103,7 +111,7 @@ def accept_referral(
     session: Session,
     principal: Principal,
     referral: dict[str, Any],
-    rules: TriageRules,
+    rulebook: Rulebook,
     request_id: str | None = None,
 ) -> IntakeResult:
     """`referral` is the validated intake payload (ReferralSchema). Commits once.
@@ -117,7 +125,7 @@ def accept_referral(
         referral["consent"],
     )
     key = duplicate_key(source["system"], source["reference"], victim_in["date_of_birth"])
-    outcome = triage(facts_from(referral), rules)
+    outcome = triage(facts_from(referral), rulebook.triage)
     now = utcnow()
     case_row = {
         "id": uuid.uuid4(),
@@ -157,6 +165,26 @@ def accept_referral(
     session.execute(_INSERT_VICTIM, {"id": uuid.uuid4(), "case_id": case_row["id"], **victim_in})
     session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_row["id"], **offence_in})
     session.execute(_INSERT_TRIAGE, triage_row)
+    point_rows = compliance.open_intake_points(
+        session,
+        rulebook,
+        case_row["id"],
+        CaseFacts(
+            enhanced=outcome.enhanced_rights,
+            consent=consent["support_referral"],
+            crime_types=tuple(triage_row["crime_types"]),
+            home_office_code=offence_in.get("home_office_code"),
+        ),
+        compliance.grouping_for(
+            rulebook,
+            triage_row["crime_types"],
+            outcome.enhanced_rights,
+            victim_in["policing_area"],
+            outcome.age_at_offence,
+        ),
+        reported_at=referral["reported_at"],
+        received_at=now,
+    )
     # Thin: ids and decisions only. Consumers read the case itself under their own authority.
     outbox.add(
         session,
@@ -172,6 +200,7 @@ def accept_referral(
     # A detached view of what was written, for the response.
     case = Case(number=number, **case_row)
     case.triage = TriageDecision(**triage_row)
+    case.compliance_points = [CompliancePoint(**row) for row in point_rows]
     return IntakeResult(case=case, created=True)
 
 

@@ -1,0 +1,68 @@
+"""Compliance over HTTP: points for coordinators, the summary for the Victims Board."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, g
+from flask.views import MethodView
+
+from val.auth.guard import require_roles
+from val.auth.roles import Role
+from val.compliance import board
+from val.compliance.schemas import (
+    FulfilInSchema,
+    PointSchema,
+    PointsQuerySchema,
+    SummaryQuerySchema,
+    SummarySchema,
+)
+from val.compliance.service import fulfil_point, list_points
+from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.context import request_session, services
+
+blp = Blueprint("compliance", __name__, url_prefix="/api/v1", description="Victims' Code compliance")
+
+
+@blp.route("/compliance-points")
+class CompliancePoints(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(PointsQuerySchema(), location="query")
+    @blp.response(200, PointSchema(many=True))
+    def get(self, query):
+        """Points by status, agency, right and due date: what is due today, what is overdue."""
+        return list_points(request_session(), g.principal, request_id=g.request_id, **query)
+
+
+@blp.route("/compliance-points/<uuid:point_id>/fulfil")
+class FulfilPoint(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(FulfilInSchema())
+    @blp.response(200, PointSchema)
+    def post(self, body, point_id: uuid.UUID):
+        """Record when the obligation was met; on or before the due date (London) is met, after is met late."""
+        return fulfil_point(request_session(), g.principal, point_id, body["at"], g.request_id)
+
+
+@blp.route("/board/compliance-summary")
+class ComplianceSummary(MethodView):
+    @require_roles(Role.BOARD, Role.COORDINATOR, Role.ADMIN)
+    @blp.arguments(SummaryQuerySchema(), location="query")
+    @blp.response(200, SummarySchema)
+    @blp.alt_response(200, description="The same table as CSV (format=csv)", content_type="text/csv")
+    def get(self, query):
+        """Counts by group with small numbers suppressed; no person can be identified from it."""
+        summary = board.summarise(
+            request_session(),
+            query["from_"],
+            query["to"],
+            query["group_by"],
+            services().rulebook.catalogue.suppression_threshold,
+        )
+        if query["format"] == "csv":
+            return Response(
+                board.as_csv(summary),
+                mimetype="text/csv",
+                headers={"Content-Disposition": "attachment; filename=compliance-summary.csv"},
+            )
+        return summary.as_dict()

@@ -1,0 +1,122 @@
+"""The Victims Board's compliance summary: counts by group over a period, with small numbers suppressed.
+It reads only the points table's non-identifying columns: no name, id, date of birth or free text."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from val.compliance.models import CompliancePoint
+from val.compliance.suppression import COLUMNS, STATUS_COLUMNS, on_time_rate, suppress
+
+GROUP_COLUMNS = {
+    "right": CompliancePoint.right,
+    "code": CompliancePoint.code,
+    "agency": CompliancePoint.agency,
+    "crime_type": CompliancePoint.crime_type,
+    "enhanced": CompliancePoint.enhanced,
+    "policing_area": CompliancePoint.policing_area,
+    "age_band": CompliancePoint.age_band,
+}
+COUNTED = (*STATUS_COLUMNS, "not_applicable")
+
+
+@dataclass(frozen=True)
+class Summary:
+    period: dict[str, str]
+    group_by: list[str]
+    suppression_threshold: int
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "group_by": self.group_by,
+            "suppression_threshold": self.suppression_threshold,
+            "rows": self.rows,
+            "total": self.total,
+        }
+
+
+def raw_counts(
+    session: Session, date_from: dt.date, date_to: dt.date, group_by: list[str]
+) -> list[tuple[dict[str, Any], dict[str, int]]]:
+    """Unsuppressed counts per group, by the London date of each point's trigger (inclusive period)."""
+    columns = [GROUP_COLUMNS[name].label(name) for name in group_by]
+    counts = [
+        func.sum(case((CompliancePoint.status == status, 1), else_=0)).label(status) for status in COUNTED
+    ]
+    query = select(*columns, *counts).where(CompliancePoint.trigger_date.between(date_from, date_to))
+    if columns:
+        query = query.group_by(*columns).order_by(*columns)
+    result = []
+    for row in session.execute(query):
+        values = row._mapping
+        tallies = {status: int(values[status] or 0) for status in COUNTED}
+        if columns or any(tallies.values()):
+            result.append(({name: values[name] for name in group_by}, tallies))
+    return result
+
+
+def _with_due(tallies: dict[str, int]) -> dict[str, int]:
+    return {"due": sum(tallies[c] for c in STATUS_COLUMNS), **tallies}
+
+
+def summarise(
+    session: Session, date_from: dt.date, date_to: dt.date, group_by: list[str], threshold: int
+) -> Summary:
+    groups = raw_counts(session, date_from, date_to, group_by)
+    rows = [_with_due(tallies) for _, tallies in groups]
+    total = {column: sum(row[column] for row in rows) for column in COLUMNS}
+    table = suppress([*rows, total], threshold)
+
+    def present(index: int, group: dict[str, Any] | None) -> dict[str, Any]:
+        hidden = [column for column in COLUMNS if (index, column) in table.hidden]
+        out: dict[str, Any] = {"group": group} if group is not None else {}
+        out.update({column: table.published(index, column) for column in COLUMNS})
+        out["on_time_rate"] = on_time_rate(table, index, threshold)
+        out["suppressed"] = bool(hidden)
+        out["suppressed_cells"] = hidden
+        return out
+
+    return Summary(
+        period={"from": date_from.isoformat(), "to": date_to.isoformat()},
+        group_by=group_by,
+        suppression_threshold=threshold,
+        rows=[present(i, group) for i, (group, _) in enumerate(groups)],
+        total=present(len(groups), None),
+    )
+
+
+def as_csv(summary: Summary) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*summary.group_by, *COLUMNS, "on_time_rate", "suppressed_cells"])
+
+    def cell(value: Any) -> str:
+        return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+    for row in summary.rows:
+        writer.writerow(
+            [cell(row["group"][name]) for name in summary.group_by]
+            + [cell(row[c]) for c in COLUMNS]
+            + [cell(row["on_time_rate"]), ";".join(row["suppressed_cells"])]
+        )
+    total = summary.total
+    writer.writerow(
+        ["total"]
+        + [""] * (len(summary.group_by) - 1)
+        + [cell(total[c]) for c in COLUMNS]
+        + [cell(total["on_time_rate"]), ";".join(total["suppressed_cells"])]
+        if summary.group_by
+        else [cell(total[c]) for c in COLUMNS]
+        + [cell(total["on_time_rate"]), ";".join(total["suppressed_cells"])]
+    )
+    return buffer.getvalue()

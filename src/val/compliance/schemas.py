@@ -1,0 +1,99 @@
+"""Compliance schemas: events in, fulfilments in, points out, Board queries."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from webargs.fields import DelimitedList
+
+from val.compliance.catalogue import AGE_BANDS
+from val.compliance.rules import PointStatus
+from val.http.schemas import StrictSchema, not_in_future
+
+GROUP_BY = ("right", "code", "agency", "crime_type", "enhanced", "policing_area", "age_band")
+
+
+class PointSchema(ma.Schema):
+    id = fields.UUID()
+    case_id = fields.UUID()
+    code = fields.String()
+    right = fields.Integer(allow_none=True)
+    agency = fields.String()
+    trigger_event = fields.String()
+    triggered_at = fields.DateTime()
+    due_on = fields.Date()
+    status = fields.String()
+    reason = fields.String(allow_none=True)
+    fulfilled_at = fields.DateTime(allow_none=True)
+
+
+class EventInSchema(StrictSchema):
+    type = fields.String(required=True, metadata={"description": "A trigger event of the catalogue"})
+    occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
+    details = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("custody_months", "violent_or_sexual", "note_ref"))),
+        load_default=dict,
+        metadata={
+            "description": "custody_months (for sentenced), violent_or_sexual (court's classification)"
+        },
+    )
+
+
+class EventOutSchema(ma.Schema):
+    id = fields.UUID()
+    case_id = fields.UUID()
+    type = fields.String()
+    occurred_at = fields.DateTime()
+    details = fields.Dict()
+    compliance_points = fields.List(fields.Nested(PointSchema))
+
+
+class FulfilInSchema(StrictSchema):
+    at = fields.AwareDateTime(required=True, validate=not_in_future)
+
+
+class PointsQuerySchema(StrictSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in PointStatus]))
+    due_before = fields.Date(load_default=None)
+    agency = fields.String(load_default=None, validate=validate.Length(max=30))
+    right = fields.Integer(load_default=None, validate=validate.Range(min=1, max=12))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class SummaryQuerySchema(StrictSchema):
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    group_by = DelimitedList(fields.String(validate=validate.OneOf(GROUP_BY)), load_default=lambda: ["right"])
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def _period(self, data, **_):  # noqa: ANN001
+        if data["to"] < data["from_"]:
+            raise ma.ValidationError("Must not be before from.", field_name="to")
+        if len(set(data["group_by"])) != len(data["group_by"]):
+            raise ma.ValidationError("Each grouping may appear once.", field_name="group_by")
+
+
+class SummaryRowSchema(ma.Schema):
+    group = fields.Dict()
+    due = fields.Integer(allow_none=True)
+    met = fields.Integer(allow_none=True)
+    met_late = fields.Integer(allow_none=True)
+    missed = fields.Integer(allow_none=True)
+    pending = fields.Integer(allow_none=True)
+    not_applicable = fields.Integer(allow_none=True)
+    on_time_rate = fields.Float(allow_none=True)
+    suppressed = fields.Boolean()
+    suppressed_cells = fields.List(fields.String())
+
+
+class SummarySchema(ma.Schema):
+    period = fields.Dict()
+    group_by = fields.List(fields.String())
+    suppression_threshold = fields.Integer()
+    rows = fields.List(fields.Nested(SummaryRowSchema))
+    total = fields.Nested(SummaryRowSchema)
+
+
+__all__ = ["AGE_BANDS", "GROUP_BY"]

@@ -1,0 +1,230 @@
+"""Compliance points: opened by trigger events, fulfilled by coordinators, swept to missed by the beat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from val.audit.service import record as audit
+from val.auth.roles import Principal
+from val.cases.models import Case, Offence, TriageDecision
+from val.compliance.calendar import LONDON
+from val.compliance.models import CaseEvent, CompliancePoint
+from val.compliance.rules import (
+    FULFILLABLE,
+    CaseFacts,
+    PointStatus,
+    age_band,
+    points_for_event,
+    status_when_fulfilled,
+)
+from val.db.base import utcnow
+from val.errors import ConflictError, InvalidInputError, NotFoundError
+from val.rulebook import Rulebook
+
+_INSERT_POINT = insert(CompliancePoint.__table__)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The non-identifying facts the Board groups by, copied onto each point."""
+
+    enhanced: bool
+    policing_area: str
+    age_band: str
+    crime_type: str
+
+
+def grouping_for(rulebook: Rulebook, crime_types: list[str], enhanced: bool, area: str, age: int) -> Grouping:
+    return Grouping(enhanced, area, age_band(age), rulebook.catalogue.principal_crime_type(crime_types))
+
+
+def _open(
+    session: Session,
+    rulebook: Rulebook,
+    case_id: uuid.UUID,
+    facts: CaseFacts,
+    grouping: Grouping,
+    event_type: str,
+    occurred_at: dt.datetime,
+    details: dict[str, Any] | None = None,
+    event_id: uuid.UUID | None = None,
+) -> list[dict[str, Any]]:
+    now = utcnow()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "case_id": case_id,
+            "event_id": event_id,
+            "code": opened.rule.code,
+            "right": opened.rule.right,
+            "agency": opened.rule.agency,
+            "trigger_event": event_type,
+            "triggered_at": occurred_at,
+            "trigger_date": occurred_at.astimezone(LONDON).date(),
+            "due_on": opened.due_on,
+            "status": str(opened.status),
+            "reason": opened.reason,
+            "fulfilled_at": None,
+            "enhanced": grouping.enhanced,
+            "policing_area": grouping.policing_area,
+            "age_band": grouping.age_band,
+            "crime_type": grouping.crime_type,
+            "updated_at": now,
+        }
+        for opened in points_for_event(
+            rulebook.catalogue, rulebook.working_days, facts, event_type, occurred_at, details
+        )
+    ]
+    if rows:
+        session.execute(_INSERT_POINT, rows)
+    return rows
+
+
+def open_intake_points(
+    session: Session,
+    rulebook: Rulebook,
+    case_id: uuid.UUID,
+    facts: CaseFacts,
+    grouping: Grouping,
+    reported_at: dt.datetime,
+    received_at: dt.datetime,
+) -> list[dict[str, Any]]:
+    """The referral is the `crime_reported` event at `reported_at`; VAL's own first-contact standard runs from
+    when the referral was received. Written in the intake transaction."""
+    return _open(session, rulebook, case_id, facts, grouping, "crime_reported", reported_at) + _open(
+        session, rulebook, case_id, facts, grouping, "referral_received", received_at
+    )
+
+
+def _case_context(
+    session: Session, case_id: uuid.UUID, rulebook: Rulebook
+) -> tuple[Case, CaseFacts, Grouping]:
+    row = session.execute(
+        select(Case, TriageDecision, Offence.home_office_code)
+        .join(TriageDecision, TriageDecision.case_id == Case.id)
+        .join(Offence, Offence.case_id == Case.id)
+        .where(Case.id == case_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("No case with this id.")
+    case, decision, code = row
+    facts = CaseFacts(
+        enhanced=decision.enhanced_rights,
+        consent=case.consent_support_referral,
+        crime_types=tuple(decision.crime_types),
+        home_office_code=code,
+    )
+    grouping = grouping_for(
+        rulebook, decision.crime_types, decision.enhanced_rights, case.policing_area, decision.age_at_offence
+    )
+    return case, facts, grouping
+
+
+def record_event(
+    session: Session,
+    principal: Principal,
+    rulebook: Rulebook,
+    case_id: uuid.UUID,
+    event_type: str,
+    occurred_at: dt.datetime,
+    details: dict[str, Any],
+    request_id: str | None,
+) -> tuple[CaseEvent, list[dict[str, Any]]]:
+    valid = rulebook.catalogue.event_types
+    if event_type not in valid:
+        raise InvalidInputError(f"Unknown event type; valid types: {', '.join(valid)}.", field="type")
+    case, facts, grouping = _case_context(session, case_id, rulebook)
+    if occurred_at < case.reported_at:
+        raise InvalidInputError("The event is before the crime was reported.", field="occurred_at")
+    event = CaseEvent(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        type=event_type,
+        occurred_at=occurred_at,
+        details=details,
+        recorded_at=utcnow(),
+        recorded_by=principal.credential_id,
+    )
+    session.add(event)
+    session.flush()
+    rows = _open(session, rulebook, case.id, facts, grouping, event_type, occurred_at, details, event.id)
+    audit(session, principal, f"case.event.{event_type}", "case", case.id, request_id)
+    session.commit()
+    return event, rows
+
+
+def fulfil_point(
+    session: Session, principal: Principal, point_id: uuid.UUID, at: dt.datetime, request_id: str | None
+) -> CompliancePoint:
+    point = session.get(CompliancePoint, point_id, with_for_update=True)
+    if point is None:
+        raise NotFoundError("No compliance point with this id.")
+    if point.status not in FULFILLABLE:
+        raise ConflictError(f"The point is {point.status}; only pending or missed points can be fulfilled.")
+    if at < point.triggered_at:
+        raise InvalidInputError("Fulfilled before the event that opened the point.", field="at")
+    point.status = str(status_when_fulfilled(point.due_on, at))
+    point.fulfilled_at = at
+    point.updated_at = utcnow()
+    audit(session, principal, "compliance_point.fulfilled", "case", point.case_id, request_id)
+    session.commit()
+    return point
+
+
+def london_today(now: dt.datetime | None = None) -> dt.date:
+    return (now or utcnow()).astimezone(LONDON).date()
+
+
+def sweep_overdue(session: Session, today: dt.date) -> int:
+    """Pending points whose due date has passed become missed. One UPDATE: idempotent, and two overlapping
+    sweeps cannot double-count anything."""
+    result = session.execute(
+        update(CompliancePoint)
+        .where(CompliancePoint.status == PointStatus.PENDING.value, CompliancePoint.due_on < today)
+        .values(status=PointStatus.MISSED.value, updated_at=utcnow())
+    )
+    session.commit()
+    return result.rowcount or 0
+
+
+def list_points(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str | None,
+    due_before: dt.date | None,
+    agency: str | None,
+    right: int | None,
+    limit: int,
+    offset: int,
+    request_id: str | None,
+) -> list[CompliancePoint]:
+    query = select(CompliancePoint).order_by(CompliancePoint.due_on, CompliancePoint.id)
+    if status:
+        query = query.where(CompliancePoint.status == status)
+    if due_before:
+        query = query.where(CompliancePoint.due_on < due_before)
+    if agency:
+        query = query.where(CompliancePoint.agency == agency)
+    if right is not None:
+        query = query.where(CompliancePoint.right == right)
+    points = list(session.scalars(query.limit(limit).offset(offset)))
+    audit(session, principal, "compliance_points.listed", "compliance_point", "list", request_id)
+    session.commit()
+    return points
+
+
+def points_of_case(session: Session, case_id: uuid.UUID) -> list[CompliancePoint]:
+    return list(
+        session.scalars(
+            select(CompliancePoint)
+            .where(CompliancePoint.case_id == case_id)
+            .order_by(CompliancePoint.triggered_at, CompliancePoint.code)
+        )
+    )
