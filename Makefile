@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench servers install clean
+.PHONY: run test lint bench system-packages install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,18 +18,18 @@ run: install
 	$(BIN)/val run
 
 ## Every test, on throwaway PostgreSQL and Redis servers the tests start themselves.
-test: install servers lint
+test: install system-packages lint
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check src workers tests bench
 	$(BIN)/lint-imports
 
-servers:
-	@scripts/ensure-servers
+system-packages:
+	@scripts/ensure-system-packages
 
 ## Benchmarks (never part of `make test`): ratios against a baseline measured in the same run.
-bench: install servers
+bench: install system-packages
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench
 

@@ -1,6 +1,6 @@
 """Throwaway PostgreSQL and Redis servers on free loopback ports, for tests and benchmarks.
 
-They are real servers started from the installed binaries (`scripts/ensure-servers` installs them);
+They are real servers started from the installed binaries (`scripts/ensure-system-packages` installs them);
 nothing here mocks a database or a broker.
 """
 
@@ -47,7 +47,7 @@ def _postgres_bindir() -> Path:
     if found:
         return Path(found).resolve().parent
     raise ServerError(
-        "PostgreSQL server binaries not found: run scripts/ensure-servers (apt-get install postgresql)"
+        "PostgreSQL server binaries not found: run scripts/ensure-system-packages (apt-get install postgresql)"
     )
 
 
@@ -108,7 +108,7 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise ServerError(
-                "redis-server not found: run scripts/ensure-servers (apt-get install redis-server)"
+                "redis-server not found: run scripts/ensure-system-packages (apt-get install redis-server)"
             )
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(

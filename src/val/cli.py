@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -22,6 +23,8 @@ from val.auth.service import (
     revoke_credential,
     system_principal,
 )
+from val.compliance import board
+from val.compliance import report as compliance_report
 from val.db import migrate
 from val.db.session import Database
 from val.logs import configure_logging
@@ -181,6 +184,29 @@ def import_file(file: Path, fmt: str, as_name: str) -> None:
     )
     if summary["rejected"]:
         sys.exit(1)
+
+
+@main.group()
+def report() -> None:
+    """Reports for the Victims Board."""
+
+
+@report.command("compliance")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report_compliance(date_from, date_to, out: Path) -> None:  # noqa: ANN001
+    """Write the compliance summary as a self-contained HTML page (chart by right, table by agency)."""
+    if date_to < date_from:
+        raise click.BadParameter("--to is before --from")
+    settings = _settings()
+    threshold = load_rulebook(settings.config_dir).catalogue.suppression_threshold
+    database = _database(settings)
+    with database.sessions() as session:
+        by_right = board.summarise(session, date_from.date(), date_to.date(), ["right"], threshold)
+        by_agency = board.summarise(session, date_from.date(), date_to.date(), ["agency"], threshold)
+    out.write_text(compliance_report.render(by_right, by_agency, dt.datetime.now(dt.UTC)), encoding="utf-8")
+    click.echo(f"wrote {out}", err=True)
 
 
 def _seed_demo_credentials(settings: Settings) -> dict[str, str]:

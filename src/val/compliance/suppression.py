@@ -8,7 +8,8 @@ must not be recoverable by subtraction. The rule:
 1. primary: every count from 1 to threshold - 1 is hidden (zeros are published);
 2. secondary: while some hidden cell is still determined by the published cells and the relations (checked
    exactly, by linear algebra over the hidden cells), hide one more cell of a relation it belongs to — the
-   smallest count, preferring group cells to totals.
+   cell that costs the reader least: a group cell rather than a total (totals must agree across tables),
+   not a part of an on-time rate if that can be helped, then the smallest count.
 """
 
 from __future__ import annotations
@@ -99,23 +100,32 @@ def suppress(rows: list[dict[str, int]], threshold: int) -> SuppressedTable:
         if not exposed:
             return table
         cell = min(exposed)
-        candidates = [
-            other
-            for relation in all_relations
-            if cell in relation
-            for other in relation
-            if other not in table.hidden
+        # Prefer a partner in a relation of the exposed cell; when those are all hidden already, the cell is
+        # exposed through a chain of relations, so hide a published cell of any relation in that chain.
+        candidates = [o for r in all_relations if cell in r for o in r if o not in table.hidden] or [
+            o for r in all_relations if table.hidden.intersection(r) for o in r if o not in table.hidden
         ]
-        if not candidates:  # cannot happen: a determined cell shares a relation with a published one
-            raise AssertionError("suppression found no cell to hide")
-        table.hidden.add(min(candidates, key=lambda c: (c[0] == n_groups, rows[c[0]][c[1]], c)))
+        if not candidates:  # every cell is hidden: nothing is left to recover anything from
+            return table
+        table.hidden.add(min(candidates, key=lambda c: _cost(c, rows, n_groups)))
+
+
+RATE_PARTS = ("met", "met_late", "missed")
+
+
+def _cost(cell: Cell, rows: list[dict[str, int]], n_groups: int) -> tuple[bool, bool, int, Cell]:
+    """Which cell to hide next. Never a total if a group cell will do: the totals are the same whichever way
+    the Board groups the points, so a total hidden in one table but published in another would give the
+    secret away. Then spare the parts of a group's on-time rate (what the Board reads most), then larger
+    counts."""
+    row, column = cell
+    return (row == n_groups, column in RATE_PARTS, rows[row][column], cell)
 
 
 def on_time_rate(table: SuppressedTable, row: int, threshold: int) -> float | None:
     """met ÷ (met + met late + missed), only over a denominator of at least the threshold and only when none
     of its parts is hidden (a rate over a hidden count would reveal it)."""
-    parts = ("met", "met_late", "missed")
-    if any((row, c) in table.hidden for c in parts):
+    if any((row, c) in table.hidden for c in RATE_PARTS):
         return None
     values = table.rows[row]
     denominator = values["met"] + values["met_late"] + values["missed"]
