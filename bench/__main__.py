@@ -1,10 +1,18 @@
-"""`make bench`: every benchmark, each printing ratios against a baseline measured in the same run."""
+"""`make bench`: every benchmark, each printing ratios against a baseline measured in the same run.
+`python -m bench intake` or `python -m bench board` runs one."""
 
-from bench import intake
+import sys
+
+from bench import board, intake
+
+BENCHMARKS = {"intake": intake, "board": board}
 
 
 def main() -> None:
-    intake.report(intake.run())
+    chosen = sys.argv[1:] or list(BENCHMARKS)
+    for name in chosen:
+        module = BENCHMARKS[name]
+        module.report(module.run())
 
 
 if __name__ == "__main__":

@@ -111,3 +111,26 @@ def test_no_suppressed_cell_can_be_derived_from_the_published_ones(groups):
         rate = on_time_rate(result, r, THRESHOLD)
         if rate is not None:
             assert rows[r]["met"] + rows[r]["met_late"] + rows[r]["missed"] >= THRESHOLD
+
+
+grid_cells = st.tuples(st.integers(min_value=0, max_value=4), st.sampled_from(COLUMNS))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sets(grid_cells, max_size=18))
+def test_the_fast_exposure_check_agrees_with_exact_linear_algebra(hidden):
+    # Four groups and the total row (index 4): any pattern of hidden cells.
+    from val.compliance.suppression import exposed_cells
+
+    assert exposed_cells(set(hidden), 4) == determined_cells(set(hidden), relations(4))
+
+
+def test_a_large_sparse_table_leaves_nothing_exposed():
+    import random
+
+    from val.compliance.suppression import exposed_cells
+
+    rng = random.Random(7)
+    groups = [group(*(rng.randint(0, 8) for _ in range(5))) for _ in range(300)]
+    result = suppress(table(groups), THRESHOLD)
+    assert result.hidden and not exposed_cells(result.hidden, 300)

@@ -89,6 +89,64 @@ def determined_cells(hidden: set[Cell], all_relations: Sequence[dict[Cell, int]]
     return found
 
 
+def exposed_cells(hidden: set[Cell], n_groups: int) -> set[Cell]:
+    """The same answer as `determined_cells` for this table's relations, in linear time.
+
+    Rows (groups and the total) and the columns due, met, met late, missed and pending form a two-way table
+    whose margins are the due column and the total row: each row and each column is one relation. Seen as a
+    bipartite graph with a vertex per row and per column and an edge per hidden cell, a hidden cell can be
+    worked out exactly when its edge lies on no cycle — when it is a bridge. The not-applicable column is in
+    one relation only (its column), so a hidden cell there is exposed exactly when it is alone."""
+    grid_columns = ("due", *STATUS_COLUMNS)
+    adjacency: dict[tuple[str, object], list[tuple[tuple[str, object], Cell]]] = {}
+    for row, column in hidden:
+        if column in grid_columns:
+            a, b = ("row", row), ("column", column)
+            adjacency.setdefault(a, []).append((b, (row, column)))
+            adjacency.setdefault(b, []).append((a, (row, column)))
+    exposed = _bridges(adjacency)
+    not_applicable = [cell for cell in hidden if cell[1] == "not_applicable"]
+    if len(not_applicable) == 1:
+        exposed.add(not_applicable[0])
+    return exposed
+
+
+def _bridges(adjacency: dict) -> set[Cell]:
+    """Tarjan's bridge-finding, iteratively (no recursion limit on large tables)."""
+    order: dict = {}
+    low: dict = {}
+    bridges: set[Cell] = set()
+    counter = 0
+    for start in adjacency:
+        if start in order:
+            continue
+        order[start] = low[start] = counter
+        counter += 1
+        stack = [(start, None, iter(adjacency[start]))]
+        while stack:
+            vertex, via, edges = stack[-1]
+            advanced = False
+            for neighbour, edge in edges:
+                if edge == via:
+                    continue
+                if neighbour in order:
+                    low[vertex] = min(low[vertex], order[neighbour])
+                else:
+                    order[neighbour] = low[neighbour] = counter
+                    counter += 1
+                    stack.append((neighbour, edge, iter(adjacency[neighbour])))
+                    advanced = True
+                    break
+            if not advanced:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[vertex])
+                    if low[vertex] > order[parent]:
+                        bridges.add(via)
+    return bridges
+
+
 def suppress(rows: list[dict[str, int]], threshold: int) -> SuppressedTable:
     """`rows`: the group rows then the total row, each with every column of COLUMNS."""
     table = SuppressedTable(rows=rows)
@@ -96,18 +154,23 @@ def suppress(rows: list[dict[str, int]], threshold: int) -> SuppressedTable:
     table.hidden = {(r, c) for r, row in enumerate(rows) for c in COLUMNS if 0 < row[c] < threshold}
     all_relations = relations(n_groups)
     while True:
-        exposed = determined_cells(table.hidden, all_relations)
+        exposed = exposed_cells(table.hidden, n_groups)
         if not exposed:
             return table
-        cell = min(exposed)
-        # Prefer a partner in a relation of the exposed cell; when those are all hidden already, the cell is
-        # exposed through a chain of relations, so hide a published cell of any relation in that chain.
-        candidates = [o for r in all_relations if cell in r for o in r if o not in table.hidden] or [
-            o for r in all_relations if table.hidden.intersection(r) for o in r if o not in table.hidden
-        ]
-        if not candidates:  # every cell is hidden: nothing is left to recover anything from
+        added = False
+        for cell in sorted(exposed):
+            if cell in table.hidden and cell not in exposed_cells(table.hidden, n_groups):
+                continue  # an earlier addition in this pass already covered it
+            # A partner in one of the exposed cell's relations closes a cycle through it; when those are
+            # all hidden, hide a published cell of any relation that holds hidden cells.
+            candidates = [o for r in all_relations if cell in r for o in r if o not in table.hidden] or [
+                o for r in all_relations if table.hidden.intersection(r) for o in r if o not in table.hidden
+            ]
+            if candidates:
+                table.hidden.add(min(candidates, key=lambda c: _cost(c, rows, n_groups)))
+                added = True
+        if not added:  # every cell is hidden: nothing is left to recover anything from
             return table
-        table.hidden.add(min(candidates, key=lambda c: _cost(c, rows, n_groups)))
 
 
 RATE_PARTS = ("met", "met_late", "missed")
