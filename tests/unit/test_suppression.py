@@ -94,7 +94,7 @@ def test_an_example_table():
 counts = st.integers(min_value=0, max_value=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(st.lists(st.builds(group, counts, counts, counts, counts, counts), min_size=1, max_size=6))
 def test_no_suppressed_cell_can_be_derived_from_the_published_ones(groups):
     rows = table(groups)

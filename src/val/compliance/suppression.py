@@ -151,26 +151,74 @@ def suppress(rows: list[dict[str, int]], threshold: int) -> SuppressedTable:
     """`rows`: the group rows then the total row, each with every column of COLUMNS."""
     table = SuppressedTable(rows=rows)
     n_groups = len(rows) - 1
-    table.hidden = {(r, c) for r, row in enumerate(rows) for c in COLUMNS if 0 < row[c] < threshold}
+    table.hidden = _total_row_pattern(rows[-1], n_groups, threshold) | {
+        (r, c) for r, row in enumerate(rows[:-1]) for c in COLUMNS if 0 < row[c] < threshold
+    }
     all_relations = relations(n_groups)
+
+    def in_a_group(cells: list[Cell]) -> list[Cell]:
+        return [c for c in cells if c[0] < n_groups]
+
     while True:
         exposed = exposed_cells(table.hidden, n_groups)
         if not exposed:
             return table
-        added = False
-        for cell in sorted(exposed):
-            if cell in table.hidden and cell not in exposed_cells(table.hidden, n_groups):
-                continue  # an earlier addition in this pass already covered it
-            # A partner in one of the exposed cell's relations closes a cycle through it; when those are
-            # all hidden, hide a published cell of any relation that holds hidden cells.
-            candidates = [o for r in all_relations if cell in r for o in r if o not in table.hidden] or [
-                o for r in all_relations if table.hidden.intersection(r) for o in r if o not in table.hidden
-            ]
-            if candidates:
-                table.hidden.add(min(candidates, key=lambda c: _cost(c, rows, n_groups)))
-                added = True
-        if not added:  # every cell is hidden: nothing is left to recover anything from
+        cell = min(exposed)
+        candidates = in_a_group(_cycle_closing_cells(cell, table.hidden, n_groups)) or in_a_group(
+            # No single cell closes a cycle yet: grow the pattern from the exposed cell's relations (or, when
+            # those are all hidden, from any relation that holds hidden cells) and look again.
+            [o for r in all_relations if cell in r for o in r if o not in table.hidden]
+        ) or in_a_group([o for r in all_relations if table.hidden.intersection(r) for o in r if o not in table.hidden])
+        if not candidates:  # every group cell is hidden: nothing is left to recover anything from
             return table
+        table.hidden.add(min(candidates, key=lambda c: _cost(c, rows, n_groups)))
+
+
+def _total_row_pattern(total: dict[str, int], n_groups: int, threshold: int) -> set[Cell]:
+    """Which totals are withheld depends on the totals alone — never on how the points are grouped — so every
+    table of the same period withholds the same totals and no two tables can be played against each other
+    through them."""
+    hidden = {(n_groups, c) for c in COLUMNS if 0 < total[c] < threshold}
+    in_row = [c for c in GRID_COLUMNS if (n_groups, c) in hidden]
+    if len(in_row) == 1:  # the row's relation would give it away: withhold the cheapest other total as well
+        partner = min(
+            (c for c in GRID_COLUMNS if c not in in_row), key=lambda c: (c in RATE_PARTS, total[c], c)
+        )
+        hidden.add((n_groups, partner))
+    return hidden
+
+
+GRID_COLUMNS = ("due", *STATUS_COLUMNS)
+
+
+def _cycle_closing_cells(cell: Cell, hidden: set[Cell], n_groups: int) -> list[Cell]:
+    """Published cells whose hiding puts `cell` on a cycle, so it can no longer be worked out."""
+    row, column = cell
+    if column == "not_applicable":
+        return [(r, "not_applicable") for r in range(n_groups + 1) if (r, "not_applicable") not in hidden]
+    # Split the hidden-cell graph at this bridge; an edge from one side to the other closes a cycle.
+    edges = [c for c in hidden if c[1] in GRID_COLUMNS and c != cell]
+    neighbours: dict[tuple[str, object], list[tuple[str, object]]] = {}
+    for r, c in edges:
+        neighbours.setdefault(("row", r), []).append(("column", c))
+        neighbours.setdefault(("column", c), []).append(("row", r))
+
+    def side(start: tuple[str, object]) -> set[tuple[str, object]]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in neighbours.get(todo.pop(), []):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    row_side, column_side = side(("row", row)), side(("column", column))
+    found = []
+    for first, second in ((row_side, column_side), (column_side, row_side)):
+        rows_here = [v[1] for v in first if v[0] == "row"]
+        columns_there = [v[1] for v in second if v[0] == "column"]
+        found.extend((r, c) for r in rows_here for c in columns_there if (r, c) not in hidden)
+    return found
 
 
 RATE_PARTS = ("met", "met_late", "missed")
