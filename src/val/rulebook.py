@@ -7,6 +7,8 @@ from pathlib import Path
 
 from val.compliance.calendar import WorkingDays
 from val.compliance.catalogue import Catalogue, load_catalogue
+from val.providers.directory import SERVICES
+from val.routing.rules import RoutingTable, load_table
 from val.triage.rulebook import TriageRules, load_rules
 
 
@@ -15,6 +17,7 @@ class Rulebook:
     triage: TriageRules
     catalogue: Catalogue
     working_days: WorkingDays
+    routing: RoutingTable
 
 
 def load_rulebook(config_dir: Path) -> Rulebook:
@@ -23,4 +26,5 @@ def load_rulebook(config_dir: Path) -> Rulebook:
         triage=load_rules(config_dir / "triage.toml"),
         catalogue=catalogue,
         working_days=WorkingDays(catalogue.extra_closures),
+        routing=load_table(config_dir / "routing.toml", SERVICES),
     )

@@ -32,6 +32,12 @@ class Settings:
     idempotency_ttl_hours: int = 24
     idempotency_lock_seconds: int = 60
     outbox_relay_seconds: float = 2.0
+    webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,50400,72000,86400"
+    webhook_lease_seconds: int = 30
+    webhook_sweep_seconds: float = 1.0
+    # Plain-HTTP provider endpoints: for the embedded/dev mode and tests only; production needs HTTPS.
+    allow_http_webhooks: bool | None = None
+    secret_rotation_overlap_hours: int = 24
     policing_areas: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -41,6 +47,10 @@ class Settings:
     @property
     def effective_broker_url(self) -> str:
         return self.broker_url or f"sqla+sqlite:///{self.data_dir.resolve() / 'broker.sqlite'}"
+
+    @property
+    def http_webhooks_allowed(self) -> bool:
+        return self.embedded if self.allow_http_webhooks is None else self.allow_http_webhooks
 
     @property
     def embedded(self) -> bool:
@@ -57,6 +67,17 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             return int(value)
         if kind in (float, "float"):
             return float(value)
+        if kind in ("bool | None", "bool"):
+            if isinstance(value, bool) or value is None:
+                return value
+            lowered = str(value).strip().lower()
+            if lowered in ("", "auto"):
+                return None
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
         if kind in (Path, "Path"):
             return Path(value)
         if kind in ("tuple[str, ...]",):
@@ -113,6 +134,12 @@ def _validate(settings: Settings) -> None:
     url = settings.effective_database_url
     if not (url.startswith("sqlite") or url.startswith("postgresql")):
         raise SettingsError("database_url must be a sqlite:// or postgresql:// URL")
+    from val.webhooks.domain import parse_schedule
+
+    try:
+        parse_schedule(settings.webhook_retry_schedule)
+    except ValueError as exc:
+        raise SettingsError(f"webhook_retry_schedule: {exc}") from exc
     if settings.max_body_bytes < 1024:
         raise SettingsError("max_body_bytes must be at least 1024")
 

@@ -39,7 +39,16 @@ def test_the_domain_example_is_accepted_high_risk_marac_and_enhanced(client, mak
     assert case["triage"]["consent_model"] == "explicit"
     assert case["triage"]["rules_version"].startswith("sha256:")
     assert {"rule", "because"} <= set(case["triage"]["explanation"][0])
-    assert case["routes"] == []
+    routes = {r["service"]: r for r in case["routes"]}
+    assert set(routes) == {"idva", "marac"}
+    assert (routes["idva"]["provider"], routes["idva"]["status"], routes["idva"]["rule"]) == (
+        "wmwa-idva",
+        "offered",
+        "da_high_risk_adult",
+    )
+    assert routes["marac"]["provider"] == "marac-coordinator"
+    # One working day to answer, by 17:00 London time.
+    assert routes["idva"]["respond_by"].endswith("T17:00:00+00:00")
     points = {p["code"]: p for p in case["compliance_points"]}
     assert set(points) == {"R3_WRITTEN_CONFIRMATION", "R4_REFERRAL_TO_SUPPORT", "LS_FIRST_CONTACT"}
     # Reported Friday 14 November 2025: R4 is due two working days later, R3 five.
@@ -49,7 +58,7 @@ def test_the_domain_example_is_accepted_high_risk_marac_and_enhanced(client, mak
     )
     assert points["R3_WRITTEN_CONFIRMATION"]["due_on"] == "2025-11-21"
     assert all(p["status"] == "pending" for p in points.values())
-    assert case["reference"].startswith("VAL-") and case["status"] == "triaged"
+    assert case["reference"].startswith("VAL-") and case["status"] == "routed"
     assert case["duplicate_of"] is None
     assert "victim" not in case, "the intake response does not echo personal data"
 
@@ -281,7 +290,7 @@ def test_an_intake_credential_sees_the_status_of_its_own_referrals_only(client, 
     case_id = post(client, mine, referral_body()).get_json()["id"]
     own = client.get(f"{URL}/{case_id}", headers=auth(mine))
     assert own.status_code == 200
-    assert own.get_json()["status"] == "triaged" and own.get_json()["id"] == case_id
+    assert own.get_json()["status"] == "routed" and own.get_json()["id"] == case_id
     assert "triage" not in own.get_json() and "victim" not in own.get_json()
     assert client.get(f"{URL}/{case_id}", headers=auth(theirs)).status_code == 404
     assert client.get(f"{URL}/{uuid.uuid4()}", headers=auth(mine)).status_code == 404
@@ -307,4 +316,5 @@ def test_a_child_exploitation_referral_from_a_partner_without_a_home_office_code
     case = post(client, make_key(Role.INTAKE), body).get_json()
     assert case["triage"]["crime_types"] == ["child_criminal_exploitation"]
     assert case["triage"]["enhanced_reasons"] == ["vulnerable"]
-    assert case["triage"]["consent_model"] == "opt_out" and case["status"] == "triaged"
+    assert case["triage"]["consent_model"] == "opt_out" and case["status"] == "routed"
+    assert [(r["service"], r["provider"]) for r in case["routes"]] == [("climb", "climb-childrens-society")]

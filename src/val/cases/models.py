@@ -17,6 +17,7 @@ from val.db.base import Base, PortableJSON, UTCDateTime
 
 if TYPE_CHECKING:
     from val.compliance.models import CompliancePoint
+    from val.routing.models import Assignment
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 CaseNumber = BigInteger().with_variant(Integer(), "sqlite")
@@ -47,10 +48,18 @@ class Case(Base):
         order_by="(CompliancePoint.triggered_at, CompliancePoint.code)", lazy="raise", viewonly=True
     )
 
+    assignments: Mapped[list[Assignment]] = relationship(
+        order_by="(Assignment.offered_at, Assignment.service)", lazy="raise", viewonly=True
+    )
+
     @property
     def reference(self) -> str:
+        return self.reference_for(self.received_at, self.number)
+
+    @staticmethod
+    def reference_for(received_at: dt.datetime, number: int) -> str:
         """Human reference quoted on the phone: year received and the case number."""
-        return f"VAL-{self.received_at.year}-{self.number:06d}"
+        return f"VAL-{received_at.year}-{number:06d}"
 
 
 class Victim(Base):

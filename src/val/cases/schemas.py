@@ -26,6 +26,17 @@ class TriageOutSchema(ma.Schema):
     explanation = fields.List(fields.Nested(ExplanationSchema))
 
 
+class RouteSchema(ma.Schema):
+    id = fields.UUID()
+    service = fields.String()
+    provider = fields.String(attribute="provider_id", allow_none=True)
+    status = fields.String()
+    respond_by = fields.DateTime(allow_none=True)
+    rule = fields.String()
+    because = fields.String()
+    requested_service = fields.String(allow_none=True)
+
+
 class CaseSchema(ma.Schema):
     """The intake response and the core of every case view (DOMAIN §3)."""
 
@@ -35,7 +46,7 @@ class CaseSchema(ma.Schema):
     received_at = fields.DateTime()
     triage = fields.Nested(TriageOutSchema)
     # Filled by routing and compliance as those features land; always present so clients can rely on them.
-    routes = fields.List(fields.Dict(), dump_default=list)
+    routes = fields.List(fields.Nested(RouteSchema), attribute="assignments")
     compliance_points = fields.List(fields.Nested(PointSchema))
     duplicate_of = fields.UUID(allow_none=True)
 

@@ -25,6 +25,7 @@ def read_case(
             joinedload(Case.victim),
             joinedload(Case.offence),
             selectinload(Case.compliance_points),
+            selectinload(Case.assignments),
         )
     )
     if case is None:

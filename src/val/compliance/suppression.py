@@ -164,11 +164,17 @@ def suppress(rows: list[dict[str, int]], threshold: int) -> SuppressedTable:
         if not exposed:
             return table
         cell = min(exposed)
-        candidates = in_a_group(_cycle_closing_cells(cell, table.hidden, n_groups)) or in_a_group(
-            # No single cell closes a cycle yet: grow the pattern from the exposed cell's relations (or, when
-            # those are all hidden, from any relation that holds hidden cells) and look again.
-            [o for r in all_relations if cell in r for o in r if o not in table.hidden]
-        ) or in_a_group([o for r in all_relations if table.hidden.intersection(r) for o in r if o not in table.hidden])
+        candidates = (
+            in_a_group(_cycle_closing_cells(cell, table.hidden, n_groups))
+            or in_a_group(
+                # No single cell closes a cycle yet: grow the pattern from the exposed cell's relations (or, when
+                # those are all hidden, from any relation that holds hidden cells) and look again.
+                [o for r in all_relations if cell in r for o in r if o not in table.hidden]
+            )
+            or in_a_group(
+                [o for r in all_relations if table.hidden.intersection(r) for o in r if o not in table.hidden]
+            )
+        )
         if not candidates:  # every group cell is hidden: nothing is left to recover anything from
             return table
         table.hidden.add(min(candidates, key=lambda c: _cost(c, rows, n_groups)))

@@ -3,15 +3,22 @@
 from val.audit.models import AuditEvent
 from val.auth.models import Credential
 from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base
 from val.http.models import IdempotencyRecord
 from val.messaging.models import OutboxMessage
 from val.providers.models import Provider
+from val.routing.models import Alert, Assignment
+from val.webhooks.models import WebhookAttempt, WebhookDelivery
 
 __all__ = [
+    "Alert",
+    "Assignment",
     "AuditEvent",
     "Base",
     "Case",
+    "CaseEvent",
+    "CompliancePoint",
     "Credential",
     "IdempotencyRecord",
     "Offence",
@@ -19,4 +26,6 @@ __all__ = [
     "Provider",
     "TriageDecision",
     "Victim",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

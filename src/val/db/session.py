@@ -50,6 +50,9 @@ class Database:
     """An engine and its session factory, built from settings at start-up (never at import)."""
 
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
+        # Every mapped class must be known before the first query, whichever feature a process imported.
+        import val.db.models  # noqa: F401
+
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         # expire_on_commit=False: the response is built from objects after commit without a re-SELECT.

@@ -112,8 +112,10 @@ def sync_directory(session: Session, entries: list[ProviderEntry]) -> None:
     """Make the providers table match the file. A provider removed from the file is deactivated, not deleted:
     past assignments still name it."""
     existing = {p.id: p for p in session.scalars(select(Provider))}
-    for entry in entries:
+    for position, entry in enumerate(entries):
         provider = existing.pop(entry.id, None) or Provider(id=entry.id, settings={})
+        # The directory's order is the order of preference when several providers could take a service.
+        provider.settings = {**(provider.settings or {}), "position": position}
         provider.name = entry.name
         provider.services = list(entry.services)
         provider.policing_areas = list(entry.policing_areas)

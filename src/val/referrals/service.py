@@ -22,6 +22,8 @@ from val.compliance.models import CompliancePoint
 from val.compliance.rules import CaseFacts
 from val.db.base import utcnow
 from val.messaging import outbox
+from val.routing import service as routing
+from val.routing.rules import RoutingFacts, offence_to_report_days
 from val.rulebook import Rulebook
 from val.triage import ReferralFacts, RiskFacts, triage
 from val.triage.domain import Consent, RiskLevel
@@ -84,7 +86,9 @@ def _existing(session: Session, key: str) -> Case | None:
     return session.scalar(
         select(Case)
         .where(Case.duplicate_key == key)
-        .options(joinedload(Case.triage), selectinload(Case.compliance_points))
+        .options(
+            joinedload(Case.triage), selectinload(Case.compliance_points), selectinload(Case.assignments)
+        )
     )
 
 
@@ -155,6 +159,21 @@ def accept_referral(
         "explanation": [r.as_dict() for r in outcome.explanation],
         "risk_input": _risk_as_json(referral.get("risk")),
     }
+    facts = RoutingFacts(
+        crime_types=tuple(triage_row["crime_types"]),
+        risk_level=triage_row["risk_level"],
+        age=outcome.age_at_offence,
+        policing_area=victim_in["policing_area"],
+        relationship=victim_in.get("relationship") or "direct",
+        rtc_outcome=offence_in.get("rtc_outcome"),
+        children_in_household=victim_in.get("children_in_household") or 0,
+        offence_to_report_days=offence_to_report_days(offence_in.get("occurred_at"), referral["reported_at"]),
+        referral_permitted=outcome.referral_permitted,
+        marac_without_consent=outcome.marac_without_consent,
+    )
+    decision, providers = routing.plan_routes(session, rulebook, facts)
+    if outcome.referral_permitted and decision.routes:
+        case_row["status"] = "routed"
     number = _insert_unless_duplicate(session, case_row)
     if number is None:
         session.rollback()
@@ -185,6 +204,17 @@ def accept_referral(
         reported_at=referral["reported_at"],
         received_at=now,
     )
+    reference = Case.reference_for(now, number)
+    assignments = routing.create_assignments(
+        session,
+        rulebook,
+        decision,
+        providers,
+        case_id=case_row["id"],
+        case_reference=reference,
+        risk_level=triage_row["risk_level"],
+        now=now,
+    )
     # Thin: ids and decisions only. Consumers read the case itself under their own authority.
     outbox.add(
         session,
@@ -201,6 +231,7 @@ def accept_referral(
     case = Case(number=number, **case_row)
     case.triage = TriageDecision(**triage_row)
     case.compliance_points = [CompliancePoint(**row) for row in point_rows]
+    case.assignments = assignments
     return IntakeResult(case=case, created=True)
 
 

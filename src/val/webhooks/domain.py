@@ -1,0 +1,49 @@
+"""Webhook delivery rules (DOMAIN §7): the retry schedule with jitter and what each answer means. Pure."""
+
+from __future__ import annotations
+
+import random
+from enum import StrEnum
+
+# Seconds before attempt 1, 2, … : 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
+DEFAULT_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
+JITTER = 0.1  # ±10%, so a provider coming back is not hit by every retry at the same instant
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class Verdict(StrEnum):
+    DELIVERED = "delivered"
+    GONE = "gone"  # 410: the provider has retired this endpoint
+    RETRY = "retry"
+
+
+def verdict(status_code: int | None) -> Verdict:
+    """Any 2xx is delivered; 410 disables the endpoint; anything else (3xx, 4xx, 5xx, timeout, connection
+    error) is tried again."""
+    if status_code is not None and 200 <= status_code < 300:
+        return Verdict.DELIVERED
+    if status_code == 410:
+        return Verdict.GONE
+    return Verdict.RETRY
+
+
+def delay_before_attempt(
+    attempt_number: int, schedule: tuple[float, ...], rng: random.Random | None = None
+) -> float | None:
+    """Seconds to wait before attempt `attempt_number` (1-based), or None once the schedule is used up."""
+    if attempt_number > len(schedule):
+        return None
+    base = schedule[attempt_number - 1]
+    return base * (1 + (rng or random).uniform(-JITTER, JITTER))
+
+
+def parse_schedule(text: str) -> tuple[float, ...]:
+    values = tuple(float(part) for part in text.split(",") if part.strip())
+    if not values or any(v < 0 for v in values):
+        raise ValueError("a retry schedule is a comma-separated list of non-negative seconds")
+    return values

@@ -1,0 +1,246 @@
+"""Webhook deliveries: written in the transaction that caused them, swept onto provider queues when due,
+sent under a lease, retried on the schedule, kept for replay. The database is the source of truth; the
+broker only carries "try delivery X now"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select, text, update
+from sqlalchemy.orm import Session
+
+from val.audit.service import record as audit
+from val.auth.roles import Principal
+from val.db.base import utcnow
+from val.db.session import Database
+from val.errors import ConflictError, NotFoundError
+from val.providers.models import Provider
+from val.routing.models import Alert
+from val.webhooks.domain import DeliveryStatus, Verdict, delay_before_attempt, verdict
+from val.webhooks.models import WebhookAttempt, WebhookDelivery
+from val.webhooks.sender import WebhookSender
+from val.webhooks.signing import headers_for
+
+NOTIFY_CHANNEL = "val_webhooks"
+
+
+def body_of(delivery: WebhookDelivery) -> str:
+    """Minified JSON, exactly the bytes that are signed."""
+    return json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True)
+
+
+def kick(session: Session) -> None:
+    """Wake the relays as soon as this transaction commits (PostgreSQL NOTIFY is transactional); without it
+    the periodic sweep finds the work a moment later."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+def add_delivery(
+    session: Session,
+    provider: Provider,
+    event_type: str,
+    data: dict[str, Any],
+    assignment_id: uuid.UUID | None,
+) -> WebhookDelivery | None:
+    """Record an event for a provider; None when it has no live endpoint (it reads its referrals by API)."""
+    if not provider.webhook_url or provider.endpoint_disabled_at is not None:
+        return None
+    now = utcnow()
+    delivery = WebhookDelivery(
+        id=uuid.uuid4(),
+        message_id=f"msg_{uuid.uuid4().hex}",
+        provider_id=provider.id,
+        assignment_id=assignment_id,
+        event_type=event_type,
+        payload={"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
+        status=DeliveryStatus.PENDING.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    kick(session)
+    return delivery
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    id: uuid.UUID
+    provider_id: str
+
+
+def claim_due(
+    session: Session, now: dt.datetime, limit: int = 500, requeue_after_s: float = 60
+) -> list[DueDelivery]:
+    """Deliveries due and not in flight, marked as enqueued so concurrent sweeps do not all publish them
+    (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises writers). One enqueued but never picked up
+    (its broker message lost) is published again after `requeue_after_s`."""
+    rows = list(
+        session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.provider_id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING.value,
+                WebhookDelivery.next_attempt_at <= now,
+                or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
+                or_(
+                    WebhookDelivery.enqueued_at.is_(None),
+                    WebhookDelivery.enqueued_at < now - dt.timedelta(seconds=requeue_after_s),
+                    WebhookDelivery.enqueued_at < WebhookDelivery.next_attempt_at,
+                ),
+            )
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if rows:
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_([r.id for r in rows]))
+            .values(enqueued_at=now)
+        )
+    return [DueDelivery(r.id, r.provider_id) for r in rows]
+
+
+def _claim(session: Session, delivery_id: uuid.UUID, now: dt.datetime, lease: dt.timedelta) -> bool:
+    result = session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == DeliveryStatus.PENDING.value,
+            WebhookDelivery.next_attempt_at <= now,
+            or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
+        )
+        .values(locked_until=now + lease)
+    )
+    return bool(result.rowcount)
+
+
+def _live_secrets(provider: Provider, now: dt.datetime) -> list[str]:
+    live = [provider.signing_secret] if provider.signing_secret else []
+    if provider.previous_signing_secret and (
+        provider.previous_secret_expires_at is None or provider.previous_secret_expires_at > now
+    ):
+        live.append(provider.previous_signing_secret)
+    return live
+
+
+def attempt_delivery(
+    database: Database,
+    delivery_id: uuid.UUID,
+    sender: WebhookSender,
+    schedule: tuple[float, ...],
+    lease_seconds: int,
+) -> str:
+    """Try one delivery once: claim it (a lease, so no two workers send it at once), send it outside any
+    transaction, then record the attempt and what follows. Returns what happened, for logs and tests."""
+    now = utcnow()
+    with database.sessions() as session:
+        if not _claim(session, delivery_id, now, dt.timedelta(seconds=lease_seconds)):
+            session.rollback()
+            return "not_due"
+        session.commit()
+        delivery = session.get(WebhookDelivery, delivery_id)
+        provider = session.get(Provider, delivery.provider_id)
+        url, secrets_ = provider.webhook_url, _live_secrets(provider, now)
+        message_id, body = delivery.message_id, body_of(delivery)
+
+    if not url or not secrets_ or provider.endpoint_disabled_at is not None:
+        result = None
+    else:
+        result = sender.send(url, headers_for(message_id, utcnow(), body, secrets_), body)
+
+    with database.sessions() as session:
+        delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+        finished = utcnow()
+        delivery.locked_until = None
+        if result is None:
+            delivery.status = DeliveryStatus.FAILED.value
+            _alert(session, delivery, "webhook_no_endpoint", "The provider has no live webhook endpoint.")
+            session.commit()
+            return "no_endpoint"
+        delivery.attempts += 1
+        delivery.last_status_code = result.status_code
+        session.add(
+            WebhookAttempt(
+                delivery_id=delivery.id,
+                attempted_at=finished,
+                status_code=result.status_code,
+                latency_ms=result.latency_ms,
+                error=result.error,
+            )
+        )
+        outcome = verdict(result.status_code)
+        if outcome is Verdict.DELIVERED:
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
+                DeliveryStatus.DELIVERED.value,
+                finished,
+                None,
+            )
+        elif outcome is Verdict.GONE:
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED.value, None
+            session.execute(
+                update(Provider)
+                .where(Provider.id == delivery.provider_id)
+                .values(endpoint_disabled_at=finished)
+            )
+            _alert(
+                session,
+                delivery,
+                "webhook_endpoint_gone",
+                "The provider answered 410 Gone; endpoint disabled.",
+            )
+        else:
+            delay = delay_before_attempt(delivery.attempts + 1, schedule)
+            if delay is None:
+                delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED.value, None
+                _alert(
+                    session, delivery, "webhook_failed", f"Not delivered after {delivery.attempts} attempts."
+                )
+            else:
+                delivery.next_attempt_at = finished + dt.timedelta(seconds=delay)
+                kick(session) if delay == 0 else None
+        session.commit()
+        return str(outcome)
+
+
+def _alert(session: Session, delivery: WebhookDelivery, kind: str, detail: str) -> None:
+    session.add(
+        Alert(
+            kind=kind,
+            delivery_id=delivery.id,
+            assignment_id=delivery.assignment_id,
+            detail=detail,
+            created_at=utcnow(),
+        )
+    )
+
+
+def replay(
+    session: Session, principal: Principal, delivery_id: uuid.UUID, request_id: str | None
+) -> WebhookDelivery:
+    """Send a kept delivery again, with its original webhook-id (receivers de-duplicate on it)."""
+    delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is None:
+        raise NotFoundError("No webhook delivery with this id.")
+    if delivery.status == DeliveryStatus.PENDING.value:
+        raise ConflictError("The delivery is still being attempted.")
+    delivery.status = DeliveryStatus.PENDING.value
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    delivery.enqueued_at = None
+    kick(session)
+    audit(session, principal, "webhook.replayed", "webhook_delivery", delivery.id, request_id)
+    session.commit()
+    return delivery
+
+
+def deliveries_for(session: Session, assignment_id: uuid.UUID) -> list[WebhookDelivery]:
+    return list(
+        session.scalars(select(WebhookDelivery).where(WebhookDelivery.assignment_id == assignment_id))
+    )
