@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from celery import Celery
+from celery.signals import worker_ready
 
 from val.logs import configure_logging
 from val.settings import Settings, load_settings
-from workers.queues import QUEUES, TASK_ROUTES
+from workers.queues import TASK_ROUTES, queues
 from workers.schedule import beat_schedule
 
 
@@ -20,7 +21,7 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,  # a task is acknowledged once done, so a killed worker's task is redelivered
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_queues=QUEUES,
+        task_queues=queues(settings),
         task_routes=TASK_ROUTES,
         task_default_queue="intake",
         beat_schedule=beat_schedule(settings),
@@ -35,3 +36,10 @@ def make_celery(settings: Settings) -> Celery:
 _settings = load_settings()
 configure_logging(_settings.log_level)
 app = make_celery(_settings)
+
+
+@worker_ready.connect
+def _start_kick_listener(sender=None, **_kwargs) -> None:  # noqa: ANN001
+    from workers.kick import start_listener
+
+    start_listener(_settings)

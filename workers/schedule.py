@@ -15,6 +15,17 @@ def beat_schedule(settings: Settings) -> dict:
             # Runs queued while no worker was up are superseded by later ones; don't replay a backlog of them.
             "options": {"expires": max(30.0, 10 * settings.outbox_relay_seconds)},
         },
+        # The database says when each delivery is due; this puts the due ones on their provider's queue.
+        "sweep-webhook-deliveries": {
+            "task": "val.webhooks.sweep",
+            "schedule": timedelta(seconds=settings.webhook_sweep_seconds),
+            "options": {"expires": max(30.0, 10 * settings.webhook_sweep_seconds)},
+        },
+        "expire-unanswered-offers": {
+            "task": "val.routing.expire_offers",
+            "schedule": timedelta(minutes=1),
+            "options": {"expires": 55},
+        },
         "purge-idempotency-keys": {"task": "val.idempotency.purge", "schedule": timedelta(hours=1)},
         # Points fall due at the end of a London day; sweeping every 15 minutes marks them missed soon after.
         "sweep-overdue-compliance-points": {

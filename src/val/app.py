@@ -65,12 +65,18 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     from val.cases.api import blp as cases_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp
+    from val.providers.api import blp as provider_blp
     from val.referrals.api import blp as referrals_blp
+    from val.routing.api import blp as routing_blp
+    from val.webhooks.api import blp as webhooks_blp
 
     app.register_blueprint(health_blp)
     api.register_blueprint(referrals_blp)
     api.register_blueprint(cases_blp)
     api.register_blueprint(compliance_blp)
+    api.register_blueprint(routing_blp)
+    api.register_blueprint(provider_blp)
+    api.register_blueprint(webhooks_blp)
 
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -27,13 +27,16 @@ from val.compliance import board
 from val.compliance import report as compliance_report
 from val.db import migrate
 from val.db.session import Database
+from val.errors import DomainError
 from val.logs import configure_logging
+from val.providers import service as provider_admin
 from val.providers.directory import DirectoryError, load_directory, sync_directory
 from val.providers.models import Provider
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import load_rulebook
 from val.settings import Settings, SettingsError, load_settings
+from val.webhooks import service as webhook_service
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,10 +141,77 @@ def providers_list() -> None:
     with database.sessions() as session:
         for p in session.scalars(select(Provider).order_by(Provider.id)):
             ages = f"{p.min_age if p.min_age is not None else 0}-{p.max_age if p.max_age is not None else ''}"
+            state = "active" if p.available else "disabled" if p.admin_disabled else "inactive"
+            endpoint = "endpoint gone (410)" if p.endpoint_disabled_at else p.webhook_url or "no endpoint"
             click.echo(
-                f"{p.id}\t{','.join(p.services)}\t{','.join(p.policing_areas)}\tages {ages}\t"
-                f"{'active' if p.active else 'inactive'}"
+                f"{p.id}\t{','.join(p.services)}\t{','.join(p.policing_areas)}\tages {ages}\t{state}\t{endpoint}"
             )
+
+
+def _run_admin(action):  # noqa: ANN001, ANN202
+    """Run a service call, turning its errors into a clean CLI failure."""
+    database = _database(_settings())
+    try:
+        with database.sessions() as session:
+            return action(session)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+
+
+@providers.command("set-endpoint")
+@click.argument("provider_id")
+@click.option("--url", required=True, help="The provider's webhook URL (https://).")
+def providers_set_endpoint(provider_id: str, url: str) -> None:
+    """Register a webhook endpoint; prints the new whsec_ signing secret alone on stdout (shown once)."""
+    settings = _settings()
+    click.echo(
+        _run_admin(
+            lambda s: provider_admin.set_endpoint(
+                s, provider_id, url, allow_http=settings.http_webhooks_allowed
+            )
+        )
+    )
+
+
+@providers.command("rotate-secret")
+@click.argument("provider_id")
+def providers_rotate_secret(provider_id: str) -> None:
+    """A new signing secret (printed alone); the old one keeps signing alongside it for the overlap period."""
+    overlap = dt.timedelta(hours=_settings().secret_rotation_overlap_hours)
+    click.echo(_run_admin(lambda s: provider_admin.rotate_secret(s, provider_id, overlap)))
+
+
+@providers.command("disable")
+@click.argument("provider_id")
+def providers_disable(provider_id: str) -> None:
+    """Offer this provider nothing new."""
+    _run_admin(lambda s: provider_admin.set_enabled(s, provider_id, False))
+    click.echo(f"{provider_id} disabled", err=True)
+
+
+@providers.command("enable")
+@click.argument("provider_id")
+def providers_enable(provider_id: str) -> None:
+    _run_admin(lambda s: provider_admin.set_enabled(s, provider_id, True))
+    click.echo(f"{provider_id} enabled", err=True)
+
+
+@main.group()
+def webhooks() -> None:
+    """Webhook deliveries."""
+
+
+@webhooks.command("replay")
+@click.argument("delivery_id", type=click.UUID)
+def webhooks_replay(delivery_id) -> None:  # noqa: ANN001
+    """Send a kept delivery again (same webhook-id)."""
+
+    def replay(session):  # noqa: ANN001, ANN202
+        principal = system_principal(session, "cli-admin", Role.ADMIN)
+        return webhook_service.replay(session, principal, delivery_id, None)
+
+    delivery = _run_admin(replay)
+    click.echo(f"{delivery.id} queued for delivery", err=True)
 
 
 @main.command("import")
@@ -285,8 +355,7 @@ def run() -> None:
         "1",
         "--loglevel",
         "WARNING",
-        "--queues",
-        "intake,compliance,outbox",
+        # No --queues: the worker consumes every declared queue, one per provider included.
     ]
     if settings.embedded:
         worker += ["--schedule", str(settings.data_dir.resolve() / "beat-schedule")]

@@ -9,8 +9,8 @@ from flask.views import MethodView
 
 from val.auth.guard import require_roles
 from val.auth.roles import Role
-from val.cases.schemas import CoordinatorCaseSchema, EventInSchema, EventOutSchema
-from val.cases.service import read_case, record_event
+from val.cases.schemas import CasePatchSchema, CoordinatorCaseSchema, EventInSchema, EventOutSchema
+from val.cases.service import read_case, record_event, update_consent
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
 from val.http.problems import Problem
@@ -43,6 +43,22 @@ class CaseEvents(MethodView):
 
 @blp.route("/cases/<uuid:case_id>")
 class CaseDetail(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(CasePatchSchema())
+    @blp.response(200, CoordinatorCaseSchema)
+    def patch(self, body, case_id: uuid.UUID):
+        """Record consent given or withdrawn after intake: held services are offered, or offers withdrawn."""
+        consent = body["consent"]
+        return update_consent(
+            request_session(),
+            g.principal,
+            services().rulebook,
+            case_id,
+            consent["support_referral"],
+            consent["recorded_at"],
+            g.request_id,
+        )
+
     @require_roles(Role.COORDINATOR)
     @blp.response(200, CoordinatorCaseSchema)
     def get(self, case_id: uuid.UUID):

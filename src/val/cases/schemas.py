@@ -6,6 +6,8 @@ import marshmallow as ma
 from marshmallow import fields
 
 from val.compliance.schemas import EventInSchema, EventOutSchema, PointSchema
+from val.http.schemas import StrictSchema
+from val.referrals.schemas import ConsentSchema
 
 __all__ = ["EventInSchema", "EventOutSchema"]
 
@@ -107,3 +109,7 @@ class CoordinatorCaseSchema(CaseSchema):
 
 class CaseIdSchema(ma.Schema):
     case_id = fields.UUID(required=True)
+
+
+class CasePatchSchema(StrictSchema):
+    consent = fields.Nested(ConsentSchema, required=True)

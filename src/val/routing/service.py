@@ -177,7 +177,7 @@ def create_assignments(
     ]
 
 
-def _case_bundle(session: Session, case_id: uuid.UUID) -> tuple[Case, TriageDecision, Victim, Offence]:
+def case_bundle(session: Session, case_id: uuid.UUID) -> tuple[Case, TriageDecision, Victim, Offence]:
     row = session.execute(
         select(Case, TriageDecision, Victim, Offence)
         .join(TriageDecision, TriageDecision.case_id == Case.id)
@@ -238,7 +238,7 @@ def accept(
 def offer_next(session: Session, rulebook: Rulebook, assignment: Assignment, now: dt.datetime) -> Assignment:
     """After a decline or an expiry: the next eligible provider of the same service that has not had it,
     else back to coordinators."""
-    case, decision, victim, offence = _case_bundle(session, assignment.case_id)
+    case, decision, victim, offence = case_bundle(session, assignment.case_id)
     facts = facts_for_case(rulebook, case, decision, victim, offence)
     tried = set(
         session.scalars(
@@ -384,7 +384,7 @@ def reroute(
     now = utcnow()
     if current.status in OPEN:
         withdraw(session, current, "rerouted by a coordinator", now)
-    case, decision, victim, offence = _case_bundle(session, current.case_id)
+    case, decision, victim, offence = case_bundle(session, current.case_id)
     facts = facts_for_case(rulebook, case, decision, victim, offence)
     infos, providers = provider_infos(session)
     if provider_id is not None:
@@ -415,3 +415,28 @@ def reroute(
     audit(session, principal, "assignment.rerouted", "case", case.id, request_id)
     session.commit()
     return new
+
+
+def list_alerts(
+    session: Session, principal: Principal, *, only_open: bool, limit: int, request_id: str | None
+) -> list[Alert]:
+    query = select(Alert).order_by(Alert.created_at.desc()).limit(limit)
+    if only_open:
+        query = query.where(Alert.resolved_at.is_(None))
+    alerts = list(session.scalars(query))
+    audit(session, principal, "alerts.listed", "alert", "list", request_id)
+    session.commit()
+    return alerts
+
+
+def resolve_alert(
+    session: Session, principal: Principal, alert_id: uuid.UUID, request_id: str | None
+) -> Alert:
+    alert = session.get(Alert, alert_id, with_for_update=True)
+    if alert is None:
+        raise NotFoundError("No alert with this id.")
+    if alert.resolved_at is None:
+        alert.resolved_at = utcnow()
+    audit(session, principal, "alert.resolved", "alert", alert.id, request_id)
+    session.commit()
+    return alert

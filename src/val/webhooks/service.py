@@ -204,7 +204,6 @@ def attempt_delivery(
                 )
             else:
                 delivery.next_attempt_at = finished + dt.timedelta(seconds=delay)
-                kick(session) if delay == 0 else None
         session.commit()
         return str(outcome)
 
@@ -244,3 +243,23 @@ def deliveries_for(session: Session, assignment_id: uuid.UUID) -> list[WebhookDe
     return list(
         session.scalars(select(WebhookDelivery).where(WebhookDelivery.assignment_id == assignment_id))
     )
+
+
+def list_deliveries(
+    session: Session,
+    principal: Principal,
+    request_id: str | None,
+    *,
+    status: str | None,
+    provider: str | None,
+    limit: int,
+) -> list[WebhookDelivery]:
+    query = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc()).limit(limit)
+    if status:
+        query = query.where(WebhookDelivery.status == status)
+    if provider:
+        query = query.where(WebhookDelivery.provider_id == provider)
+    deliveries = list(session.scalars(query))
+    audit(session, principal, "webhook_deliveries.listed", "webhook_delivery", "list", request_id)
+    session.commit()
+    return deliveries

@@ -1,0 +1,77 @@
+"""The provider-facing API: a provider credential sees and answers only its own referrals."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import g
+from flask.views import MethodView
+
+from val.auth.guard import require_roles
+from val.auth.roles import Role
+from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.context import request_session, services
+from val.providers.schemas import (
+    AnswerSchema,
+    DeclineSchema,
+    ListQuerySchema,
+    OutcomeSchema,
+    ProviderReferralSchema,
+    ReferralSummarySchema,
+)
+from val.providers.service import list_referrals, read_referral
+from val.routing.service import accept, decline, record_outcome
+
+blp = Blueprint("provider", __name__, url_prefix="/api/v1/provider", description="For support providers")
+
+
+@blp.route("/referrals")
+class ProviderReferrals(MethodView):
+    @require_roles(Role.PROVIDER)
+    @blp.arguments(ListQuerySchema(), location="query")
+    @blp.response(200, ReferralSummarySchema(many=True))
+    def get(self, query):
+        """This provider's referrals, newest first."""
+        return list_referrals(request_session(), g.principal, g.request_id, **query)
+
+
+@blp.route("/referrals/<uuid:assignment_id>")
+class ProviderReferral(MethodView):
+    @require_roles(Role.PROVIDER)
+    @blp.response(200, ProviderReferralSchema)
+    def get(self, assignment_id: uuid.UUID):
+        """One referral, with only the fields this service needs."""
+        return read_referral(request_session(), g.principal, assignment_id, g.request_id)
+
+
+@blp.route("/referrals/<uuid:assignment_id>/accept")
+class AcceptReferral(MethodView):
+    @require_roles(Role.PROVIDER)
+    @blp.response(200, AnswerSchema)
+    def post(self, assignment_id: uuid.UUID):
+        return accept(request_session(), g.principal, assignment_id, g.request_id)
+
+
+@blp.route("/referrals/<uuid:assignment_id>/decline")
+class DeclineReferral(MethodView):
+    @require_roles(Role.PROVIDER)
+    @blp.arguments(DeclineSchema())
+    @blp.response(200, AnswerSchema)
+    def post(self, body, assignment_id: uuid.UUID):
+        """Decline with a reason; the referral goes to the next eligible provider, else to coordinators."""
+        return decline(
+            request_session(), g.principal, services().rulebook, assignment_id, body["reason"], g.request_id
+        )
+
+
+@blp.route("/referrals/<uuid:assignment_id>/outcome")
+class ReferralOutcome(MethodView):
+    @require_roles(Role.PROVIDER)
+    @blp.arguments(OutcomeSchema())
+    @blp.response(200, AnswerSchema)
+    def post(self, body, assignment_id: uuid.UUID):
+        """`in_support` when support starts; `supported`, `unable_to_contact`, `support_declined` or
+        `transferred` close the referral."""
+        return record_outcome(
+            request_session(), g.principal, assignment_id, body["outcome"], body["at"], g.request_id
+        )

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from val.http.schemas import StrictSchema, not_in_future
+from val.routing.service import OUTCOMES
+
+
+class ReferralSummarySchema(ma.Schema):
+    assignment_id = fields.UUID()
+    case_reference = fields.String()
+    service = fields.String()
+    status = fields.String()
+    offered_at = fields.DateTime()
+    respond_by = fields.DateTime(allow_none=True)
+    policing_area = fields.String()
+
+
+class ProviderReferralSchema(ReferralSummarySchema):
+    """The service's own view; which keys appear depends on the service (docs/providers.md)."""
+
+    victim = fields.Dict()
+    offence = fields.Dict()
+    triage = fields.Dict()
+    risk = fields.Dict()
+    outcome = fields.Dict(allow_none=True)
+
+
+class ListQuerySchema(StrictSchema):
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            ("offered", "accepted", "in_support", "closed", "declined", "expired", "withdrawn")
+        ),
+    )
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class DeclineSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+
+
+class OutcomeSchema(StrictSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(tuple(OUTCOMES)))
+    at = fields.AwareDateTime(required=True, validate=not_in_future)
+
+
+class AnswerSchema(ma.Schema):
+    assignment_id = fields.UUID(attribute="id")
+    status = fields.String()
+    service = fields.String()

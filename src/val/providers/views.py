@@ -1,0 +1,99 @@
+"""What each service may see of a referral (DOMAIN §5 and §8): the least it needs. Nobody but coordinators
+sees the free-text offence description; Climb never sees DASH answers. Written down in docs/providers.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.routing.models import Assignment
+
+CONTACT = ("given_name", "family_name", "contact", "language", "needs_interpreter")
+IDENTITY = ("date_of_birth", "postcode")
+
+# Field groups per service: "victim.<field>", "offence.<field>", "triage.<field>", "risk.<field>".
+SERVICE_FIELDS: dict[str, tuple[str, ...]] = {
+    "victim_care": (*CONTACT, "vulnerabilities", "triage.crime_types", "triage.enhanced_rights"),
+    "domestic_abuse_support": (
+        *CONTACT,
+        *IDENTITY,
+        "children_in_household",
+        "vulnerabilities",
+        "triage.risk_level",
+        "risk.yes_count",
+    ),
+    "idva": (
+        *CONTACT,
+        *IDENTITY,
+        "children_in_household",
+        "vulnerabilities",
+        "in_hospital",
+        "triage.risk_level",
+        "risk.yes_count",
+        "risk.answers",
+        "risk.incidents_last_12_months",
+        "risk.last_marac_referral_on",
+        "offence.occurred_at",
+    ),
+    "marac": (
+        *CONTACT,
+        *IDENTITY,
+        "children_in_household",
+        "vulnerabilities",
+        "triage.risk_level",
+        "triage.explanation",
+        "risk.yes_count",
+        "risk.answers",
+        "risk.incidents_last_12_months",
+        "risk.last_marac_referral_on",
+        "risk.professional_judgement_high",
+        "offence.occurred_at",
+    ),
+    "cyp_domestic_abuse": (*CONTACT, "postcode", "children_in_household", "triage.risk_level"),
+    "isva": (*CONTACT, "date_of_birth", "gender", "vulnerabilities", "offence.occurred_at"),
+    "chisva": (*CONTACT, "date_of_birth", "gender", "vulnerabilities", "offence.occurred_at"),
+    "sarc": (*CONTACT, "date_of_birth", "gender", "offence.occurred_at"),
+    "climb": (*CONTACT, "date_of_birth", "postcode", "vulnerabilities", "risk.cce_level"),
+    "hate_crime_advocacy": (*CONTACT, "vulnerabilities", "offence.hate_strands"),
+    "road_victim_support": (*CONTACT, "relationship", "offence.rtc_outcome", "offence.occurred_at"),
+    "homicide_bereavement": (*CONTACT, "relationship", "offence.occurred_at"),
+    "modern_slavery_support": (*CONTACT, "vulnerabilities"),
+}
+
+
+def summary(assignment: Assignment, case: Case) -> dict[str, Any]:
+    return {
+        "assignment_id": assignment.id,
+        "case_reference": case.reference,
+        "service": assignment.service,
+        "status": assignment.status,
+        "offered_at": assignment.offered_at,
+        "respond_by": assignment.respond_by,
+        "policing_area": case.policing_area,
+    }
+
+
+def referral_for_provider(
+    assignment: Assignment, case: Case, victim: Victim, offence: Offence, decision: TriageDecision
+) -> dict[str, Any]:
+    view = summary(assignment, case)
+    victim_view: dict[str, Any] = {}
+    offence_view: dict[str, Any] = {}
+    triage_view: dict[str, Any] = {}
+    risk_view: dict[str, Any] = {}
+    for field in SERVICE_FIELDS[assignment.service]:
+        kind, _, name = field.rpartition(".")
+        if kind == "offence":
+            offence_view[name] = getattr(offence, name)
+        elif kind == "triage":
+            triage_view[name] = getattr(decision, name)
+        elif kind == "risk":
+            risk_view[name] = (decision.risk_input or {}).get(name)
+        else:
+            victim_view[name] = getattr(victim, name)
+    view["victim"] = victim_view
+    for key, part in (("offence", offence_view), ("triage", triage_view), ("risk", risk_view)):
+        if part:
+            view[key] = part
+    view["outcome"] = assignment.outcome
+    return view

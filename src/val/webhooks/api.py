@@ -1,0 +1,57 @@
+"""Webhook deliveries for coordinators and admins: see what failed, send it again."""
+
+from __future__ import annotations
+
+import uuid
+
+import marshmallow as ma
+from flask import g
+from flask.views import MethodView
+from marshmallow import fields
+
+from val.auth.guard import require_roles
+from val.auth.roles import Role
+from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.context import request_session
+from val.http.schemas import StrictSchema
+from val.webhooks.service import list_deliveries, replay
+
+blp = Blueprint("webhooks", __name__, url_prefix="/api/v1", description="Webhook deliveries")
+
+
+class DeliverySchema(ma.Schema):
+    id = fields.UUID()
+    message_id = fields.String(metadata={"description": "The webhook-id header, stable across retries"})
+    provider_id = fields.String()
+    assignment_id = fields.UUID(allow_none=True)
+    event_type = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = fields.DateTime(allow_none=True)
+    last_status_code = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    delivered_at = fields.DateTime(allow_none=True)
+
+
+class DeliveryQuerySchema(StrictSchema):
+    status = fields.String(load_default=None, validate=ma.validate.OneOf(("pending", "delivered", "failed")))
+    provider = fields.String(load_default=None)
+    limit = fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
+
+
+@blp.route("/webhook-deliveries")
+class Deliveries(MethodView):
+    @require_roles(Role.COORDINATOR, Role.ADMIN)
+    @blp.arguments(DeliveryQuerySchema(), location="query")
+    @blp.response(200, DeliverySchema(many=True))
+    def get(self, query):
+        return list_deliveries(request_session(), g.principal, g.request_id, **query)
+
+
+@blp.route("/webhook-deliveries/<uuid:delivery_id>/replay")
+class Replay(MethodView):
+    @require_roles(Role.COORDINATOR, Role.ADMIN)
+    @blp.response(202, DeliverySchema)
+    def post(self, delivery_id: uuid.UUID):
+        """Send a kept delivery again, with the same webhook-id."""
+        return replay(request_session(), g.principal, delivery_id, g.request_id)
