@@ -342,7 +342,7 @@ def withdraw(session: Session, assignment: Assignment, reason: str, now: dt.date
     assignment.outcome = {"withdrawn": reason, "at": now.isoformat()}
     provider = session.get(Provider, assignment.provider_id) if assignment.provider_id else None
     if provider is not None:
-        case = session.get(Case, assignment.case_id)
+        case = session.scalar(select(Case).where(Case.id == assignment.case_id))
         add_delivery(
             session,
             provider,
