@@ -97,7 +97,10 @@ def deliver_webhook(delivery_id: str) -> str:
     """One attempt; the retry schedule lives in the database (next_attempt_at), never in broker countdowns."""
     settings = _settings()
     outcome = webhooks.attempt_delivery(
-        database(), uuid.UUID(delivery_id), _sender(), parse_schedule(settings.webhook_retry_schedule),
+        database(),
+        uuid.UUID(delivery_id),
+        _sender(),
+        parse_schedule(settings.webhook_retry_schedule),
         settings.webhook_lease_seconds,
     )
     log.info("webhook attempt", extra={"delivery_id": delivery_id, "outcome": outcome})

@@ -55,8 +55,15 @@ def test_a_provider_sees_its_own_referral_and_another_provider_gets_404(client, 
 
 def test_climb_never_sees_dash_answers(client, make_key, submit, delete):
     answers = {str(n): "yes" for n in range(1, 6)}
-    case = submit(**{"offence.flags": ["child_criminal_exploitation"], "victim.date_of_birth": "2011-01-01",
-                     "risk.answers": answers, "risk.cce_level": "red", "offence.home_office_code": delete})
+    case = submit(
+        **{
+            "offence.flags": ["child_criminal_exploitation"],
+            "victim.date_of_birth": "2011-01-01",
+            "risk.answers": answers,
+            "risk.cce_level": "red",
+            "offence.home_office_code": delete,
+        }
+    )
     climb = make_key(Role.PROVIDER, provider_id="climb-childrens-society")
     referral = client.get(f"{BASE}/{route_of(case, 'climb')['id']}", headers=auth(climb)).get_json()
     assert referral["risk"] == {"cce_level": "red"}
@@ -73,58 +80,91 @@ def test_accept_then_outcomes(client, make_key, submit):
     idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
     assignment_id = route_of(case, "idva")["id"]
     soon_after = (dt.datetime.now(dt.UTC)).isoformat()
-    early = client.post(f"{BASE}/{assignment_id}/outcome", json={"outcome": "supported", "at": soon_after},
-                        headers=auth(idva))
+    early = client.post(
+        f"{BASE}/{assignment_id}/outcome", json={"outcome": "supported", "at": soon_after}, headers=auth(idva)
+    )
     assert early.status_code == 409
-    assert client.post(f"{BASE}/{assignment_id}/accept", headers=auth(idva)).get_json()["status"] == "accepted"
+    assert (
+        client.post(f"{BASE}/{assignment_id}/accept", headers=auth(idva)).get_json()["status"] == "accepted"
+    )
     assert client.post(f"{BASE}/{assignment_id}/accept", headers=auth(idva)).status_code == 409
     now = dt.datetime.now(dt.UTC).isoformat()
-    started = client.post(f"{BASE}/{assignment_id}/outcome", json={"outcome": "in_support", "at": now},
-                          headers=auth(idva))
+    started = client.post(
+        f"{BASE}/{assignment_id}/outcome", json={"outcome": "in_support", "at": now}, headers=auth(idva)
+    )
     assert started.get_json()["status"] == "in_support"
-    closed = client.post(f"{BASE}/{assignment_id}/outcome", json={"outcome": "supported", "at": now},
-                         headers=auth(idva))
+    closed = client.post(
+        f"{BASE}/{assignment_id}/outcome", json={"outcome": "supported", "at": now}, headers=auth(idva)
+    )
     assert closed.get_json()["status"] == "closed"
-    bad = client.post(f"{BASE}/{assignment_id}/outcome", json={"outcome": "vanished", "at": now}, headers=auth(idva))
+    bad = client.post(
+        f"{BASE}/{assignment_id}/outcome", json={"outcome": "vanished", "at": now}, headers=auth(idva)
+    )
     assert bad.status_code == 422
 
 
 def test_a_decline_needs_a_reason_and_offers_the_next_eligible_provider(client, make_key, submit, database):
     # Sexual violence in Shropshire at 12: CHISVA from AXIS (local, children from 5) first, then WMRSASC.
-    case = submit(**{"offence.flags": ["sexual_offence"], "victim.date_of_birth": "2013-06-01",
-                     "victim.policing_area": "shropshire", "offence.occurred_at": "2025-10-01T10:00:00Z"})
+    case = submit(
+        **{
+            "offence.flags": ["sexual_offence"],
+            "victim.date_of_birth": "2013-06-01",
+            "victim.policing_area": "shropshire",
+            "offence.occurred_at": "2025-10-01T10:00:00Z",
+        }
+    )
     first = route_of(case, "chisva")
     assert first["provider"] == "axis-isva"
     axis = make_key(Role.PROVIDER, provider_id="axis-isva")
     assert client.post(f"{BASE}/{first['id']}/decline", json={}, headers=auth(axis)).status_code == 422
-    declined = client.post(f"{BASE}/{first['id']}/decline", json={"reason": "no capacity this week"},
-                           headers=auth(axis))
+    declined = client.post(
+        f"{BASE}/{first['id']}/decline", json={"reason": "no capacity this week"}, headers=auth(axis)
+    )
     assert declined.get_json()["status"] == "declined"
     wmrsasc = make_key(Role.PROVIDER, provider_id="wmrsasc-chisva")
     offered = client.get(BASE, headers=auth(wmrsasc)).get_json()
     assert [(r["service"], r["status"]) for r in offered] == [("chisva", "offered")]
-    second = client.post(f"{BASE}/{offered[0]['assignment_id']}/decline", json={"reason": "conflict"},
-                         headers=auth(wmrsasc))
+    second = client.post(
+        f"{BASE}/{offered[0]['assignment_id']}/decline", json={"reason": "conflict"}, headers=auth(wmrsasc)
+    )
     assert second.status_code == 200
     with database.sessions() as session:
-        chain = list(session.scalars(select(Assignment).where(Assignment.service == "chisva")
-                                     .order_by(Assignment.offered_at)))
+        chain = list(
+            session.scalars(
+                select(Assignment).where(Assignment.service == "chisva").order_by(Assignment.offered_at)
+            )
+        )
         assert [(a.provider_id, a.status) for a in chain] == [
-            ("axis-isva", "declined"), ("wmrsasc-chisva", "declined"), (None, "unassigned")]
-        assert session.scalar(select(Alert.kind).where(Alert.assignment_id == chain[-1].id)) == "route_unassigned"
+            ("axis-isva", "declined"),
+            ("wmrsasc-chisva", "declined"),
+            (None, "unassigned"),
+        ]
+        assert (
+            session.scalar(select(Alert.kind).where(Alert.assignment_id == chain[-1].id))
+            == "route_unassigned"
+        )
 
 
 def test_an_unanswered_offer_expires_to_the_next_provider(client, make_key, submit, database):
-    case = submit(**{"offence.flags": ["sexual_offence"], "victim.date_of_birth": "1990-01-01",
-                     "offence.occurred_at": "2025-10-01T10:00:00Z"})
+    case = submit(
+        **{
+            "offence.flags": ["sexual_offence"],
+            "victim.date_of_birth": "1990-01-01",
+            "offence.occurred_at": "2025-10-01T10:00:00Z",
+        }
+    )
     isva = route_of(case, "isva")
     assert isva["provider"] == "wmrsasc-isva"
     rulebook = load_rulebook(load_settings(environ={}).config_dir)
     with database.sessions() as session:
         assert expire_overdue(session, rulebook, dt.datetime.now(dt.UTC) + dt.timedelta(days=10)) == 1
     with database.sessions() as session:
-        statuses = [(a.provider_id, a.status) for a in session.scalars(
-            select(Assignment).where(Assignment.service == "isva").order_by(Assignment.offered_at))]
+        statuses = [
+            (a.provider_id, a.status)
+            for a in session.scalars(
+                select(Assignment).where(Assignment.service == "isva").order_by(Assignment.offered_at)
+            )
+        ]
     # No other ISVA covers South Worcestershire for adults: back to coordinators.
     assert statuses == [("wmrsasc-isva", "expired"), (None, "unassigned")]
 
@@ -135,20 +175,29 @@ def test_consent_given_later_routes_the_case_and_withdrawn_consent_withdraws_it(
     assert case["status"] == "awaiting_consent"
     # High-risk DA without consent: only MARAC is told (safeguarding).
     assert [r["service"] for r in case["routes"]] == ["marac"]
-    given = client.patch(f"/api/v1/cases/{case['id']}", json={"consent": {"support_referral": "given"}},
-                         headers=auth(coordinator))
+    given = client.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"consent": {"support_referral": "given"}},
+        headers=auth(coordinator),
+    )
     assert given.status_code == 200, given.get_json()
     after = given.get_json()
     assert after["status"] == "routed"
     assert sorted(r["service"] for r in after["routes"] if r["status"] == "offered") == ["idva", "marac"]
-    withdrawn = client.patch(f"/api/v1/cases/{case['id']}", json={"consent": {"support_referral": "declined"}},
-                             headers=auth(coordinator)).get_json()
+    withdrawn = client.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"consent": {"support_referral": "declined"}},
+        headers=auth(coordinator),
+    ).get_json()
     states = {r["service"]: r["status"] for r in withdrawn["routes"]}
     assert states == {"idva": "withdrawn", "marac": "offered"}
     r4 = next(p for p in withdrawn["compliance_points"] if p["code"] == "R4_REFERRAL_TO_SUPPORT")
     assert (r4["status"], r4["reason"]) == ("not_applicable", "consent_declined")
-    unknown = client.patch(f"/api/v1/cases/{case['id']}", json={"consent": {"support_referral": "maybe"}},
-                           headers=auth(coordinator))
+    unknown = client.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"consent": {"support_referral": "maybe"}},
+        headers=auth(coordinator),
+    )
     assert unknown.status_code == 422
 
 
@@ -157,8 +206,11 @@ def test_a_coordinator_reroutes_and_sees_alerts(client, make_key, submit):
     case = submit(**{"offence.flags": []})
     route = case["routes"][0]
     assert route["service"] == "victim_care"
-    moved = client.post(f"/api/v1/assignments/{route['id']}/reroute", json={"provider": "climb-childrens-society"},
-                        headers=auth(coordinator))
+    moved = client.post(
+        f"/api/v1/assignments/{route['id']}/reroute",
+        json={"provider": "climb-childrens-society"},
+        headers=auth(coordinator),
+    )
     assert moved.status_code == 422 and moved.get_json()["errors"][0]["field"] == "provider"
     again = client.post(f"/api/v1/assignments/{route['id']}/reroute", json={}, headers=auth(coordinator))
     assert again.status_code == 201 and again.get_json()["status"] == "unassigned"

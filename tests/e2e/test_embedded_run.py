@@ -13,7 +13,9 @@ import urllib.request
 from pathlib import Path
 
 from sqlalchemy import select
+from standardwebhooks import Webhook
 
+from tests.receiver import Receiver
 from tests.servers import free_port, wait_for_http
 from val.db.session import Database
 from val.messaging.models import OutboxMessage
@@ -60,6 +62,23 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         intake_key = next(line.split()[-1] for line in printed if "Demo intake key" in line)
 
         wait_for_http(f"http://127.0.0.1:{port}/health")
+        receiver = Receiver().start()
+        secret = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "val"),
+                "providers",
+                "set-endpoint",
+                "wmwa-idva",
+                "--url",
+                receiver.url,
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert secret.startswith("whsec_") and secret.count("\n") == 1
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs") as docs:
             assert docs.status == 200
         body = (ROOT / "tests" / "data" / "domain_example.json").read_bytes()
@@ -72,6 +91,11 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         with urllib.request.urlopen(request) as response:
             case = json.load(response)
             assert response.status == 201 and case["triage"]["marac"] is True
+
+        # The embedded worker delivers the IDVA's signed webhook.
+        arrived = receiver.wait_for(1, timeout=30)[0]
+        assert Webhook(secret.strip()).verify(arrived.body, arrived.headers)["type"] == "referral.offered"
+        receiver.stop()
 
         database = Database(f"sqlite:///{tmp_path / 'var' / 'val.sqlite'}")
         deadline = time.monotonic() + 30

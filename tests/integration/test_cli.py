@@ -114,3 +114,93 @@ def test_importing_csv_with_dotted_columns(val, database, referral_body, tmp_pat
         kinds = sorted(tuple(d.crime_types) for d in session.scalars(select(TriageDecision)))
         assert kinds == [("domestic_abuse",), ("domestic_abuse", "stalking_harassment")]
         assert {d.risk_level for d in session.scalars(select(TriageDecision))} == {"high"}
+
+
+def test_set_endpoint_prints_the_signing_secret_alone_and_refuses_plain_http_in_production(
+    val, database, monkeypatch
+):
+    if database.dialect == "postgresql":
+        refused = val("providers", "set-endpoint", "wmwa-idva", "--url", "http://idva.example.org/hook")
+        assert refused.exit_code != 0 and "http" in refused.stderr
+    result = val("providers", "set-endpoint", "wmwa-idva", "--url", "https://idva.example.org/hook")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("whsec_") and result.stdout.count("\n") == 1
+    assert "https://idva.example.org/hook" in val("providers", "list").stdout
+
+
+def test_rotation_signs_with_both_secrets_during_the_overlap(val, database):
+    import datetime as dt
+
+    from standardwebhooks import Webhook
+
+    from val.providers.models import Provider
+    from val.webhooks.service import _live_secrets
+    from val.webhooks.signing import headers_for
+
+    old = val(
+        "providers", "set-endpoint", "wmwa-idva", "--url", "https://idva.example.org/hook"
+    ).stdout.strip()
+    new = val("providers", "rotate-secret", "wmwa-idva").stdout.strip()
+    assert new.startswith("whsec_") and new != old
+    with database.sessions() as session:
+        provider = session.get(Provider, "wmwa-idva")
+        now = dt.datetime.now(dt.UTC)
+        live = _live_secrets(provider, now)
+        assert _live_secrets(provider, now + dt.timedelta(days=2)) == [new], "the old secret lapses"
+    body = '{"type":"referral.offered"}'
+    headers = headers_for("msg_1", now, body, live)
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    for secret in (old, new):
+        assert Webhook(secret).verify(body, headers) == {"type": "referral.offered"}
+
+
+def test_a_disabled_provider_is_offered_nothing_new(val, app, referral_body, make_key):
+    val("providers", "disable", "wmwa-idva")
+    assert (
+        "wmwa-idva\tidva" in val("providers", "list").stdout and "disabled" in val("providers", "list").stdout
+    )
+    client = app.test_client()
+    case = client.post("/api/v1/referrals", json=referral_body(), headers=auth(make_key("intake"))).get_json()
+    idva = next(r for r in case["routes"] if r["service"] == "idva")
+    assert (idva["provider"], idva["status"]) == (None, "unassigned")
+    val("providers", "enable", "wmwa-idva")
+    again = client.post(
+        "/api/v1/referrals",
+        json=referral_body(**{"source.reference": "EN/1"}),
+        headers=auth(make_key("intake")),
+    ).get_json()
+    assert next(r for r in again["routes"] if r["service"] == "idva")["provider"] == "wmwa-idva"
+
+
+def test_a_failed_delivery_is_replayed_by_cli_and_api_with_its_webhook_id(
+    val, database, app, referral_body, make_key
+):
+    from sqlalchemy import select, update
+
+    from val.webhooks.models import WebhookDelivery
+
+    val("providers", "set-endpoint", "wmwa-idva", "--url", "https://idva.example.org/hook")
+    client = app.test_client()
+    client.post("/api/v1/referrals", json=referral_body(), headers=auth(make_key("intake")))
+    with database.sessions() as session:
+        session.execute(update(WebhookDelivery).values(status="failed", attempts=10, next_attempt_at=None))
+        session.commit()
+        delivery = session.scalar(select(WebhookDelivery))
+    assert val("webhooks", "replay", str(delivery.id)).exit_code == 0
+    with database.sessions() as session:
+        again = session.get(WebhookDelivery, delivery.id)
+        assert (again.status, again.attempts, again.message_id) == ("pending", 0, delivery.message_id)
+    coordinator = make_key("coordinator")
+    busy = client.post(f"/api/v1/webhook-deliveries/{delivery.id}/replay", headers=auth(coordinator))
+    assert busy.status_code == 409, "a delivery still being attempted is not replayed twice"
+    with database.sessions() as session:
+        session.execute(update(WebhookDelivery).values(status="failed"))
+        session.commit()
+    replayed = client.post(f"/api/v1/webhook-deliveries/{delivery.id}/replay", headers=auth(coordinator))
+    assert replayed.status_code == 202 and replayed.get_json()["message_id"] == delivery.message_id
+    assert (
+        client.post(
+            f"/api/v1/webhook-deliveries/{delivery.id}/replay", headers=auth(make_key("board"))
+        ).status_code
+        == 403
+    )

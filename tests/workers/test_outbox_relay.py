@@ -47,7 +47,7 @@ def start_worker(database_url: str, broker_url: str, scratch: Path) -> subproces
             "--beat",
             "--concurrency",
             "1",
-                        "--loglevel",
+            "--loglevel",
             "WARNING",
             "--schedule",
             str(scratch / "beat-schedule"),

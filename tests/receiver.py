@@ -1,0 +1,66 @@
+"""A real HTTP endpoint for webhook tests: records what arrives and answers as scripted."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+@dataclass
+class Receiver:
+    """`script`: status codes for successive requests (the last one repeats); `delay_first`: seconds the
+    first request is held before answering (a slow provider)."""
+
+    script: list[int] = field(default_factory=lambda: [200])
+    delay_first: float = 0.0
+    received: list[Received] = field(default_factory=list)
+
+    def start(self) -> Receiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 — http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                index = len(receiver.received)
+                receiver.received.append(
+                    Received({k.lower(): v for k, v in self.headers.items()}, body, time.time())
+                )
+                if index == 0 and receiver.delay_first:
+                    time.sleep(receiver.delay_first)
+                status = receiver.script[min(index, len(receiver.script) - 1)]
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/val"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.received) < count:
+            time.sleep(0.05)
+        assert len(self.received) >= count, f"{len(self.received)} of {count} webhooks arrived"
+        return self.received

@@ -1,0 +1,233 @@
+"""Referral webhooks end to end, with a real Redis broker and real Celery workers (no eager mode): signed,
+thin, retried from the database's schedule, delivered exactly once as far as the database is concerned
+even when a worker is killed or the broker loses everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from standardwebhooks import Webhook
+
+from tests.conftest import auth
+from tests.receiver import Receiver
+from val.auth.roles import Role
+from val.providers.models import Provider
+from val.providers.service import set_endpoint
+from val.webhooks.models import WebhookAttempt, WebhookDelivery
+
+ROOT = Path(__file__).parents[2]
+pytestmark = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+
+
+def start_worker(database, redis_server, scratch: Path, name: str) -> subprocess.Popen:
+    scratch.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "VAL_DATABASE_URL": database.url,
+        "VAL_BROKER_URL": redis_server.url,
+        "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+        "VAL_WEBHOOK_RETRY_SCHEDULE": "0,0.3,0.3,0.3",
+        "VAL_WEBHOOK_LEASE_SECONDS": "2",
+        "VAL_WEBHOOK_SWEEP_SECONDS": "0.5",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.app",
+            "worker",
+            "--beat",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(scratch / "beat"),
+            "-n",
+            f"{name}@%h",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(scratch / "worker.log", "w"),  # noqa: SIM115
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture
+def receiver():
+    started = Receiver().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def idva_secret(database, receiver):
+    with database.sessions() as session:
+        return set_endpoint(session, "wmwa-idva", receiver.url, allow_http=True)
+
+
+@pytest.fixture
+def intake(client, make_key, referral_body):
+    key = make_key(Role.INTAKE)
+
+    def post(reference: str):
+        response = client.post(
+            "/api/v1/referrals", json=referral_body(**{"source.reference": reference}), headers=auth(key)
+        )
+        assert response.status_code == 201
+        return response.get_json()
+
+    return post
+
+
+def deliveries(database) -> list[WebhookDelivery]:
+    with database.sessions() as session:
+        return list(session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.created_at)))
+
+
+def wait_delivered(database, count: int, timeout: float = 40) -> list[WebhookDelivery]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = deliveries(database)
+        if len(found) >= count and all(d.status == "delivered" for d in found):
+            return found
+        time.sleep(0.2)
+    raise AssertionError([(d.status, d.attempts) for d in deliveries(database)])
+
+
+def test_a_referral_reaches_the_provider_as_a_signed_thin_webhook(
+    database, redis_server, receiver, idva_secret, intake, scratch_dir
+):
+    worker = start_worker(database, redis_server, scratch_dir / "wh-1", "w1")
+    try:
+        case = intake("WH/1")
+        arrived = receiver.wait_for(1)[0]
+    finally:
+        stop(worker)
+    payload = Webhook(idva_secret).verify(arrived.body, arrived.headers)
+    idva = next(r for r in case["routes"] if r["service"] == "idva")
+    assert payload["type"] == "referral.offered"
+    assert payload["data"] == {
+        "assignment_id": idva["id"],
+        "case_reference": case["reference"],
+        "service": "idva",
+        "risk_level": "high",
+        "respond_by": idva["respond_by"].replace("+00:00", "Z"),
+    }
+    body = arrived.body.decode()
+    for personal in ("Alexandra", "Quinterro", "1992-03-01", "WR1", "+4477", "Assault"):
+        assert personal not in body
+    assert arrived.headers["webhook-id"].startswith("msg_")
+    assert wait_delivered(database, 1)[0].attempts == 1
+
+
+def test_two_failures_then_success_is_delivered_on_the_third_attempt_with_one_webhook_id(
+    database, redis_server, receiver, idva_secret, intake, scratch_dir
+):
+    receiver.script = [500, 500, 200]
+    worker = start_worker(database, redis_server, scratch_dir / "wh-2", "w2")
+    try:
+        intake("WH/2")
+        arrived = receiver.wait_for(3)
+        delivered = wait_delivered(database, 1)
+    finally:
+        stop(worker)
+    assert len({r.headers["webhook-id"] for r in arrived}) == 1
+    assert delivered[0].attempts == 3 and delivered[0].last_status_code == 200
+    with database.sessions() as session:
+        codes = [
+            a.status_code
+            for a in session.scalars(select(WebhookAttempt).order_by(WebhookAttempt.attempted_at))
+        ]
+    assert codes == [500, 500, 200]
+    for each in arrived:
+        Webhook(idva_secret).verify(each.body, each.headers)
+
+
+def test_a_worker_killed_mid_delivery_still_ends_delivered_exactly_once(
+    database, redis_server, receiver, idva_secret, intake, scratch_dir
+):
+    receiver.delay_first = 6  # the first attempt hangs at the provider while we kill the worker
+    first = start_worker(database, redis_server, scratch_dir / "wh-3a", "w3a")
+    intake("WH/3")
+    receiver.wait_for(1)
+    stop(first, signal.SIGKILL)
+    second = start_worker(database, redis_server, scratch_dir / "wh-3b", "w3b")
+    try:
+        delivered = wait_delivered(database, 1, timeout=60)
+    finally:
+        stop(second)
+    assert len(delivered) == 1 and delivered[0].status == "delivered"
+    ids = {r.headers["webhook-id"] for r in receiver.received}
+    assert ids == {delivered[0].message_id}, "at least once, but never a second id for the same event"
+
+
+def test_a_broker_restarted_empty_loses_nothing(
+    database, redis_server, receiver, idva_secret, intake, scratch_dir
+):
+    worker = start_worker(database, redis_server, scratch_dir / "wh-4a", "w4a")
+    try:
+        intake("WH/4a")
+        wait_delivered(database, 1)
+    finally:
+        stop(worker)
+    intake("WH/4b")  # committed while no worker runs: queued in Redis, then Redis loses it
+    time.sleep(0.5)
+    redis_server.restart_empty()
+    worker = start_worker(database, redis_server, scratch_dir / "wh-4b", "w4b")
+    try:
+        delivered = wait_delivered(database, 2)
+    finally:
+        stop(worker)
+    assert len({d.message_id for d in delivered}) == 2
+    assert {r.headers["webhook-id"] for r in receiver.received} == {d.message_id for d in delivered}
+
+
+def test_410_gone_disables_the_endpoint_and_alerts(
+    database, redis_server, receiver, idva_secret, intake, scratch_dir, client, make_key
+):
+    receiver.script = [410]
+    worker = start_worker(database, redis_server, scratch_dir / "wh-5", "w5")
+    try:
+        intake("WH/5")
+        receiver.wait_for(1)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and deliveries(database)[0].status != "failed":
+            time.sleep(0.2)
+    finally:
+        stop(worker)
+    with database.sessions() as session:
+        assert session.get(Provider, "wmwa-idva").endpoint_disabled_at is not None
+    coordinator = make_key(Role.COORDINATOR)
+    alerts = client.get("/api/v1/alerts", headers=auth(coordinator)).get_json()
+    assert "webhook_endpoint_gone" in [a["kind"] for a in alerts]
+    failed = client.get("/api/v1/webhook-deliveries?status=failed", headers=auth(coordinator)).get_json()
+    assert len(failed) == 1 and failed[0]["attempts"] == 1
+    assert json.dumps(failed).count("Alexandra") == 0
