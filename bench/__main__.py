@@ -1,11 +1,11 @@
 """`make bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-`python -m bench intake` or `python -m bench board` runs one."""
+`python -m bench intake|board|webhooks` runs one."""
 
 import sys
 
-from bench import board, intake
+from bench import board, intake, webhooks
 
-BENCHMARKS = {"intake": intake, "board": board}
+BENCHMARKS = {"intake": intake, "board": board, "webhooks": webhooks}
 
 
 def main() -> None:

@@ -1,0 +1,173 @@
+"""Referral → webhook benchmark with PostgreSQL, Redis and two Celery workers: latency from the intake commit
+to the provider receiving the signed webhook, and delivery throughput under a burst of 1,000. The baseline,
+measured in the same run, is a plain HTTP POST of the same body to the same receiver."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from tests.receiver import Receiver
+from tests.servers import PostgresServer, RedisServer
+
+ROOT = Path(__file__).resolve().parents[1]
+LATENCY_SAMPLES = 300
+BURST = 1000
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _workers(env: dict[str, str], scratch: Path) -> list[subprocess.Popen]:
+    processes = []
+    for n, beat in ((1, True), (2, False)):
+        command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--concurrency", os.environ.get("BENCH_CONCURRENCY", "2"),
+                   "--loglevel", "ERROR", "-n", f"bench{n}@%h", "--without-heartbeat", "--without-gossip",
+                   "--without-mingle"]
+        if beat:
+            command += ["--beat", "--schedule", str(scratch / "beat")]
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True))
+    return processes
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait(receiver: Receiver, count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while len(receiver.received) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def run() -> dict[str, float]:
+    scratch = Path(tempfile.mkdtemp(prefix="val-bench-webhooks-"))
+    scratch.chmod(0o755)
+    postgres = PostgresServer(scratch / "postgres", durable=True).start()
+    redis = RedisServer(scratch / "redis").start()
+    receiver = Receiver().start()
+    workers: list[subprocess.Popen] = []
+    try:
+        env = {**os.environ, "VAL_DATABASE_URL": postgres.url, "VAL_BROKER_URL": redis.url, "PYTHONPATH": str(ROOT),
+               "VAL_ALLOW_HTTP_WEBHOOKS": "true", "VAL_LOG_LEVEL": "ERROR", "VAL_WEBHOOK_SWEEP_SECONDS": "1"}
+        os.environ.update({k: env[k] for k in ("VAL_DATABASE_URL", "VAL_BROKER_URL", "VAL_ALLOW_HTTP_WEBHOOKS",
+                                                "VAL_LOG_LEVEL")})
+        subprocess.run([str(Path(sys.executable).parent / "val"), "db", "upgrade"], env=env, check=True,
+                       capture_output=True)
+
+        from val.auth.roles import Role
+        from val.auth.service import system_principal
+        from val.db.session import Database
+        from val.providers.service import set_endpoint
+        from val.referrals.schemas import ReferralSchema, configure_policing_areas
+        from val.referrals.service import accept_referral
+        from val.rulebook import load_rulebook
+        from val.settings import load_settings
+
+        settings = load_settings()
+        configure_policing_areas(settings.policing_areas)
+        rulebook = load_rulebook(settings.config_dir)
+        database = Database(postgres.url)
+        with database.sessions() as session:
+            set_endpoint(session, "wmwa-idva", receiver.url, allow_http=True)
+            principal = system_principal(session, "bench", Role.INTAKE)
+            session.commit()
+        template = json.loads((ROOT / "tests" / "data" / "domain_example.json").read_text())
+        schema = ReferralSchema()
+
+        def submit(reference: str) -> tuple[str, float]:
+            body = json.loads(json.dumps(template))
+            body["source"]["reference"] = reference
+            with database.sessions() as session:
+                case = accept_referral(session, principal, schema.load(body), rulebook).case
+            return next(str(a.id) for a in case.assignments if a.service == "idva"), time.time()
+
+        # Baseline: the same body POSTed straight to the receiver.
+        body = json.dumps({"type": "referral.offered", "data": {"assignment_id": "x"}})
+        http = requests.Session()
+        started = time.perf_counter()
+        baseline_latencies = []
+        for _ in range(LATENCY_SAMPLES):
+            t0 = time.perf_counter()
+            http.post(receiver.url, data=body, headers={"Content-Type": "application/json"}, timeout=5)
+            baseline_latencies.append(time.perf_counter() - t0)
+        baseline_rate = LATENCY_SAMPLES / (time.perf_counter() - started)
+        receiver.received.clear()
+
+        workers = _workers(env, scratch)
+        time.sleep(4)  # let both workers connect and the listener LISTEN
+        submitted: dict[str, float] = {}
+        for n in range(LATENCY_SAMPLES):
+            assignment_id, at = submit(f"LAT/{n}")
+            submitted[assignment_id] = at
+            time.sleep(0.02)
+        _wait(receiver, LATENCY_SAMPLES, 60)
+        latencies = []
+        for item in receiver.received:
+            data = json.loads(item.body)["data"]
+            if data["assignment_id"] in submitted:
+                latencies.append(item.at - submitted[data["assignment_id"]])
+
+        # Burst: 1,000 referrals committed while no worker runs, then the workers start.
+        _stop(workers)
+        receiver.received.clear()
+        threads = [threading.Thread(target=lambda k=k: [submit(f"BURST/{k}/{i}") for i in range(BURST // 4)])
+                   for k in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        workers = _workers(env, scratch)
+        _wait(receiver, BURST, 120)
+        arrivals = sorted(r.at for r in receiver.received)
+        burst_rate = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) if len(arrivals) > 1 else 0.0
+        database.dispose()
+        return {
+            "latency_p50_ms": _percentile(latencies, 0.5) * 1000,
+            "latency_p99_ms": _percentile(latencies, 0.99) * 1000,
+            "latency_samples": len(latencies),
+            "baseline_latency_p50_ms": _percentile(baseline_latencies, 0.5) * 1000,
+            "burst_delivered": len(arrivals),
+            "deliveries_per_s": burst_rate,
+            "baseline_posts_per_s": baseline_rate,
+        }
+    finally:
+        _stop(workers)
+        receiver.stop()
+        redis.stop()
+        postgres.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(results: dict[str, float]) -> None:
+    print("Webhook benchmark: PostgreSQL (durable), Redis, 2 workers × 2 processes")
+    print(f"  referral committed → webhook received: p50 {results['latency_p50_ms']:.0f} ms, "
+          f"p99 {results['latency_p99_ms']:.0f} ms over {results['latency_samples']} referrals "
+          f"(baseline plain POST p50 {results['baseline_latency_p50_ms']:.1f} ms)")
+    print(f"  burst of {BURST}: {results['burst_delivered']} delivered at {results['deliveries_per_s']:.0f}/s; "
+          f"plain POST baseline {results['baseline_posts_per_s']:.0f}/s "
+          f"(ratio {results['deliveries_per_s'] / results['baseline_posts_per_s']:.2f})")
+    print("  targets: p99 under 1 s, at least 200 deliveries/s")
