@@ -1,8 +1,9 @@
 """The lean baseline: the floor cost of intake in this stack (kept here, never in the product).
 
-A bare WSGI callable that parses the same JSON body and inserts the same six rows (case, victim, offence,
-triage decision, outbox message, audit event) with plain SQL in one transaction, under the same gunicorn
-settings as the product. No validation, no triage rules, no auth, no ORM, no framework.
+A bare WSGI callable that parses the same JSON body and inserts the same rows as intake of the DOMAIN example
+(case, victim, offence, triage decision, three compliance points, two assignments, outbox message, audit
+event) with plain SQL in one transaction, under the same gunicorn settings as the product. No validation, no
+triage or routing rules, no auth, no ORM, no framework.
 """
 
 from __future__ import annotations
@@ -114,6 +115,25 @@ def app(environ, start_response):
                 Jsonb(body.get("risk") or {}),
             ),
         )
+        points = [
+            (uuid.uuid4(), case_id, code, right, "police" if right else "val", trigger, now, now.date(), now.date(),
+             "pending", True, victim["policing_area"], "18_plus", "domestic_abuse", now)
+            for code, right, trigger in (("R3_WRITTEN_CONFIRMATION", 3, "crime_reported"),
+                                         ("R4_REFERRAL_TO_SUPPORT", 4, "crime_reported"),
+                                         ("LS_FIRST_CONTACT", None, "referral_received"))
+        ]
+        cur.execute(
+            "INSERT INTO compliance_points (id, case_id, code, \"right\", agency, trigger_event, triggered_at,"
+            " trigger_date, due_on, status, enhanced, policing_area, age_band, crime_type, updated_at) VALUES "
+            + ", ".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(points)),
+            [value for point in points for value in point],
+        )
+        for service, provider in (("idva", "wmwa-idva"), ("marac", "marac-coordinator")):
+            cur.execute(
+                "INSERT INTO assignments (id, case_id, service, provider_id, status, rule, because, offered_at,"
+                " respond_by, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                (uuid.uuid4(), case_id, service, provider, "offered", "da_high_risk_adult", "lean", now, now, now),
+            )
         cur.execute(
             "INSERT INTO outbox_messages (id, topic, payload, created_at, attempts) VALUES (%s,%s,%s,%s,0)",
             (uuid.uuid4(), "referral.received", Jsonb({"case_id": str(case_id)}), now),

@@ -44,8 +44,7 @@ def grouping_for(rulebook: Rulebook, crime_types: list[str], enhanced: bool, are
     return Grouping(enhanced, area, age_band(age), rulebook.catalogue.principal_crime_type(crime_types))
 
 
-def _open(
-    session: Session,
+def _point_rows(
     rulebook: Rulebook,
     case_id: uuid.UUID,
     facts: CaseFacts,
@@ -81,8 +80,12 @@ def _open(
             rulebook.catalogue, rulebook.working_days, facts, event_type, occurred_at, details
         )
     ]
+    return rows
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if rows:
-        session.execute(_INSERT_POINT, rows)
+        session.execute(_INSERT_POINT, rows)  # one statement for all of them (executemany)
     return rows
 
 
@@ -97,8 +100,10 @@ def open_intake_points(
 ) -> list[dict[str, Any]]:
     """The referral is the `crime_reported` event at `reported_at`; VAL's own first-contact standard runs from
     when the referral was received. Written in the intake transaction."""
-    return _open(session, rulebook, case_id, facts, grouping, "crime_reported", reported_at) + _open(
-        session, rulebook, case_id, facts, grouping, "referral_received", received_at
+    return _insert(
+        session,
+        _point_rows(rulebook, case_id, facts, grouping, "crime_reported", reported_at)
+        + _point_rows(rulebook, case_id, facts, grouping, "referral_received", received_at),
     )
 
 
@@ -153,7 +158,9 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    rows = _open(session, rulebook, case.id, facts, grouping, event_type, occurred_at, details, event.id)
+    rows = _insert(
+        session, _point_rows(rulebook, case.id, facts, grouping, event_type, occurred_at, details, event.id)
+    )
     audit(session, principal, f"case.event.{event_type}", "case", case.id, request_id)
     session.commit()
     return event, rows

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
@@ -36,9 +36,28 @@ ANSWERABLE = ("offered",)
 RESPOND_BY_LOCAL_TIME = dt.time(17, 0)  # the end of the provider's working day, London time
 
 
-def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Provider]]:
+_P = Provider.__table__.c
+_DIRECTORY = select(
+    _P.id,
+    _P.services,
+    _P.policing_areas,
+    _P.min_age,
+    _P.max_age,
+    _P.active,
+    _P.admin_disabled,
+    _P.capacity,
+    _P.respond_by_working_days,
+    _P.webhook_url,
+    _P.endpoint_disabled_at,
+    _P.settings,
+)
+
+
+def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Any]]:
+    """The directory as routing sees it, read fresh (a disabled provider is passed over at once). Plain rows,
+    not ORM objects: this runs in every intake."""
     providers = sorted(
-        session.scalars(select(Provider)), key=lambda p: (p.settings or {}).get("position", 1_000)
+        session.execute(_DIRECTORY).all(), key=lambda p: (p.settings or {}).get("position", 1_000)
     )
     limited = [p.id for p in providers if p.capacity is not None]
     load: dict[str, int] = {}
@@ -57,7 +76,7 @@ def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Prov
             policing_areas=tuple(p.policing_areas),
             min_age=p.min_age,
             max_age=p.max_age,
-            available=p.available,
+            available=p.active and not p.admin_disabled,
             capacity=p.capacity,
             open_assignments=load.get(p.id, 0),
         )
@@ -84,10 +103,14 @@ def _offer_data(assignment: Assignment, case_reference: str, risk_level: str | N
     }
 
 
+_INSERT_ASSIGNMENT = insert(Assignment.__table__)
+_ASSIGNMENT_COLUMNS = tuple(c.key for c in Assignment.__table__.columns)
+
+
 def _new_assignment(
     session: Session,
     rulebook: Rulebook,
-    providers: dict[str, Provider],
+    providers: dict[str, Any],
     *,
     case_id: uuid.UUID,
     case_reference: str,
@@ -100,12 +123,41 @@ def _new_assignment(
     replaces: uuid.UUID | None = None,
     now: dt.datetime,
 ) -> Assignment:
-    provider = providers.get(provider_id) if provider_id else None
-    assignment = Assignment(
-        id=uuid.uuid4(),
+    assignment = _assignment(
+        rulebook,
+        providers,
         case_id=case_id,
         service=service,
         provider_id=provider_id,
+        rule=rule,
+        because=because,
+        requested_service=requested_service,
+        replaces=replaces,
+        now=now,
+    )
+    _persist(session, providers, [assignment], case_reference, risk_level, now)
+    return assignment
+
+
+def _assignment(
+    rulebook: Rulebook,
+    providers: dict[str, Any],
+    *,
+    case_id: uuid.UUID,
+    service: str,
+    provider_id: str | None,
+    rule: str,
+    because: str,
+    requested_service: str | None,
+    replaces: uuid.UUID | None,
+    now: dt.datetime,
+) -> Assignment:
+    provider = providers.get(provider_id) if provider_id else None
+    return Assignment(
+        id=uuid.uuid4(),
+        case_id=case_id,
+        service=service,
+        provider_id=provider_id if provider else None,
         status="offered" if provider else "unassigned",
         rule=rule,
         because=because,
@@ -115,31 +167,44 @@ def _new_assignment(
         updated_at=now,
         respond_by=respond_by(rulebook, now, provider.respond_by_working_days) if provider else None,
     )
-    session.add(assignment)
-    if provider is None:
-        session.add(
-            Alert(
-                kind="route_unassigned",
-                case_id=case_id,
-                assignment_id=assignment.id,
-                created_at=now,
-                detail=f"No eligible provider for {service}; a coordinator must arrange it.",
+
+
+def _persist(
+    session: Session,
+    providers: dict[str, Any],
+    assignments: list[Assignment],
+    case_reference: str,
+    risk_level: str | None,
+    now: dt.datetime,
+) -> None:
+    """One INSERT for all the assignments; then an alert for each unassigned one and a webhook for each offer."""
+    if not assignments:
+        return
+    session.execute(
+        _INSERT_ASSIGNMENT, [{c: getattr(a, c) for c in _ASSIGNMENT_COLUMNS} for a in assignments]
+    )
+    for assignment in assignments:
+        if assignment.provider_id is None:
+            session.add(
+                Alert(
+                    kind="route_unassigned",
+                    case_id=assignment.case_id,
+                    assignment_id=assignment.id,
+                    created_at=now,
+                    detail=f"No eligible provider for {assignment.service}; a coordinator must arrange it.",
+                )
             )
-        )
-    else:
-        add_delivery(
-            session,
-            provider,
-            "referral.offered",
-            _offer_data(assignment, case_reference, risk_level),
-            assignment.id,
-        )
-    return assignment
+        else:
+            add_delivery(
+                session,
+                providers[assignment.provider_id],
+                "referral.offered",
+                _offer_data(assignment, case_reference, risk_level),
+                assignment.id,
+            )
 
 
-def plan_routes(
-    session: Session, rulebook: Rulebook, facts: RoutingFacts
-) -> tuple[Decision, dict[str, Provider]]:
+def plan_routes(session: Session, rulebook: Rulebook, facts: RoutingFacts) -> tuple[Decision, dict[str, Any]]:
     infos, providers = provider_infos(session)
     return route(rulebook.routing, facts, infos), providers
 
@@ -148,7 +213,7 @@ def create_assignments(
     session: Session,
     rulebook: Rulebook,
     decision: Decision,
-    providers: dict[str, Provider],
+    providers: dict[str, Any],
     *,
     case_id: uuid.UUID,
     case_reference: str,
@@ -157,24 +222,24 @@ def create_assignments(
     only_services: set[str] | None = None,
 ) -> list[Assignment]:
     """Offer every route of the decision (those in `only_services`, when set)."""
-    return [
-        _new_assignment(
-            session,
+    assignments = [
+        _assignment(
             rulebook,
             providers,
             case_id=case_id,
-            case_reference=case_reference,
-            risk_level=risk_level,
             service=r.service,
             provider_id=r.provider_id,
             rule=r.rule,
             because=r.because,
             requested_service=r.requested_service,
+            replaces=None,
             now=now,
         )
         for r in decision.routes
         if only_services is None or (r.requested_service or r.service) in only_services
     ]
+    _persist(session, providers, assignments, case_reference, risk_level, now)
+    return assignments
 
 
 def case_bundle(session: Session, case_id: uuid.UUID) -> tuple[Case, TriageDecision, Victim, Offence]:

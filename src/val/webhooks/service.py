@@ -40,32 +40,43 @@ def kick(session: Session) -> None:
         session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
+_INSERT_DELIVERY = insert(WebhookDelivery.__table__)
+
+
 def add_delivery(
-    session: Session,
-    provider: Provider,
-    event_type: str,
-    data: dict[str, Any],
-    assignment_id: uuid.UUID | None,
-) -> WebhookDelivery | None:
-    """Record an event for a provider; None when it has no live endpoint (it reads its referrals by API)."""
+    session: Session, provider: Any, event_type: str, data: dict[str, Any], assignment_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """Record an event for a provider (anything with `id`, `webhook_url` and `endpoint_disabled_at`); None
+    when it has no live endpoint (it reads its referrals through the API instead)."""
     if not provider.webhook_url or provider.endpoint_disabled_at is not None:
         return None
     now = utcnow()
-    delivery = WebhookDelivery(
-        id=uuid.uuid4(),
-        message_id=f"msg_{uuid.uuid4().hex}",
-        provider_id=provider.id,
-        assignment_id=assignment_id,
-        event_type=event_type,
-        payload={"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
-        status=DeliveryStatus.PENDING.value,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
+    delivery_id = uuid.uuid4()
+    session.execute(
+        _INSERT_DELIVERY,
+        {
+            "id": delivery_id,
+            "message_id": f"msg_{uuid.uuid4().hex}",
+            "provider_id": provider.id,
+            "assignment_id": assignment_id,
+            "event_type": event_type,
+            "payload": {
+                "type": event_type,
+                "timestamp": now.isoformat().replace("+00:00", "Z"),
+                "data": data,
+            },
+            "status": DeliveryStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "locked_until": None,
+            "enqueued_at": None,
+            "created_at": now,
+            "delivered_at": None,
+            "last_status_code": None,
+        },
     )
-    session.add(delivery)
     kick(session)
-    return delivery
+    return delivery_id
 
 
 @dataclass(frozen=True)
