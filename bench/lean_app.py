@@ -116,14 +116,31 @@ def app(environ, start_response):
             ),
         )
         points = [
-            (uuid.uuid4(), case_id, code, right, "police" if right else "val", trigger, now, now.date(), now.date(),
-             "pending", True, victim["policing_area"], "18_plus", "domestic_abuse", now)
-            for code, right, trigger in (("R3_WRITTEN_CONFIRMATION", 3, "crime_reported"),
-                                         ("R4_REFERRAL_TO_SUPPORT", 4, "crime_reported"),
-                                         ("LS_FIRST_CONTACT", None, "referral_received"))
+            (
+                uuid.uuid4(),
+                case_id,
+                code,
+                right,
+                "police" if right else "val",
+                trigger,
+                now,
+                now.date(),
+                now.date(),
+                "pending",
+                True,
+                victim["policing_area"],
+                "18_plus",
+                "domestic_abuse",
+                now,
+            )
+            for code, right, trigger in (
+                ("R3_WRITTEN_CONFIRMATION", 3, "crime_reported"),
+                ("R4_REFERRAL_TO_SUPPORT", 4, "crime_reported"),
+                ("LS_FIRST_CONTACT", None, "referral_received"),
+            )
         ]
         cur.execute(
-            "INSERT INTO compliance_points (id, case_id, code, \"right\", agency, trigger_event, triggered_at,"
+            'INSERT INTO compliance_points (id, case_id, code, "right", agency, trigger_event, triggered_at,'
             " trigger_date, due_on, status, enhanced, policing_area, age_band, crime_type, updated_at) VALUES "
             + ", ".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(points)),
             [value for point in points for value in point],
@@ -132,7 +149,18 @@ def app(environ, start_response):
             cur.execute(
                 "INSERT INTO assignments (id, case_id, service, provider_id, status, rule, because, offered_at,"
                 " respond_by, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (uuid.uuid4(), case_id, service, provider, "offered", "da_high_risk_adult", "lean", now, now, now),
+                (
+                    uuid.uuid4(),
+                    case_id,
+                    service,
+                    provider,
+                    "offered",
+                    "da_high_risk_adult",
+                    "lean",
+                    now,
+                    now,
+                    now,
+                ),
             )
         cur.execute(
             "INSERT INTO outbox_messages (id, topic, payload, created_at, attempts) VALUES (%s,%s,%s,%s,0)",

@@ -4,11 +4,11 @@ measured in the same run, is a plain HTTP POST of the same body to the same rece
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,22 +34,42 @@ def _percentile(values: list[float], q: float) -> float:
 def _workers(env: dict[str, str], scratch: Path) -> list[subprocess.Popen]:
     processes = []
     for n, beat in ((1, True), (2, False)):
-        command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--concurrency", os.environ.get("BENCH_CONCURRENCY", "2"),
-                   "--loglevel", "ERROR", "-n", f"bench{n}@%h", "--without-heartbeat", "--without-gossip",
-                   "--without-mingle"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.app",
+            "worker",
+            "--concurrency",
+            os.environ.get("BENCH_CONCURRENCY", "2"),
+            "--loglevel",
+            "ERROR",
+            "-n",
+            f"bench{n}@%h",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         if beat:
             command += ["--beat", "--schedule", str(scratch / "beat")]
-        processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL, start_new_session=True))
+        processes.append(
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
     return processes
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     for process in processes:
         try:
             process.wait(timeout=20)
@@ -71,12 +91,27 @@ def run() -> dict[str, float]:
     receiver = Receiver().start()
     workers: list[subprocess.Popen] = []
     try:
-        env = {**os.environ, "VAL_DATABASE_URL": postgres.url, "VAL_BROKER_URL": redis.url, "PYTHONPATH": str(ROOT),
-               "VAL_ALLOW_HTTP_WEBHOOKS": "true", "VAL_LOG_LEVEL": "ERROR", "VAL_WEBHOOK_SWEEP_SECONDS": "1"}
-        os.environ.update({k: env[k] for k in ("VAL_DATABASE_URL", "VAL_BROKER_URL", "VAL_ALLOW_HTTP_WEBHOOKS",
-                                                "VAL_LOG_LEVEL")})
-        subprocess.run([str(Path(sys.executable).parent / "val"), "db", "upgrade"], env=env, check=True,
-                       capture_output=True)
+        env = {
+            **os.environ,
+            "VAL_DATABASE_URL": postgres.url,
+            "VAL_BROKER_URL": redis.url,
+            "PYTHONPATH": str(ROOT),
+            "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+            "VAL_LOG_LEVEL": "ERROR",
+            "VAL_WEBHOOK_SWEEP_SECONDS": "1",
+        }
+        os.environ.update(
+            {
+                k: env[k]
+                for k in ("VAL_DATABASE_URL", "VAL_BROKER_URL", "VAL_ALLOW_HTTP_WEBHOOKS", "VAL_LOG_LEVEL")
+            }
+        )
+        subprocess.run(
+            [str(Path(sys.executable).parent / "val"), "db", "upgrade"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
 
         from val.auth.roles import Role
         from val.auth.service import system_principal
@@ -134,8 +169,10 @@ def run() -> dict[str, float]:
         # Burst: 1,000 referrals committed while no worker runs, then the workers start.
         _stop(workers)
         receiver.received.clear()
-        threads = [threading.Thread(target=lambda k=k: [submit(f"BURST/{k}/{i}") for i in range(BURST // 4)])
-                   for k in range(4)]
+        threads = [
+            threading.Thread(target=lambda k=k: [submit(f"BURST/{k}/{i}") for i in range(BURST // 4)])
+            for k in range(4)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -164,10 +201,14 @@ def run() -> dict[str, float]:
 
 def report(results: dict[str, float]) -> None:
     print("Webhook benchmark: PostgreSQL (durable), Redis, 2 workers × 2 processes")
-    print(f"  referral committed → webhook received: p50 {results['latency_p50_ms']:.0f} ms, "
-          f"p99 {results['latency_p99_ms']:.0f} ms over {results['latency_samples']} referrals "
-          f"(baseline plain POST p50 {results['baseline_latency_p50_ms']:.1f} ms)")
-    print(f"  burst of {BURST}: {results['burst_delivered']} delivered at {results['deliveries_per_s']:.0f}/s; "
-          f"plain POST baseline {results['baseline_posts_per_s']:.0f}/s "
-          f"(ratio {results['deliveries_per_s'] / results['baseline_posts_per_s']:.2f})")
+    print(
+        f"  referral committed → webhook received: p50 {results['latency_p50_ms']:.0f} ms, "
+        f"p99 {results['latency_p99_ms']:.0f} ms over {results['latency_samples']} referrals "
+        f"(baseline plain POST p50 {results['baseline_latency_p50_ms']:.1f} ms)"
+    )
+    print(
+        f"  burst of {BURST}: {results['burst_delivered']} delivered at {results['deliveries_per_s']:.0f}/s; "
+        f"plain POST baseline {results['baseline_posts_per_s']:.0f}/s "
+        f"(ratio {results['deliveries_per_s'] / results['baseline_posts_per_s']:.2f})"
+    )
     print("  targets: p99 under 1 s, at least 200 deliveries/s")

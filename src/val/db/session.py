@@ -42,7 +42,12 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         return engine
     # hide_parameters: error messages must never quote the personal data that was being written.
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=1800, hide_parameters=True
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        pool_recycle=1800,
+        hide_parameters=True,
     )
 
 
