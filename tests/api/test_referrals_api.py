@@ -318,3 +318,14 @@ def test_a_child_exploitation_referral_from_a_partner_without_a_home_office_code
     assert case["triage"]["enhanced_reasons"] == ["vulnerable"]
     assert case["triage"]["consent_model"] == "opt_out" and case["status"] == "routed"
     assert [(r["service"], r["provider"]) for r in case["routes"]] == [("climb", "climb-childrens-society")]
+
+
+def test_the_explanation_says_where_the_victim_went_and_why(client, make_key, referral_body):
+    case = client.post(
+        "/api/v1/referrals",
+        json=referral_body(**{"consent.support_referral": "not_asked"}),
+        headers=auth(make_key(Role.INTAKE)),
+    ).get_json()
+    explained = {e["rule"]: e["because"] for e in case["triage"]["explanation"]}
+    assert "marac-coordinator" in explained["route.da_high_risk_adult"]
+    assert "idva waits" in explained["route.held_for_consent"]

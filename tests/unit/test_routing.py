@@ -252,3 +252,45 @@ def test_a_broken_routing_table_is_refused_naming_the_rule():
             },
             SERVICES,
         )
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"id": "x", "name": "X", "services": ["counselling"], "policing_areas": "all"}, "counselling"),
+        ({"id": "x", "name": "X", "services": ["isva"], "policing_areas": ["mars"]}, "mars"),
+        (
+            {
+                "id": "x",
+                "name": "X",
+                "services": ["isva"],
+                "policing_areas": "all",
+                "min_age": 18,
+                "max_age": 10,
+            },
+            "min_age",
+        ),
+        ({"id": "x", "name": "X", "services": ["isva"]}, "policing_areas"),
+        ({"id": "x", "name": "X", "services": ["isva"], "policing_areas": "all", "colour": "red"}, "colour"),
+    ],
+)
+def test_a_bad_directory_entry_is_refused_by_name(tmp_path, entry, message):
+    from val.providers.directory import DirectoryError
+
+    path = tmp_path / "providers.toml"
+    _write(path, entry)
+    with pytest.raises(DirectoryError, match=message) as raised:
+        load_directory(path, AREAS)
+    assert "provider #1 (x)" in str(raised.value)
+
+
+def _write(path, entry) -> None:
+    lines = ["[[provider]]"]
+    for key, value in entry.items():
+        if isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        elif isinstance(value, list):
+            lines.append(f"{key} = [" + ", ".join(f'"{v}"' for v in value) + "]")
+        else:
+            lines.append(f"{key} = {value}")
+    path.write_text("\n".join(lines) + "\n")

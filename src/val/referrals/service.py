@@ -172,6 +172,14 @@ def accept_referral(
         marac_without_consent=outcome.marac_without_consent,
     )
     decision, providers = routing.plan_routes(session, rulebook, facts)
+    # The case's explanation says where the victim went and why, next to how they were triaged.
+    triage_row["explanation"] += [
+        {"rule": f"route.{r.rule}", "because": f"{r.because} → {r.service} ({r.provider_id or 'unassigned'})"}
+        for r in decision.routes
+    ] + [
+        {"rule": "route.held_for_consent", "because": f"{service} waits for the victim's consent"}
+        for service in decision.held_for_consent
+    ]
     if outcome.referral_permitted and decision.routes:
         case_row["status"] = "routed"
     number = _insert_unless_duplicate(session, case_row)
