@@ -4,11 +4,9 @@ measured in the same run, is a plain HTTP POST of the same body to the same rece
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +18,7 @@ import requests
 
 from tests.receiver import Receiver
 from tests.servers import PostgresServer, RedisServer
+from tests.workers.celery_worker import start_worker, stop_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 LATENCY_SAMPLES = 300
@@ -32,49 +31,23 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _workers(env: dict[str, str], scratch: Path) -> list[subprocess.Popen]:
-    processes = []
-    for n, beat in ((1, True), (2, False)):
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "worker",
-            "--concurrency",
-            os.environ.get("BENCH_CONCURRENCY", "2"),
-            "--loglevel",
-            "ERROR",
-            "-n",
-            f"bench{n}@%h",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-        if beat:
-            command += ["--beat", "--schedule", str(scratch / "beat")]
-        processes.append(
-            subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+    concurrency = int(os.environ.get("BENCH_CONCURRENCY", "2"))
+    return [
+        start_worker(
+            scratch / f"worker{n}",
+            env=env,
+            name=f"bench{n}",
+            concurrency=concurrency,
+            beat=n == 1,
+            loglevel="ERROR",
         )
-    return processes
+        for n in (1, 2)
+    ]
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_worker(process)
 
 
 def _wait(receiver: Receiver, count: int, timeout: float) -> None:

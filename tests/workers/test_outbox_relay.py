@@ -3,15 +3,14 @@ outbox row is published and processed exactly once."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests.workers.celery_worker import start_worker as start
+from tests.workers.celery_worker import stop_worker as stop
 from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.compliance.models import CompliancePoint
@@ -26,48 +25,16 @@ SETTINGS = load_settings(environ={})
 RULES = load_rulebook(SETTINGS.config_dir)
 
 
-def start_worker(database_url: str, broker_url: str, scratch: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "VAL_DATABASE_URL": database_url,
-        "VAL_BROKER_URL": broker_url,
-        "VAL_OUTBOX_RELAY_SECONDS": "0.5",
-        "VAL_DATA_DIR": str(scratch),
-        "PYTHONPATH": str(ROOT),
-    }
-    scratch.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "worker",
-            "--beat",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "WARNING",
-            "--schedule",
-            str(scratch / "beat-schedule"),
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(scratch.with_suffix(".log"), "w"),  # noqa: SIM115
+def start_worker(database_url: str, broker_url: str, scratch: Path):
+    return start(
+        scratch,
+        env={
+            "VAL_DATABASE_URL": database_url,
+            "VAL_BROKER_URL": broker_url,
+            "VAL_OUTBOX_RELAY_SECONDS": "0.5",
+            "VAL_DATA_DIR": str(scratch),
+        },
     )
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def submit(database, referral_body, n: int) -> None:

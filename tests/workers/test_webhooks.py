@@ -5,10 +5,7 @@ even when a worker is killed or the broker loses everything."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +15,8 @@ from standardwebhooks import Webhook
 
 from tests.conftest import auth
 from tests.receiver import Receiver
+from tests.workers.celery_worker import start_worker as start
+from tests.workers.celery_worker import stop_worker as stop
 from val.auth.roles import Role
 from val.providers.models import Provider
 from val.providers.service import set_endpoint
@@ -27,57 +26,24 @@ ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 
 
-def start_worker(database, redis_server, scratch: Path, name: str) -> subprocess.Popen:
-    scratch.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "VAL_DATABASE_URL": database.url,
-        "VAL_BROKER_URL": redis_server.url,
-        "VAL_ALLOW_HTTP_WEBHOOKS": "true",
-        "VAL_WEBHOOK_RETRY_SCHEDULE": "0,0.3,0.3,0.3",
-        "VAL_WEBHOOK_LEASE_SECONDS": "2",
-        "VAL_WEBHOOK_SWEEP_SECONDS": "0.5",
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "worker",
-            "--beat",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "WARNING",
-            "--schedule",
-            str(scratch / "beat"),
-            "-n",
-            f"{name}@%h",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(scratch / "worker.log", "w"),  # noqa: SIM115
-        start_new_session=True,
+WORKER_LOGS: list[Path] = []
+
+
+def start_worker(database, redis_server, scratch: Path, name: str):
+    WORKER_LOGS.append(scratch / "worker.log")
+    return start(
+        scratch,
+        name=name,
+        concurrency=2,
+        env={
+            "VAL_DATABASE_URL": database.url,
+            "VAL_BROKER_URL": redis_server.url,
+            "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+            "VAL_WEBHOOK_RETRY_SCHEDULE": "0,0.3,0.3,0.3",
+            "VAL_WEBHOOK_LEASE_SECONDS": "2",
+            "VAL_WEBHOOK_SWEEP_SECONDS": "0.5",
+        },
     )
-
-
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @pytest.fixture
@@ -119,7 +85,12 @@ def wait_delivered(database, count: int, timeout: float = 40) -> list[WebhookDel
         if len(found) >= count and all(d.status == "delivered" for d in found):
             return found
         time.sleep(0.2)
-    raise AssertionError([(d.status, d.attempts) for d in deliveries(database)])
+    raise AssertionError(f"{[(d.status, d.attempts) for d in deliveries(database)]}\n{worker_logs()}")
+
+
+def worker_logs() -> str:
+    """The tail of every worker's log, for a failure message."""
+    return "\n".join(f"--- {path}\n{path.read_text()[-1500:]}" for path in WORKER_LOGS if path.exists())
 
 
 def test_a_referral_reaches_the_provider_as_a_signed_thin_webhook(
@@ -128,7 +99,12 @@ def test_a_referral_reaches_the_provider_as_a_signed_thin_webhook(
     worker = start_worker(database, redis_server, scratch_dir / "wh-1", "w1")
     try:
         case = intake("WH/1")
-        arrived = receiver.wait_for(1)[0]
+        try:
+            arrived = receiver.wait_for(1)[0]
+        except AssertionError as exc:
+            raise AssertionError(  # noqa: B904 — the original is in the message
+                f"{exc}\n{[(d.status, d.attempts) for d in deliveries(database)]}\n{worker_logs()}"
+            )
     finally:
         stop(worker)
     payload = Webhook(idva_secret).verify(arrived.body, arrived.headers)

@@ -6,6 +6,7 @@ so the boundary of the case + outbox transaction is visible in the service code.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +61,9 @@ class Database:
 
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
+        # A forked child (a Celery pool process, a gunicorn worker) must not use or close the connections it
+        # inherited: they belong to the parent. Drop them without closing; the child opens its own.
+        os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
         # expire_on_commit=False: the response is built from objects after commit without a re-SELECT.
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 

@@ -303,8 +303,6 @@ def accept(
 def offer_next(session: Session, rulebook: Rulebook, assignment: Assignment, now: dt.datetime) -> Assignment:
     """After a decline or an expiry: the next eligible provider of the same service that has not had it,
     else back to coordinators."""
-    case, decision, victim, offence = case_bundle(session, assignment.case_id)
-    facts = facts_for_case(rulebook, case, decision, victim, offence)
     tried = set(
         session.scalars(
             select(Assignment.provider_id).where(
@@ -314,8 +312,39 @@ def offer_next(session: Session, rulebook: Rulebook, assignment: Assignment, now
             )
         )
     )
+    return _replace(
+        session,
+        rulebook,
+        assignment,
+        f"{assignment.because}; after {assignment.provider_id} {assignment.status}",
+        now,
+        excluded=frozenset(tried),
+    )
+
+
+def _replace(
+    session: Session,
+    rulebook: Rulebook,
+    previous: Assignment,
+    because: str,
+    now: dt.datetime,
+    *,
+    provider_id: str | None = None,
+    excluded: frozenset[str] = frozenset(),
+) -> Assignment:
+    """Offer `previous`'s service again: to `provider_id` if given (it must be eligible), else to the first
+    eligible provider not in `excluded`, else to coordinators."""
+    case, decision, victim, offence = case_bundle(session, previous.case_id)
+    facts = facts_for_case(rulebook, case, decision, victim, offence)
     infos, providers = provider_infos(session)
-    provider_id = pick_provider(assignment.service, facts, infos, excluded=frozenset(tried))
+    if provider_id is not None:
+        chosen = next((p for p in infos if p.id == provider_id), None)
+        if chosen is None or not chosen.can_take(previous.service, facts):
+            raise InvalidInputError(
+                f"{provider_id} cannot take {previous.service} for this victim.", field="provider"
+            )
+    else:
+        provider_id = pick_provider(previous.service, facts, infos, excluded=excluded)
     return _new_assignment(
         session,
         rulebook,
@@ -323,12 +352,12 @@ def offer_next(session: Session, rulebook: Rulebook, assignment: Assignment, now
         case_id=case.id,
         case_reference=case.reference,
         risk_level=decision.risk_level,
-        service=assignment.service,
+        service=previous.service,
         provider_id=provider_id,
-        rule=assignment.rule,
-        because=f"{assignment.because}; after {assignment.provider_id} {assignment.status}",
-        requested_service=assignment.requested_service,
-        replaces=assignment.id,
+        rule=previous.rule,
+        because=because,
+        requested_service=previous.requested_service,
+        replaces=previous.id,
         now=now,
     )
 
@@ -449,35 +478,16 @@ def reroute(
     now = utcnow()
     if current.status in OPEN:
         withdraw(session, current, "rerouted by a coordinator", now)
-    case, decision, victim, offence = case_bundle(session, current.case_id)
-    facts = facts_for_case(rulebook, case, decision, victim, offence)
-    infos, providers = provider_infos(session)
-    if provider_id is not None:
-        chosen = next((p for p in infos if p.id == provider_id), None)
-        if chosen is None or not chosen.can_take(current.service, facts):
-            raise InvalidInputError(
-                f"{provider_id} cannot take {current.service} for this victim.", field="provider"
-            )
-    else:
-        provider_id = pick_provider(
-            current.service, facts, infos, excluded=frozenset({current.provider_id or ""})
-        )
-    new = _new_assignment(
+    new = _replace(
         session,
         rulebook,
-        providers,
-        case_id=case.id,
-        case_reference=case.reference,
-        risk_level=decision.risk_level,
-        service=current.service,
+        current,
+        f"rerouted by {principal.name}",
+        now,
         provider_id=provider_id,
-        rule=current.rule,
-        because=f"rerouted by {principal.name}",
-        requested_service=current.requested_service,
-        replaces=current.id,
-        now=now,
+        excluded=frozenset({current.provider_id or ""}),
     )
-    audit(session, principal, "assignment.rerouted", "case", case.id, request_id)
+    audit(session, principal, "assignment.rerouted", "case", current.case_id, request_id)
     session.commit()
     return new
 

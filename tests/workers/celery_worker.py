@@ -1,0 +1,63 @@
+"""Real Celery workers for tests and benchmarks: a subprocess on the real broker, in its own process group
+so it can be stopped — or killed — with everything it forked."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def start_worker(
+    scratch: Path,
+    *,
+    env: dict[str, str],
+    name: str = "worker",
+    concurrency: int = 1,
+    beat: bool = True,
+    loglevel: str = "WARNING",
+) -> subprocess.Popen:
+    scratch.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        loglevel,
+        "-n",
+        f"{name}@%h",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    if beat:
+        command += ["--beat", "--schedule", str(scratch / "beat-schedule")]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=open(scratch / "worker.log", "w"),  # noqa: SIM115 — the child owns it
+        start_new_session=True,
+    )
+
+
+def stop_worker(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
