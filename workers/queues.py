@@ -18,6 +18,7 @@ TASK_ROUTES = {
     "val.outbox.dispatch": {"queue": INTAKE},
     "val.webhooks.sweep": {"queue": OUTBOX},
     "val.routing.expire_offers": {"queue": INTAKE},
+    "val.routing.send_reminders": {"queue": INTAKE},
     "val.idempotency.purge": {"queue": INTAKE},
     "val.compliance.sweep_overdue": {"queue": COMPLIANCE},
     # val.webhooks.deliver is sent to provider_queue(provider_id) explicitly.

@@ -26,6 +26,11 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": timedelta(minutes=1),
             "options": {"expires": 55},
         },
+        "remind-providers-of-unanswered-offers": {
+            "task": "val.routing.send_reminders",
+            "schedule": timedelta(minutes=5),
+            "options": {"expires": 290},
+        },
         "purge-idempotency-keys": {"task": "val.idempotency.purge", "schedule": timedelta(hours=1)},
         # Points fall due at the end of a London day; sweeping every 15 minutes marks them missed soon after.
         "sweep-overdue-compliance-points": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from functools import cache
@@ -114,6 +115,13 @@ def expire_unanswered_offers() -> int:
     if expired:
         log.info("offers expired", extra={"count": expired})
     return expired
+
+
+@shared_task(name="val.routing.send_reminders", ignore_result=True)
+def send_offer_reminders() -> int:
+    window = dt.timedelta(hours=_settings().reminder_hours_before)
+    with database().sessions() as session:
+        return routing.send_reminders(session, window)
 
 
 @shared_task(name="val.compliance.sweep_overdue", ignore_result=True)

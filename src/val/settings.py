@@ -38,6 +38,7 @@ class Settings:
     # Plain-HTTP provider endpoints: for the embedded/dev mode and tests only; production needs HTTPS.
     allow_http_webhooks: bool | None = None
     secret_rotation_overlap_hours: int = 24
+    reminder_hours_before: float = 4.0
     policing_areas: tuple[str, ...] = field(default_factory=tuple)
 
     @property

@@ -219,3 +219,28 @@ def test_a_coordinator_reroutes_and_sees_alerts(client, make_key, submit):
     resolved = client.post(f"/api/v1/alerts/{alerts[0]['id']}/resolve", headers=auth(coordinator)).get_json()
     assert resolved["resolved_at"]
     assert client.get("/api/v1/alerts", headers=auth(make_key(Role.BOARD))).status_code == 403
+
+
+def test_a_provider_is_reminded_once_before_respond_by(client, make_key, submit, database):
+    from val.providers.service import set_endpoint
+    from val.routing.service import send_reminders
+    from val.webhooks.models import WebhookDelivery
+
+    with database.sessions() as session:
+        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hook", allow_http=False)
+    case = submit()
+    respond_by = dt.datetime.fromisoformat(route_of(case, "idva")["respond_by"])
+    window = dt.timedelta(hours=4)
+    with database.sessions() as session:
+        assert send_reminders(session, window, now=respond_by - dt.timedelta(hours=6)) == 0
+    with database.sessions() as session:
+        # IDVA and MARAC both hold unanswered offers; only the IDVA has an endpoint to be told at.
+        assert send_reminders(session, window, now=respond_by - dt.timedelta(hours=3)) == 2
+    with database.sessions() as session:
+        assert send_reminders(session, window, now=respond_by - dt.timedelta(hours=2)) == 0, "once per offer"
+        events = sorted(d.event_type for d in session.scalars(select(WebhookDelivery)))
+        reminder = session.scalar(
+            select(WebhookDelivery).where(WebhookDelivery.event_type == "referral.reminder")
+        )
+    assert events == ["referral.offered", "referral.reminder"]
+    assert reminder.payload["data"]["assignment_id"] == route_of(case, "idva")["id"]

@@ -33,6 +33,7 @@ class Assignment(Base):
     decline_reason: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
     replaces_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

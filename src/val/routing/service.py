@@ -430,6 +430,36 @@ def expire_overdue(session: Session, rulebook: Rulebook, now: dt.datetime | None
     return len(overdue)
 
 
+def send_reminders(session: Session, window: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """`referral.reminder` to each provider holding an unanswered offer whose respond-by time is within
+    `window` — once per offer."""
+    now = now or utcnow()
+    due = session.execute(
+        select(Assignment, Case, TriageDecision.risk_level)
+        .join(Case, Case.id == Assignment.case_id)
+        .join(TriageDecision, TriageDecision.case_id == Case.id)
+        .where(
+            Assignment.status == "offered",
+            Assignment.reminded_at.is_(None),
+            Assignment.respond_by <= now + window,
+            Assignment.respond_by > now,
+        )
+        .with_for_update(of=Assignment, skip_locked=True)
+    ).all()
+    _, providers = provider_infos(session) if due else ([], {})
+    for assignment, case, risk_level in due:
+        assignment.reminded_at = now
+        add_delivery(
+            session,
+            providers[assignment.provider_id],
+            "referral.reminder",
+            _offer_data(assignment, case.reference, risk_level),
+            assignment.id,
+        )
+    session.commit()
+    return len(due)
+
+
 def withdraw(session: Session, assignment: Assignment, reason: str, now: dt.datetime) -> None:
     """Take an assignment back and tell its provider (`referral.withdrawn`)."""
     assignment.status, assignment.updated_at = "withdrawn", now
