@@ -8,6 +8,7 @@ from marshmallow import fields
 from val.compliance.schemas import EventInSchema, EventOutSchema, PointSchema
 from val.http.schemas import StrictSchema
 from val.referrals.schemas import ConsentSchema
+from val.routing.schemas import RouteSchema
 
 __all__ = ["EventInSchema", "EventOutSchema"]
 
@@ -26,17 +27,6 @@ class TriageOutSchema(ma.Schema):
     consent_model = fields.String()
     rules_version = fields.String()
     explanation = fields.List(fields.Nested(ExplanationSchema))
-
-
-class RouteSchema(ma.Schema):
-    id = fields.UUID()
-    service = fields.String()
-    provider = fields.String(attribute="provider_id", allow_none=True)
-    status = fields.String()
-    respond_by = fields.DateTime(allow_none=True)
-    rule = fields.String()
-    because = fields.String()
-    requested_service = fields.String(allow_none=True)
 
 
 class CaseSchema(ma.Schema):

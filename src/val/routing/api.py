@@ -4,52 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-import marshmallow as ma
 from flask import g
 from flask.views import MethodView
-from marshmallow import fields
 
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
-from val.http.schemas import StrictSchema
+from val.routing.schemas import AlertQuerySchema, AlertSchema, AssignmentSchema, RerouteSchema
 from val.routing.service import list_alerts, reroute, resolve_alert
 
 blp = Blueprint("routing", __name__, url_prefix="/api/v1", description="Routing (coordinators)")
-
-
-class RerouteSchema(StrictSchema):
-    provider = fields.String(
-        load_default=None, metadata={"description": "A named provider; else the next eligible"}
-    )
-
-
-class AssignmentSchema(ma.Schema):
-    id = fields.UUID()
-    case_id = fields.UUID()
-    service = fields.String()
-    provider = fields.String(attribute="provider_id", allow_none=True)
-    status = fields.String()
-    respond_by = fields.DateTime(allow_none=True)
-    rule = fields.String()
-    because = fields.String()
-
-
-class AlertSchema(ma.Schema):
-    id = fields.UUID()
-    kind = fields.String()
-    case_id = fields.UUID(allow_none=True)
-    assignment_id = fields.UUID(allow_none=True)
-    delivery_id = fields.UUID(allow_none=True)
-    detail = fields.String()
-    created_at = fields.DateTime()
-    resolved_at = fields.DateTime(allow_none=True)
-
-
-class AlertQuerySchema(StrictSchema):
-    open = fields.Boolean(load_default=True)
-    limit = fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
 
 
 @blp.route("/assignments/<uuid:assignment_id>/reroute")
