@@ -12,7 +12,7 @@ from celery import shared_task
 from val.compliance import service as compliance
 from val.db.base import utcnow
 from val.db.session import Database
-from val.http.idempotency import purge_expired
+from val.http.models import purge_expired
 from val.messaging import outbox
 from val.messaging.handlers import handle
 from val.routing import service as routing

@@ -183,3 +183,28 @@ def test_case_ids_are_not_guessable_numbers(database, principal, referral_body):
     with database.sessions() as session:
         result = accept_referral(session, principal, load(referral_body()), RULES)
     assert isinstance(result.case.id, uuid.UUID) and result.case.id.version == 4
+
+
+def test_idempotency_keys_are_purged_after_their_retention(database):
+    import datetime as dt
+
+    from val.http.models import IdempotencyRecord, purge_expired
+
+    now = dt.datetime.now(dt.UTC)
+    with database.sessions() as session:
+        for key, expires in (("old", now - dt.timedelta(minutes=1)), ("live", now + dt.timedelta(hours=1))):
+            session.add(
+                IdempotencyRecord(
+                    credential_id=uuid.uuid4(),
+                    key=key,
+                    request_fingerprint="f",
+                    locked_at=now,
+                    expires_at=expires,
+                )
+            )
+        session.commit()
+    with database.sessions() as session:
+        assert purge_expired(session, now) == 1
+        session.commit()
+    with database.sessions() as session:
+        assert [r.key for r in session.scalars(select(IdempotencyRecord))] == ["live"]

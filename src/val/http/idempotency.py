@@ -165,11 +165,3 @@ def _release(session: Session, record_id: uuid.UUID) -> None:
     session.rollback()
     session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
     session.commit()
-
-
-def purge_expired(session: Session, now: dt.datetime | None = None) -> int:
-    """Drop keys past their retention; run by the beat."""
-    result = session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or utcnow()))
-    )
-    return result.rowcount or 0
