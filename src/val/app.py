@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from val.db.session import Database
 from val.errors import DomainError
 from val.http.context import Services, close_request_session
+from val.http.health import swagger_assets
 from val.http.problems import problem_for_http_exception, problem_response
 from val.logs import configure_logging
 from val.referrals.schemas import configure_policing_areas
@@ -47,9 +48,8 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        OPENAPI_REDOC_PATH="/redoc",
-        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js",
+        # Served from the swagger-ui-bundle package, not a CDN: police networks often cannot reach one.
+        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
@@ -71,6 +71,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     from val.webhooks.api import blp as webhooks_blp
 
     app.register_blueprint(health_blp)
+    app.register_blueprint(swagger_assets)
     api.register_blueprint(referrals_blp)
     api.register_blueprint(cases_blp)
     api.register_blueprint(compliance_blp)

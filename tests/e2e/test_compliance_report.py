@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from tests.browser import chromium
 from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.cli import main
@@ -22,28 +21,6 @@ from val.rulebook import load_rulebook
 from val.settings import load_settings
 
 SETTINGS = load_settings(environ={})
-
-
-def chromium(*args: str) -> subprocess.CompletedProcess:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert binary, "headless Chromium is installed by scripts/ensure-system-packages"
-    return subprocess.run(
-        [
-            binary,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)

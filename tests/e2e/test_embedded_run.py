@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
+from tests.browser import chromium
 from tests.receiver import Receiver
 from tests.servers import free_port, wait_for_http
 from val.db.session import Database
@@ -81,6 +82,9 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         assert secret.startswith("whsec_") and secret.count("\n") == 1
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs") as docs:
             assert docs.status == 200
+        # The docs render in a browser with no network beyond this machine: Swagger UI is served by VAL.
+        page = chromium("--virtual-time-budget=8000", "--dump-dom", f"http://127.0.0.1:{port}/docs")
+        assert "Victim Advice Line" in page.stdout and "/api/v1/referrals" in page.stdout, page.stdout[-1500:]
         body = (ROOT / "tests" / "data" / "domain_example.json").read_bytes()
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/referrals",

@@ -1,14 +1,19 @@
-"""Liveness and readiness: the only endpoints (with the docs) that need no credential."""
+"""Liveness, readiness and the docs' assets: the only endpoints (with the docs) that need no credential."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from kombu import Connection
 from sqlalchemy import text
+from swagger_ui_bundle import swagger_ui_path
 
 from val.http.context import services
 
 blp = Blueprint("health", __name__)
+# Swagger UI's own files, for /docs (open, like the docs themselves).
+swagger_assets = Blueprint(
+    "swagger_assets", __name__, static_folder=swagger_ui_path, static_url_path="/docs/assets"
+)
 
 
 @blp.get("/health")
