@@ -85,6 +85,14 @@ def empty_tables(database: Database) -> None:
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+        # The directory stays, but what admins set on it (endpoints, secrets, switches) is per test.
+        connection.execute(
+            text(
+                "UPDATE providers SET webhook_url = NULL, signing_secret = NULL, previous_signing_secret = NULL, "
+                "previous_secret_expires_at = NULL, endpoint_disabled_at = NULL, admin_disabled = :off"
+            ),
+            {"off": False},
+        )
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

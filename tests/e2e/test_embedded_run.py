@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
@@ -121,3 +122,56 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
     for pattern in (str(tmp_path), f"127.0.0.1:{port}"):  # the worker's and gunicorn's command lines
         orphans = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
         assert orphans == [], pattern
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_val_run_switches_to_postgresql_and_redis_by_their_urls(database, redis_server, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "VAL_PORT": str(port),
+        "VAL_DATA_DIR": str(tmp_path / "var"),
+        "VAL_DATABASE_URL": database.url,
+        "VAL_BROKER_URL": redis_server.url,
+        "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+    }
+    val = str(Path(sys.executable).parent / "val")
+    receiver = Receiver().start()
+    process = subprocess.Popen(
+        [val, "run"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        printed = _read_until(process, "Press Ctrl-C to stop.")
+        assert any("production (PostgreSQL + Redis)" in line for line in printed)
+        assert not any("Demo" in line for line in printed), "no demo keys outside the embedded mode"
+        wait_for_http(f"http://127.0.0.1:{port}/health")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready") as ready:
+            assert json.load(ready)["checks"] == {"database": True, "broker": True}
+
+        def cli(*args: str) -> str:
+            return subprocess.run(
+                [val, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+            ).stdout.strip()
+
+        secret = cli("providers", "set-endpoint", "wmwa-idva", "--url", receiver.url)
+        key = cli("credentials", "create", "--role", "intake", "--name", "police-rms")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/referrals",
+            method="POST",
+            data=(ROOT / "tests" / "data" / "domain_example.json").read_bytes(),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 201
+        arrived = receiver.wait_for(1, timeout=30)[0]
+        assert Webhook(secret).verify(arrived.body, arrived.headers)["type"] == "referral.offered"
+    finally:
+        receiver.stop()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
