@@ -62,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     )
 
     api = ProblemApi(app)
+    from val.audit.api import blp as audit_blp
     from val.cases.api import blp as cases_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp
@@ -78,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     api.register_blueprint(routing_blp)
     api.register_blueprint(provider_blp)
     api.register_blueprint(webhooks_blp)
+    api.register_blueprint(audit_blp)
 
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)

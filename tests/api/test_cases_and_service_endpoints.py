@@ -137,3 +137,21 @@ def test_logs_carry_no_personal_data(client, make_key, referral_body, capfd):
         "after 18:00",
     ):
         assert secret not in logged, secret
+
+
+def test_admins_read_the_audit_trail_and_nobody_can_rewrite_it(client, make_key, referral_body, database):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    case = client.post(
+        "/api/v1/referrals", json=referral_body(), headers=auth(make_key(Role.INTAKE))
+    ).get_json()
+    client.get(f"/api/v1/cases/{case['id']}", headers=auth(make_key(Role.COORDINATOR)))
+    admin = make_key(Role.ADMIN)
+    events = client.get(f"/api/v1/audit-events?entity_id={case['id']}", headers=auth(admin)).get_json()
+    assert [e["action"] for e in events] == ["case.read", "referral.accepted"]
+    assert client.get("/api/v1/audit-events", headers=auth(make_key(Role.COORDINATOR))).status_code == 403
+    if database.dialect == "postgresql":
+        for statement in ("UPDATE audit_events SET action = 'nothing'", "DELETE FROM audit_events"):
+            with database.engine.begin() as connection, pytest.raises(DBAPIError, match="append-only"):
+                connection.execute(text(statement))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from val.audit.models import AuditEvent
@@ -36,3 +37,26 @@ def record(
             "request_id": request_id,
         },
     )
+
+
+def list_events(
+    session: Session,
+    principal: Principal,
+    request_id: str | None,
+    *,
+    entity_id: str | None,
+    credential_id: uuid.UUID | None,
+    since: dt.datetime | None,
+    limit: int,
+) -> list[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.at.desc()).limit(limit)
+    if entity_id:
+        query = query.where(AuditEvent.entity_id == entity_id)
+    if credential_id:
+        query = query.where(AuditEvent.credential_id == credential_id)
+    if since:
+        query = query.where(AuditEvent.at >= since)
+    events = list(session.scalars(query))
+    record(session, principal, "audit.read", "audit_events", entity_id or "list", request_id)
+    session.commit()
+    return events
