@@ -25,6 +25,18 @@ from val.messaging.models import OutboxMessage
 ROOT = Path(__file__).parents[2]
 
 
+def _start_val_run(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "val"), "run"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def _read_until(process: subprocess.Popen, marker: str, timeout: float = 60) -> list[str]:
     lines: list[str] = []
     deadline = time.monotonic() + timeout
@@ -48,15 +60,7 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
     }
     env.pop("VAL_DATABASE_URL", None)
     env.pop("VAL_BROKER_URL", None)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "val"), "run"],
-        cwd=ROOT,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = _start_val_run(env)
     try:
         printed = _read_until(process, "Press Ctrl-C to stop.")
         assert any(f"http://127.0.0.1:{port}/docs" in line for line in printed)
@@ -137,15 +141,7 @@ def test_val_run_switches_to_postgresql_and_redis_by_their_urls(database, redis_
     }
     val = str(Path(sys.executable).parent / "val")
     receiver = Receiver().start()
-    process = subprocess.Popen(
-        [val, "run"],
-        cwd=ROOT,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = _start_val_run(env)
     try:
         printed = _read_until(process, "Press Ctrl-C to stop.")
         assert any("production (PostgreSQL + Redis)" in line for line in printed)

@@ -107,38 +107,6 @@ _INSERT_ASSIGNMENT = insert(Assignment.__table__)
 _ASSIGNMENT_COLUMNS = tuple(c.key for c in Assignment.__table__.columns)
 
 
-def _new_assignment(
-    session: Session,
-    rulebook: Rulebook,
-    providers: dict[str, Any],
-    *,
-    case_id: uuid.UUID,
-    case_reference: str,
-    risk_level: str | None,
-    service: str,
-    provider_id: str | None,
-    rule: str,
-    because: str,
-    requested_service: str | None = None,
-    replaces: uuid.UUID | None = None,
-    now: dt.datetime,
-) -> Assignment:
-    assignment = _assignment(
-        rulebook,
-        providers,
-        case_id=case_id,
-        service=service,
-        provider_id=provider_id,
-        rule=rule,
-        because=because,
-        requested_service=requested_service,
-        replaces=replaces,
-        now=now,
-    )
-    _persist(session, providers, [assignment], case_reference, risk_level, now)
-    return assignment
-
-
 def _assignment(
     rulebook: Rulebook,
     providers: dict[str, Any],
@@ -345,13 +313,10 @@ def _replace(
             )
     else:
         provider_id = pick_provider(previous.service, facts, infos, excluded=excluded)
-    return _new_assignment(
-        session,
+    successor = _assignment(
         rulebook,
         providers,
         case_id=case.id,
-        case_reference=case.reference,
-        risk_level=decision.risk_level,
         service=previous.service,
         provider_id=provider_id,
         rule=previous.rule,
@@ -360,6 +325,8 @@ def _replace(
         replaces=previous.id,
         now=now,
     )
+    _persist(session, providers, [successor], case.reference, decision.risk_level, now)
+    return successor
 
 
 def decline(
