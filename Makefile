@@ -22,7 +22,7 @@ test: install system-packages lint
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check src workers tests bench
+	$(BIN)/ruff check src workers tests bench harness
 	$(BIN)/lint-imports
 
 system-packages:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.servers import PostgresServer
+from harness.servers import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

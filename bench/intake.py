@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.servers import PostgresServer, free_port, wait_for_http
+from harness.servers import PostgresServer, free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import requests
 
-from tests.receiver import Receiver
-from tests.servers import PostgresServer, RedisServer
-from tests.workers.celery_worker import start_worker, stop_worker
+from harness.receiver import Receiver
+from harness.servers import PostgresServer, RedisServer
+from harness.celery_worker import start_worker, stop_worker
+from val.db.session import unit_of_work
 
 ROOT = Path(__file__).resolve().parents[1]
 LATENCY_SAMPLES = 300
@@ -98,7 +99,7 @@ def run() -> dict[str, float]:
         configure_policing_areas(settings.policing_areas)
         rulebook = load_rulebook(settings.config_dir)
         database = Database(postgres.url)
-        with database.sessions() as session:
+        with unit_of_work(database) as session:
             set_endpoint(session, "wmwa-idva", receiver.url, allow_http=True)
             principal = system_principal(session, "bench", Role.INTAKE)
             session.commit()
@@ -108,7 +109,7 @@ def run() -> dict[str, float]:
         def submit(reference: str) -> tuple[str, float]:
             body = json.loads(json.dumps(template))
             body["source"]["reference"] = reference
-            with database.sessions() as session:
+            with unit_of_work(database) as session:
                 case = accept_referral(session, principal, schema.load(body), rulebook).case
             return next(str(a.id) for a in case.assignments if a.service == "idva"), time.time()
 
@@ -143,7 +144,7 @@ def run() -> dict[str, float]:
         from val.providers.models import Provider
         from val.webhooks.service import add_delivery
 
-        with database.sessions() as session:
+        with unit_of_work(database) as session:
             idva = session.get(Provider, "wmwa-idva")
             for n in range(BURST):
                 add_delivery(session, idva, "referral.offered", {"assignment_id": f"burst-{n}"}, None)

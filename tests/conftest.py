@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.servers import PostgresServer, RedisServer
+from harness.servers import PostgresServer, RedisServer
 from val.app import create_app
 from val.auth.roles import Role
 from val.auth.service import create_credential
 from val.db import migrate
-from val.db.models import Base
-from val.db.session import Database
+from val.db.session import Database, unit_of_work
+from val.models import Base
 from val.providers.directory import load_directory, sync_directory
 from val.settings import load_settings
 
@@ -55,7 +55,7 @@ def _prepared(url: str) -> Database:
     migrate.upgrade(url)
     settings = load_settings(overrides={"database_url": url})
     database = Database(url)
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         sync_directory(
             session, load_directory(settings.config_dir / "providers.toml", settings.policing_areas)
         )
@@ -121,7 +121,7 @@ def make_key(database: Database) -> Callable[..., str]:
     counter = iter(range(1, 10_000))
 
     def make(role: Role | str, provider_id: str | None = None, name: str | None = None) -> str:
-        with database.sessions() as session:
+        with unit_of_work(database) as session:
             key = create_credential(
                 session, name=name or f"{role}-{next(counter)}", role=Role(role), provider_id=provider_id
             )

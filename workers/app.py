@@ -25,6 +25,7 @@ def make_celery(settings: Settings) -> Celery:
         task_routes=TASK_ROUTES,
         task_default_queue="intake",
         beat_schedule=beat_schedule(settings),
+        beat_schedule_filename=str(settings.beat_schedule_file),  # with the data, not in the working dir
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         timezone="UTC",
@@ -42,4 +43,4 @@ app = make_celery(_settings)
 def _start_kick_listener(sender=None, **_kwargs) -> None:  # noqa: ANN001
     from workers.kick import start_listener
 
-    start_listener(_settings)
+    start_listener(_settings, app)

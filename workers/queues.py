@@ -10,12 +10,10 @@ from val.settings import Settings
 
 INTAKE = "intake"
 COMPLIANCE = "compliance"
-OUTBOX = "outbox"
+OUTBOX = "outbox"  # the sweep of the deliveries table, which is VAL's outbox
 CORE_QUEUES = (INTAKE, COMPLIANCE, OUTBOX)
 
 TASK_ROUTES = {
-    "val.outbox.relay": {"queue": OUTBOX},
-    "val.outbox.dispatch": {"queue": INTAKE},
     "val.webhooks.sweep": {"queue": OUTBOX},
     "val.routing.expire_offers": {"queue": INTAKE},
     "val.routing.send_reminders": {"queue": INTAKE},

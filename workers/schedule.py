@@ -9,12 +9,6 @@ from val.settings import Settings
 
 def beat_schedule(settings: Settings) -> dict:
     return {
-        "relay-outbox": {
-            "task": "val.outbox.relay",
-            "schedule": timedelta(seconds=settings.outbox_relay_seconds),
-            # Runs queued while no worker was up are superseded by later ones; don't replay a backlog of them.
-            "options": {"expires": max(30.0, 10 * settings.outbox_relay_seconds)},
-        },
         # The database says when each delivery is due; this puts the due ones on their provider's queue.
         "sweep-webhook-deliveries": {
             "task": "val.webhooks.sweep",

@@ -13,9 +13,10 @@ from flask import Flask, g, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+import val.models  # noqa: F401  — every mapped class, before the first query
 from val.db.session import Database
 from val.errors import DomainError
-from val.http.context import Services, close_request_session
+from val.http.context import Services, close_request_session, commit_request
 from val.http.health import swagger_assets
 from val.http.problems import problem_for_http_exception, problem_response
 from val.logs import configure_logging
@@ -62,11 +63,12 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     )
 
     api = ProblemApi(app)
+    from val.alerts.api import blp as alerts_blp
     from val.audit.api import blp as audit_blp
     from val.cases.api import blp as cases_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp
-    from val.providers.api import blp as provider_blp
+    from val.provider_portal.api import blp as provider_blp
     from val.referrals.api import blp as referrals_blp
     from val.routing.api import blp as routing_blp
     from val.webhooks.api import blp as webhooks_blp
@@ -77,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     api.register_blueprint(cases_blp)
     api.register_blueprint(compliance_blp)
     api.register_blueprint(routing_blp)
+    api.register_blueprint(alerts_blp)
     api.register_blueprint(provider_blp)
     api.register_blueprint(webhooks_blp)
     api.register_blueprint(audit_blp)
@@ -86,6 +89,8 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.before_request(_start_request)
     app.teardown_request(close_request_session)
     app.after_request(_log_request)
+    # Registered last, so it runs first: the request's unit of work ends before the response is logged.
+    app.after_request(commit_request)
     return app
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+# The rule files ship inside the package (src/val/config is the repository's config/), so a checkout and an
+# installed wheel find them alike; VAL_CONFIG_DIR points elsewhere.
+PACKAGED_CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
 
 class SettingsError(ValueError):
@@ -18,7 +20,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    config_dir: Path = REPO_CONFIG_DIR
+    config_dir: Path = PACKAGED_CONFIG_DIR
     data_dir: Path = Path("./var")
     database_url: str = ""
     broker_url: str = ""
@@ -31,7 +33,6 @@ class Settings:
     max_batch_records: int = 5000
     idempotency_ttl_hours: int = 24
     idempotency_lock_seconds: int = 60
-    outbox_relay_seconds: float = 2.0
     webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,50400,72000,86400"
     webhook_lease_seconds: int = 30
     webhook_sweep_seconds: float = 1.0
@@ -48,6 +49,16 @@ class Settings:
     @property
     def effective_broker_url(self) -> str:
         return self.broker_url or f"sqla+sqlite:///{self.data_dir.resolve() / 'broker.sqlite'}"
+
+    @property
+    def beat_schedule_file(self) -> Path:
+        """Where the beat keeps its state: with the data, never in the working directory."""
+        return self.data_dir.resolve() / "beat-schedule"
+
+    @property
+    def webhook_schedule(self) -> tuple[float, ...]:
+        """Seconds before attempt 1, 2, …"""
+        return parse_schedule(self.webhook_retry_schedule)
 
     @property
     def http_webhooks_allowed(self) -> bool:
@@ -101,7 +112,7 @@ def load_settings(
     values: dict[str, Any] = {}
     if base is None:
         config_dir = Path(
-            environ.get("VAL_CONFIG_DIR") or (overrides or {}).get("config_dir") or REPO_CONFIG_DIR
+            environ.get("VAL_CONFIG_DIR") or (overrides or {}).get("config_dir") or PACKAGED_CONFIG_DIR
         )
         defaults_file = config_dir / "defaults.toml"
         if not defaults_file.is_file():
@@ -135,14 +146,19 @@ def _validate(settings: Settings) -> None:
     url = settings.effective_database_url
     if not (url.startswith("sqlite") or url.startswith("postgresql")):
         raise SettingsError("database_url must be a sqlite:// or postgresql:// URL")
-    from val.webhooks.domain import parse_schedule
-
     try:
         parse_schedule(settings.webhook_retry_schedule)
     except ValueError as exc:
         raise SettingsError(f"webhook_retry_schedule: {exc}") from exc
     if settings.max_body_bytes < 1024:
         raise SettingsError("max_body_bytes must be at least 1024")
+
+
+def parse_schedule(text: str) -> tuple[float, ...]:
+    values = tuple(float(part) for part in text.split(",") if part.strip())
+    if not values or any(v < 0 for v in values):
+        raise ValueError("a retry schedule is a comma-separated list of non-negative seconds")
+    return values
 
 
 def replace(settings: Settings, **changes: Any) -> Settings:

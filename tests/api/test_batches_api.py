@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import auth
 from val.auth.roles import Role
-from val.cases.models import Case
+from val.db.session import unit_of_work
+from val.records.models import Case
 
 URL = "/api/v1/referral-batches"
 
@@ -51,7 +52,7 @@ def test_resending_a_batch_creates_no_new_cases(client, make_key, referral_body,
     client.post(URL, json=records, headers=auth(key))
     again = client.post(URL, json=records, headers=auth(key)).get_json()
     assert (again["created"], again["duplicates"]) == (0, 3)
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 3
 
 

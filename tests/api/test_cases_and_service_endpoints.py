@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.conftest import auth
 from val.audit.models import AuditEvent
 from val.auth.roles import Role
+from val.db.session import unit_of_work
 
 
 def test_a_coordinator_reads_the_whole_case_and_the_read_is_audited(
@@ -32,7 +33,7 @@ def test_a_coordinator_reads_the_whole_case_and_the_read_is_audited(
     assert case["risk"]["yes_count"] == 15
     assert case["source"] == {"system": "police-rms", "reference": "22/004512/26"}
     assert response.headers["X-Request-Id"] == "trace-42"
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         actions = [
             (e.action, e.request_id) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.at))
         ]

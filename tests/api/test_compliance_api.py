@@ -13,6 +13,7 @@ from tests.conftest import auth
 from val.auth.roles import Role
 from val.compliance.models import CompliancePoint
 from val.compliance.service import sweep_overdue
+from val.db.session import unit_of_work
 
 EVENTS = "/api/v1/cases/{}/events"
 
@@ -162,10 +163,10 @@ def test_a_swept_point_fulfilled_in_time_becomes_met(client, coordinator, new_ca
     import datetime as dt
 
     point = _point(new_case(), "R4_REFERRAL_TO_SUPPORT")
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         # R3 and R4 ran from the report in May; first contact runs from when VAL received it (today).
         assert sweep_overdue(session, dt.date(2026, 6, 1)) == 2
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         assert sweep_overdue(session, dt.date(2026, 6, 1)) == 0, "sweeping again changes nothing"
     listed = client.get("/api/v1/compliance-points?status=missed", headers=auth(coordinator)).get_json()
     assert point["id"] in [p["id"] for p in listed]
@@ -252,7 +253,7 @@ def test_bad_summary_queries_are_422(client, make_key, query):
 
 def test_points_carry_no_personal_data(database, new_case):
     new_case()
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         point = session.scalar(select(CompliancePoint))
     columns = set(CompliancePoint.__table__.columns.keys())
     assert not columns & {"given_name", "family_name", "date_of_birth", "postcode", "description"}

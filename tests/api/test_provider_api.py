@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import auth
+from val.alerts.models import Alert
 from val.auth.roles import Role
-from val.routing.models import Alert, Assignment
+from val.db.session import unit_of_work
+from val.routing.models import Assignment
 from val.routing.service import expire_overdue
 from val.rulebook import load_rulebook
 from val.settings import load_settings
@@ -128,7 +130,7 @@ def test_a_decline_needs_a_reason_and_offers_the_next_eligible_provider(client, 
         f"{BASE}/{offered[0]['assignment_id']}/decline", json={"reason": "conflict"}, headers=auth(wmrsasc)
     )
     assert second.status_code == 200
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         chain = list(
             session.scalars(
                 select(Assignment).where(Assignment.service == "chisva").order_by(Assignment.offered_at)
@@ -156,9 +158,9 @@ def test_an_unanswered_offer_expires_to_the_next_provider(client, make_key, subm
     isva = route_of(case, "isva")
     assert isva["provider"] == "wmrsasc-isva"
     rulebook = load_rulebook(load_settings(environ={}).config_dir)
-    with database.sessions() as session:
-        assert expire_overdue(session, rulebook, dt.datetime.now(dt.UTC) + dt.timedelta(days=10)) == 1
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
+        assert expire_overdue(session, rulebook.routing, dt.datetime.now(dt.UTC) + dt.timedelta(days=10)) == 1
+    with unit_of_work(database) as session:
         statuses = [
             (a.provider_id, a.status)
             for a in session.scalars(
@@ -222,21 +224,21 @@ def test_a_coordinator_reroutes_and_sees_alerts(client, make_key, submit):
 
 
 def test_a_provider_is_reminded_once_before_respond_by(client, make_key, submit, database):
-    from val.providers.service import set_endpoint
+    from val.webhooks.endpoints import set_endpoint
     from val.routing.service import send_reminders
     from val.webhooks.models import WebhookDelivery
 
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         set_endpoint(session, "wmwa-idva", "https://idva.example.org/hook", allow_http=False)
     case = submit()
     respond_by = dt.datetime.fromisoformat(route_of(case, "idva")["respond_by"])
     window = dt.timedelta(hours=4)
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         assert send_reminders(session, window, now=respond_by - dt.timedelta(hours=6)) == 0
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         # IDVA and MARAC both hold unanswered offers; only the IDVA has an endpoint to be told at.
         assert send_reminders(session, window, now=respond_by - dt.timedelta(hours=3)) == 2
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         assert send_reminders(session, window, now=respond_by - dt.timedelta(hours=2)) == 0, "once per offer"
         events = sorted(d.event_type for d in session.scalars(select(WebhookDelivery)))
         reminder = session.scalar(

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from tests.conftest import auth
 from val.auth.roles import Role
-from val.cases.models import Case
 from val.db.base import utcnow
+from val.db.session import unit_of_work
 from val.http.idempotency import fingerprint
 from val.http.models import IdempotencyRecord
+from val.records.models import Case
 
 URL = "/api/v1/referrals"
 
@@ -24,7 +25,7 @@ def post(client, key, body, **headers):
 
 
 def cases(database) -> int:
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         return session.scalar(select(func.count()).select_from(Case))
 
 
@@ -111,7 +112,7 @@ def test_the_same_key_with_a_different_body_is_refused(client, make_key, referra
 def _claim_in_flight(database, key_name, credential_name, body, locked_at):
     from val.auth.models import Credential
 
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         credential = session.scalar(select(Credential).where(Credential.name == credential_name))
         session.add(
             IdempotencyRecord(
@@ -278,7 +279,7 @@ def test_without_a_key_is_401_and_a_revoked_key_fails_at_once(client, make_key, 
     assert client.post(URL, json=referral_body()).status_code == 401
     assert client.post(URL, json=referral_body(), headers={"Authorization": "Basic abc"}).status_code == 401
     key = make_key(Role.INTAKE, name="soon-gone")
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         revoke_credential(session, "soon-gone")
         session.commit()
     response = post(client, key, referral_body())

@@ -15,6 +15,7 @@ from val.auth.service import system_principal
 from val.cli import main
 from val.compliance.models import CompliancePoint
 from val.compliance.service import fulfil_point, record_event
+from val.db.session import unit_of_work
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.referrals.service import accept_referral
 from val.rulebook import load_rulebook
@@ -29,7 +30,7 @@ def test_the_report_renders_in_a_browser_with_suppression_applied(
 ):
     configure_policing_areas(SETTINGS.policing_areas)
     rulebook = load_rulebook(SETTINGS.config_dir)
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         principal = system_principal(session, "rms", Role.INTAKE)
         session.commit()
     for n in range(16):
@@ -40,9 +41,9 @@ def test_the_report_renders_in_a_browser_with_suppression_applied(
                 "offence.occurred_at": "2026-06-01T09:00:00Z",
             }
         )
-        with database.sessions() as session:
+        with unit_of_work(database) as session:
             case = accept_referral(session, principal, ReferralSchema().load(body), rulebook).case
-        with database.sessions() as session:
+        with unit_of_work(database) as session:
             for point in session.scalars(select(CompliancePoint).where(CompliancePoint.case_id == case.id)):
                 if point.code == "R4_REFERRAL_TO_SUPPORT":  # 11 on time, 5 late
                     day = 2 if n < 11 else 10
@@ -54,7 +55,7 @@ def test_the_report_renders_in_a_browser_with_suppression_applied(
                         session, principal, point.id, dt.datetime(2026, 6, 20, 10, tzinfo=dt.UTC), None
                     )
         if n < 2:  # two arrests: a right with too few points to publish
-            with database.sessions() as session:
+            with unit_of_work(database) as session:
                 record_event(
                     session,
                     principal,

@@ -1,5 +1,5 @@
 """The README's first command: `val run` serves the API, a worker and the beat on SQLite, prints where to
-reach them, takes a referral, relays its outbox row, and stops everything on Ctrl-C."""
+reach them, takes a referral, delivers its webhook, and stops everything on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
+from harness.receiver import Receiver
+from harness.servers import free_port, wait_for_http
 from tests.browser import chromium
-from tests.receiver import Receiver
-from tests.servers import free_port, wait_for_http
-from val.db.session import Database
-from val.messaging.models import OutboxMessage
+from val.db.session import Database, unit_of_work
+from val.webhooks.models import WebhookDelivery
 
 ROOT = Path(__file__).parents[2]
 
@@ -108,13 +108,16 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
 
         database = Database(f"sqlite:///{tmp_path / 'var' / 'val.sqlite'}")
         deadline = time.monotonic() + 30
-        processed = None
-        while time.monotonic() < deadline and not processed:
-            with database.sessions() as session:
-                processed = session.scalar(select(OutboxMessage.processed_at))
+        status = None
+        while time.monotonic() < deadline and status != "delivered":
+            with unit_of_work(database) as session:
+                status = session.scalar(select(WebhookDelivery.status))
             time.sleep(0.3)
         database.dispose()
-        assert processed, "the embedded worker and beat relayed the referral's outbox row"
+        assert status == "delivered", "the embedded worker recorded the delivery it made"
+        # The beat keeps its state with the data, never in the working directory.
+        assert list((tmp_path / "var").glob("beat-schedule*"))
+        assert not list(ROOT.glob("celerybeat-schedule*"))
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

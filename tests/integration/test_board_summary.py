@@ -16,6 +16,7 @@ from val.auth.service import system_principal
 from val.compliance.board import COUNTED, raw_counts, summarise
 from val.compliance.models import CompliancePoint
 from val.compliance.suppression import COLUMNS
+from val.db.session import unit_of_work
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.referrals.service import accept_referral
 from val.rulebook import load_rulebook
@@ -29,7 +30,7 @@ START = dt.date(2026, 1, 1)
 @pytest.fixture
 def points(database, referral_body):
     configure_policing_areas(SETTINGS.policing_areas)
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         principal = system_principal(session, "rms", Role.INTAKE)
         case = accept_referral(session, principal, ReferralSchema().load(referral_body()), RULEBOOK).case
     rng = random.Random(20261126)
@@ -60,7 +61,7 @@ def points(database, referral_body):
                 "updated_at": dt.datetime.now(dt.UTC),
             }
         )
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         session.execute(insert(CompliancePoint.__table__), rows)
         session.commit()
     return rows
@@ -76,7 +77,7 @@ def test_counts_match_a_brute_force_recount(database, points, group_by):
     for row in points:
         if date_from <= row["trigger_date"] <= date_to:
             expected[(tuple(row[g] for g in group_by), row["status"])] += 1
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         counted = raw_counts(session, date_from, date_to, group_by)
     got = Counter()
     for group, tallies in counted:
@@ -88,7 +89,7 @@ def test_counts_match_a_brute_force_recount(database, points, group_by):
 
 def test_published_figures_equal_the_recount_and_only_small_ones_are_hidden(database, points):
     date_from, date_to = dt.date(2026, 1, 1), dt.date(2026, 4, 30)
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         summary = summarise(session, date_from, date_to, ["right", "enhanced"], threshold=5)
     recount: Counter = Counter()
     for row in points:
@@ -109,6 +110,6 @@ def test_published_figures_equal_the_recount_and_only_small_ones_are_hidden(data
 
 def test_every_grouping_combination_is_accepted(database, points):
     names = ["right", "code", "agency", "crime_type", "enhanced", "policing_area", "age_band"]
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         for pair in itertools.combinations(names, 2):
             summarise(session, START, START + dt.timedelta(days=30), list(pair), threshold=5)

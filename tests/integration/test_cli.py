@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests.conftest import auth
-from val.cases.models import Case
 from val.cli import main
+from val.db.session import unit_of_work
+from val.records.models import Case
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_the_provider_directory_is_loaded(val):
 
 
 def _count(database) -> int:
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         return session.scalar(select(func.count()).select_from(Case))
 
 
@@ -108,8 +109,8 @@ def test_importing_csv_with_dotted_columns(val, database, referral_body, tmp_pat
     result = val("import", str(path))
     assert "3 records: 2 created, 0 duplicates, 1 rejected" in result.stdout
     assert "line 4: victim.policing_area" in result.stderr
-    with database.sessions() as session:
-        from val.cases.models import TriageDecision
+    with unit_of_work(database) as session:
+        from val.records.models import TriageDecision
 
         kinds = sorted(tuple(d.crime_types) for d in session.scalars(select(TriageDecision)))
         assert kinds == [("domestic_abuse",), ("domestic_abuse", "stalking_harassment")]
@@ -142,7 +143,7 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(val, database):
     ).stdout.strip()
     new = val("providers", "rotate-secret", "wmwa-idva").stdout.strip()
     assert new.startswith("whsec_") and new != old
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         provider = session.get(Provider, "wmwa-idva")
         now = dt.datetime.now(dt.UTC)
         live = _live_secrets(provider, now)
@@ -182,18 +183,18 @@ def test_a_failed_delivery_is_replayed_by_cli_and_api_with_its_webhook_id(
     val("providers", "set-endpoint", "wmwa-idva", "--url", "https://idva.example.org/hook")
     client = app.test_client()
     client.post("/api/v1/referrals", json=referral_body(), headers=auth(make_key("intake")))
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         session.execute(update(WebhookDelivery).values(status="failed", attempts=10, next_attempt_at=None))
         session.commit()
         delivery = session.scalar(select(WebhookDelivery))
     assert val("webhooks", "replay", str(delivery.id)).exit_code == 0
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         again = session.get(WebhookDelivery, delivery.id)
         assert (again.status, again.attempts, again.message_id) == ("pending", 0, delivery.message_id)
     coordinator = make_key("coordinator")
     busy = client.post(f"/api/v1/webhook-deliveries/{delivery.id}/replay", headers=auth(coordinator))
     assert busy.status_code == 409, "a delivery still being attempted is not replayed twice"
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         session.execute(update(WebhookDelivery).values(status="failed"))
         session.commit()
     replayed = client.post(f"/api/v1/webhook-deliveries/{delivery.id}/replay", headers=auth(coordinator))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from val.db.models import Base
+from val.models import Base
 
 
 def test_migrations_match_the_models(database):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from val.compliance.calendar import WorkingDays, london_date
+from val.calendar import WorkingDays, london_date
 from val.compliance.catalogue import CatalogueError, catalogue_from_mapping, load_catalogue
 from val.compliance.rules import CaseFacts, PointStatus, points_for_event, status_when_fulfilled
 

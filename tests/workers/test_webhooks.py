@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
+from harness.celery_worker import start_worker as start
+from harness.celery_worker import stop_worker as stop
+from harness.receiver import Receiver
 from tests.conftest import auth
-from tests.receiver import Receiver
-from tests.workers.celery_worker import start_worker as start
-from tests.workers.celery_worker import stop_worker as stop
 from val.auth.roles import Role
+from val.db.session import unit_of_work
 from val.providers.models import Provider
-from val.providers.service import set_endpoint
+from val.webhooks.endpoints import set_endpoint
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
 
 ROOT = Path(__file__).parents[2]
@@ -55,7 +56,7 @@ def receiver():
 
 @pytest.fixture
 def idva_secret(database, receiver):
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         return set_endpoint(session, "wmwa-idva", receiver.url, allow_http=True)
 
 
@@ -74,7 +75,7 @@ def intake(client, make_key, referral_body):
 
 
 def deliveries(database) -> list[WebhookDelivery]:
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         return list(session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.created_at)))
 
 
@@ -137,7 +138,7 @@ def test_two_failures_then_success_is_delivered_on_the_third_attempt_with_one_we
         stop(worker)
     assert len({r.headers["webhook-id"] for r in arrived}) == 1
     assert delivered[0].attempts == 3 and delivered[0].last_status_code == 200
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         codes = [
             a.status_code
             for a in session.scalars(select(WebhookAttempt).order_by(WebhookAttempt.attempted_at))
@@ -199,7 +200,7 @@ def test_410_gone_disables_the_endpoint_and_alerts(
             time.sleep(0.2)
     finally:
         stop(worker)
-    with database.sessions() as session:
+    with unit_of_work(database) as session:
         assert session.get(Provider, "wmwa-idva").endpoint_disabled_at is not None
     coordinator = make_key(Role.COORDINATOR)
     alerts = client.get("/api/v1/alerts", headers=auth(coordinator)).get_json()

@@ -58,5 +58,4 @@ def list_events(
         query = query.where(AuditEvent.at >= since)
     events = list(session.scalars(query))
     record(session, principal, "audit.read", "audit_events", entity_id or "list", request_id)
-    session.commit()
     return events

@@ -1,46 +1,15 @@
-"""How a case is shown: the DOMAIN §3 shape, and the fuller coordinator view."""
+"""How a case is shown to coordinators: the intake shape (DOMAIN §3) with the victim and offence."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 from marshmallow import fields
 
-from val.compliance.schemas import EventInSchema, EventOutSchema, PointSchema
+from val.compliance.schemas import EventInSchema, EventOutSchema
 from val.http.schemas import StrictSchema
-from val.referrals.schemas import ConsentSchema
-from val.routing.schemas import RouteSchema
+from val.referrals.schemas import CaseSchema, ConsentSchema
 
 __all__ = ["EventInSchema", "EventOutSchema"]
-
-
-class ExplanationSchema(ma.Schema):
-    rule = fields.String()
-    because = fields.String()
-
-
-class TriageOutSchema(ma.Schema):
-    crime_types = fields.List(fields.String())
-    risk_level = fields.String(allow_none=True)
-    marac = fields.Boolean()
-    enhanced_rights = fields.Boolean()
-    enhanced_reasons = fields.List(fields.String())
-    consent_model = fields.String()
-    rules_version = fields.String()
-    explanation = fields.List(fields.Nested(ExplanationSchema))
-
-
-class CaseSchema(ma.Schema):
-    """The intake response and the core of every case view (DOMAIN §3)."""
-
-    id = fields.UUID()
-    reference = fields.String()
-    status = fields.String()
-    received_at = fields.DateTime()
-    triage = fields.Nested(TriageOutSchema)
-    # Filled by routing and compliance as those features land; always present so clients can rely on them.
-    routes = fields.List(fields.Nested(RouteSchema), attribute="assignments")
-    compliance_points = fields.List(fields.Nested(PointSchema))
-    duplicate_of = fields.UUID(allow_none=True)
 
 
 class ContactOutSchema(ma.Schema):

@@ -1,24 +1,33 @@
+"""Coordinator casework: read a case whole, record consent given or withdrawn after intake, record the
+events of its journey. Runs in the caller's unit of work; never commits."""
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.models import Case
-from val.compliance.models import CompliancePoint
-from val.compliance.service import record_event
+from val.compliance import service as compliance
+from val.compliance.models import CaseEvent
 from val.db.base import utcnow
-from val.routing import service as routing
-from val.routing.rules import MARAC
+from val.errors import NotFoundError
+from val.records.lookup import case_bundle
+from val.records.models import Case
+from val.records.states import CASE_TRANSITIONS
+from val.routing.facts import facts_of_case
+from val.routing.service import follow_consent
 from val.rulebook import Rulebook
-from val.triage.domain import Consent, ConsentModel
+from val.triage.domain import CaseStatus, Consent, ConsentModel
 from val.triage.rules import consent_decision
 
-__all__ = ["read_case", "record_event", "update_consent"]
+# The Victims' Code right that a declined consent makes not applicable, and the reason recorded for it.
+REFERRAL_POINT = "R4_REFERRAL_TO_SUPPORT"
+REFUSALS = {Consent.DECLINED: "consent_declined", Consent.OPTED_OUT: "opted_out"}
 
 
 def read_case(
@@ -35,11 +44,11 @@ def read_case(
             selectinload(Case.compliance_points),
             selectinload(Case.assignments),
         )
+        .execution_options(populate_existing=True)
     )
     if case is None:
         return None
     audit(session, principal, "case.read", "case", case.id, request_id)
-    session.commit()
     return case
 
 
@@ -55,48 +64,40 @@ def update_consent(
     """Consent recorded after intake: given → the services held back are offered now; withdrawn → what
     providers hold is withdrawn (MARAC excepted for high-risk domestic abuse) and the referral point is no
     longer applicable."""
-    case, decision, victim, offence = routing.case_bundle(session, case_id)
-    before = routing.facts_for_case(rulebook, case, decision, victim, offence)
+    case, decision, victim, offence = case_bundle(session, case_id)
+    before = facts_of_case(rulebook.routing, case, decision, victim, offence)
     case.consent_support_referral = support_referral
     case.consent_recorded_at = recorded_at or utcnow()
-    after = routing.facts_for_case(rulebook, case, decision, victim, offence)
+    after = facts_of_case(rulebook.routing, case, decision, victim, offence)
     now = utcnow()
-    model = ConsentModel(decision.consent_model)
-    _, triage_status, _ = consent_decision(model, Consent(support_referral))
-    open_now = routing.open_assignments(session, case.id)
-    if after.referral_permitted and not before.referral_permitted:
-        held = {a.requested_service or a.service for a in open_now}
-        plan, providers = routing.plan_routes(session, rulebook, after)
-        wanted = {r.requested_service or r.service for r in plan.routes} - held
-        routing.create_assignments(
-            session,
-            rulebook,
-            plan,
-            providers,
-            case_id=case.id,
-            case_reference=case.reference,
-            risk_level=decision.risk_level,
-            now=now,
-            only_services=wanted,
-        )
-        case.status = "routed"
-    elif not after.referral_permitted:
-        for assignment in open_now:
-            if assignment.service == MARAC and after.marac_without_consent:
-                continue
-            routing.withdraw(session, assignment, "consent withdrawn", now)
-        case.status = str(triage_status)
-    reason = {"declined": "consent_declined", "opted_out": "opted_out"}.get(support_referral)
+    offered = follow_consent(session, rulebook.routing, case, decision.risk_level, before, after, now)
+    if offered is not None:
+        _, triage_status, _ = consent_decision(ConsentModel(decision.consent_model), Consent(support_referral))
+        target = CaseStatus.ROUTED if offered else triage_status
+        if target != case.status:
+            case.status = CASE_TRANSITIONS.check(case.status, target).value
+    reason = REFUSALS.get(Consent(support_referral))
     if reason:
-        session.execute(
-            update(CompliancePoint)
-            .where(
-                CompliancePoint.case_id == case.id,
-                CompliancePoint.code == "R4_REFERRAL_TO_SUPPORT",
-                CompliancePoint.status.in_(("pending", "missed")),
-            )
-            .values(status="not_applicable", reason=reason, updated_at=now)
-        )
+        compliance.set_not_applicable(session, case.id, REFERRAL_POINT, reason, now)
     audit(session, principal, "case.consent_updated", "case", case.id, request_id)
-    session.commit()
-    return read_case(session, principal, case.id, request_id)
+    session.flush()
+    updated = read_case(session, principal, case.id, request_id)
+    if updated is None:
+        raise NotFoundError("No case with this id.")
+    return updated
+
+
+def record_event(
+    session: Session,
+    principal: Principal,
+    rulebook: Rulebook,
+    case_id: uuid.UUID,
+    event_type: str,
+    occurred_at: dt.datetime,
+    details: dict[str, Any],
+    request_id: str | None,
+) -> tuple[CaseEvent, list[dict[str, Any]]]:
+    """An event of the case's journey; the Victims' Code points it triggers open with their deadlines."""
+    return compliance.record_event(
+        session, principal, rulebook.compliance, case_id, event_type, occurred_at, details, request_id
+    )

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from val.compliance.calendar import WorkingDays, london_date
+from val.calendar import WorkingDays, london_date
 from val.compliance.catalogue import Catalogue, PointRule
+from val.states import TransitionTable
 
 
 class PointStatus(StrEnum):
@@ -20,7 +21,25 @@ class PointStatus(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-FULFILLABLE = (PointStatus.PENDING, PointStatus.MISSED)
+P = PointStatus
+POINT_TRANSITIONS = TransitionTable(
+    "compliance point",
+    PointStatus,
+    {
+        P.PENDING: {P.MET, P.MET_LATE, P.MISSED, P.NOT_APPLICABLE},
+        # A point swept to missed may still be fulfilled: late, or in time but recorded late.
+        P.MISSED: {P.MET, P.MET_LATE, P.NOT_APPLICABLE},
+    },
+)
+FULFILLABLE = tuple(sorted(POINT_TRANSITIONS.sources_of(PointStatus.MET_LATE)))
+
+
+@dataclass(frozen=True)
+class ComplianceRules:
+    """Everything compliance decides with: the Victims' Code catalogue and the working-day calendar."""
+
+    catalogue: Catalogue
+    working_days: WorkingDays
 
 
 @dataclass(frozen=True)

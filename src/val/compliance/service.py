@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.models import Case, Offence, TriageDecision
-from val.compliance.calendar import LONDON
+from val.calendar import LONDON
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.compliance.rules import (
     FULFILLABLE,
+    POINT_TRANSITIONS,
     CaseFacts,
+    ComplianceRules,
     PointStatus,
     age_band,
     points_for_event,
@@ -25,7 +26,7 @@ from val.compliance.rules import (
 )
 from val.db.base import utcnow
 from val.errors import ConflictError, InvalidInputError, NotFoundError
-from val.rulebook import Rulebook
+from val.records.models import Case, Offence, TriageDecision
 
 _INSERT_POINT = insert(CompliancePoint.__table__)
 
@@ -40,12 +41,12 @@ class Grouping:
     crime_type: str
 
 
-def grouping_for(rulebook: Rulebook, crime_types: list[str], enhanced: bool, area: str, age: int) -> Grouping:
-    return Grouping(enhanced, area, age_band(age), rulebook.catalogue.principal_crime_type(crime_types))
+def grouping_for(rules: ComplianceRules, crime_types: list[str], enhanced: bool, area: str, age: int) -> Grouping:
+    return Grouping(enhanced, area, age_band(age), rules.catalogue.principal_crime_type(crime_types))
 
 
 def _point_rows(
-    rulebook: Rulebook,
+    rules: ComplianceRules,
     case_id: uuid.UUID,
     facts: CaseFacts,
     grouping: Grouping,
@@ -77,7 +78,7 @@ def _point_rows(
             "updated_at": now,
         }
         for opened in points_for_event(
-            rulebook.catalogue, rulebook.working_days, facts, event_type, occurred_at, details
+            rules.catalogue, rules.working_days, facts, event_type, occurred_at, details
         )
     ]
     return rows
@@ -91,24 +92,33 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]
 
 def open_intake_points(
     session: Session,
-    rulebook: Rulebook,
+    rules: ComplianceRules,
     case_id: uuid.UUID,
-    facts: CaseFacts,
-    grouping: Grouping,
+    *,
+    enhanced: bool,
+    consent: str,
+    crime_types: list[str],
+    home_office_code: str | None,
+    policing_area: str,
+    age: int,
     reported_at: dt.datetime,
     received_at: dt.datetime,
 ) -> list[dict[str, Any]]:
     """The referral is the `crime_reported` event at `reported_at`; VAL's own first-contact standard runs from
     when the referral was received. Written in the intake transaction."""
+    facts = CaseFacts(
+        enhanced=enhanced, consent=consent, crime_types=tuple(crime_types), home_office_code=home_office_code
+    )
+    grouping = grouping_for(rules, crime_types, enhanced, policing_area, age)
     return _insert(
         session,
-        _point_rows(rulebook, case_id, facts, grouping, "crime_reported", reported_at)
-        + _point_rows(rulebook, case_id, facts, grouping, "referral_received", received_at),
+        _point_rows(rules, case_id, facts, grouping, "crime_reported", reported_at)
+        + _point_rows(rules, case_id, facts, grouping, "referral_received", received_at),
     )
 
 
 def _case_context(
-    session: Session, case_id: uuid.UUID, rulebook: Rulebook
+    session: Session, case_id: uuid.UUID, rules: ComplianceRules
 ) -> tuple[Case, CaseFacts, Grouping]:
     row = session.execute(
         select(Case, TriageDecision, Offence.home_office_code)
@@ -126,7 +136,7 @@ def _case_context(
         home_office_code=code,
     )
     grouping = grouping_for(
-        rulebook, decision.crime_types, decision.enhanced_rights, case.policing_area, decision.age_at_offence
+        rules, decision.crime_types, decision.enhanced_rights, case.policing_area, decision.age_at_offence
     )
     return case, facts, grouping
 
@@ -134,17 +144,17 @@ def _case_context(
 def record_event(
     session: Session,
     principal: Principal,
-    rulebook: Rulebook,
+    rules: ComplianceRules,
     case_id: uuid.UUID,
     event_type: str,
     occurred_at: dt.datetime,
     details: dict[str, Any],
     request_id: str | None,
 ) -> tuple[CaseEvent, list[dict[str, Any]]]:
-    valid = rulebook.catalogue.event_types
+    valid = rules.catalogue.event_types
     if event_type not in valid:
         raise InvalidInputError(f"Unknown event type; valid types: {', '.join(valid)}.", field="type")
-    case, facts, grouping = _case_context(session, case_id, rulebook)
+    case, facts, grouping = _case_context(session, case_id, rules)
     if occurred_at < case.reported_at:
         raise InvalidInputError("The event is before the crime was reported.", field="occurred_at")
     event = CaseEvent(
@@ -159,10 +169,9 @@ def record_event(
     session.add(event)
     session.flush()
     rows = _insert(
-        session, _point_rows(rulebook, case.id, facts, grouping, event_type, occurred_at, details, event.id)
+        session, _point_rows(rules, case.id, facts, grouping, event_type, occurred_at, details, event.id)
     )
     audit(session, principal, f"case.event.{event_type}", "case", case.id, request_id)
-    session.commit()
     return event, rows
 
 
@@ -173,15 +182,32 @@ def fulfil_point(
     if point is None:
         raise NotFoundError("No compliance point with this id.")
     if point.status not in FULFILLABLE:
-        raise ConflictError(f"The point is {point.status}; only pending or missed points can be fulfilled.")
+        raise ConflictError(
+            f"The point is {point.status}; only pending or missed points can be fulfilled.", field="status"
+        )
     if at < point.triggered_at:
         raise InvalidInputError("Fulfilled before the event that opened the point.", field="at")
-    point.status = str(status_when_fulfilled(point.due_on, at))
+    point.status = POINT_TRANSITIONS.check(point.status, status_when_fulfilled(point.due_on, at)).value
     point.fulfilled_at = at
     point.updated_at = utcnow()
     audit(session, principal, "compliance_point.fulfilled", "case", point.case_id, request_id)
-    session.commit()
     return point
+
+
+def set_not_applicable(
+    session: Session, case_id: uuid.UUID, code: str, reason: str, now: dt.datetime
+) -> int:
+    """Open points of one right that no longer apply to the case (e.g. the referral point once consent is
+    declined)."""
+    return session.execute(
+        update(CompliancePoint)
+        .where(
+            CompliancePoint.case_id == case_id,
+            CompliancePoint.code == code,
+            CompliancePoint.status.in_(POINT_TRANSITIONS.sources_of(PointStatus.NOT_APPLICABLE)),
+        )
+        .values(status=PointStatus.NOT_APPLICABLE.value, reason=reason, updated_at=now)
+    ).rowcount
 
 
 def london_today(now: dt.datetime | None = None) -> dt.date:
@@ -196,7 +222,6 @@ def sweep_overdue(session: Session, today: dt.date) -> int:
         .where(CompliancePoint.status == PointStatus.PENDING.value, CompliancePoint.due_on < today)
         .values(status=PointStatus.MISSED.value, updated_at=utcnow())
     )
-    session.commit()
     return result.rowcount or 0
 
 
@@ -223,7 +248,6 @@ def list_points(
         query = query.where(CompliancePoint.right == right)
     points = list(session.scalars(query.limit(limit).offset(offset)))
     audit(session, principal, "compliance_points.listed", "compliance_point", "list", request_id)
-    session.commit()
     return points
 
 

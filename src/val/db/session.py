@@ -1,7 +1,8 @@
 """Engines, sessions and the unit of work.
 
-Sessions are passed explicitly; the unit of work commits only when told to and rolls back otherwise,
-so the boundary of the case + outbox transaction is visible in the service code.
+Sessions are passed explicitly. The entry point (an HTTP request, a Celery task, a CLI command) owns the
+transaction: it opens a unit of work, which commits when its block ends normally and rolls back otherwise.
+Services take the session and never commit or roll back.
 """
 
 from __future__ import annotations
@@ -56,9 +57,6 @@ class Database:
     """An engine and its session factory, built from settings at start-up (never at import)."""
 
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
-        # Every mapped class must be known before the first query, whichever feature a process imported.
-        import val.db.models  # noqa: F401
-
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         # A forked child (a Celery pool process, a gunicorn worker) must not use or close the connections it
@@ -75,21 +73,38 @@ class Database:
         self.engine.dispose()
 
 
-def commit_without_waiting_for_disk(session: Session) -> None:
-    """Commit without waiting for the WAL flush (PostgreSQL). Only for writes whose loss in a server crash is
-    harmless: a later durable commit on the same server flushes them anyway, and if none follows they describe
-    work that never committed either."""
+def without_waiting_for_disk(session: Session) -> None:
+    """Let this transaction commit without waiting for the WAL flush (PostgreSQL). Only for writes whose loss
+    in a server crash is harmless: a later durable commit on the same server flushes them anyway, and if none
+    follows they describe work that never committed either."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    session.commit()
+
+
+@contextmanager
+def committing(session: Session) -> Iterator[Session]:
+    """One unit of work on a session the entry point already holds: committed when the block ends normally,
+    rolled back when it raises."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 @contextmanager
 def unit_of_work(database: Database) -> Iterator[Session]:
-    """A session whose work is rolled back unless the caller commits it."""
-    session = database.sessions()
-    try:
+    """A fresh session for one unit of work: committed when the block ends normally, rolled back otherwise."""
+    with database.sessions() as session, committing(session):
         yield session
-    finally:
-        session.rollback()
-        session.close()
+
+
+@contextmanager
+def read_only(database: Database) -> Iterator[Session]:
+    """A fresh session whose work is never committed (listings, reports)."""
+    with database.sessions() as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

@@ -1,15 +1,20 @@
-"""What the app wired at start-up, reachable from views without globals built at import."""
+"""What the app wired at start-up, reachable from views without globals built at import; and the request's
+unit of work."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from flask import current_app, g
+from flask import Response, current_app, g
 from sqlalchemy.orm import Session
 
-from val.db.session import Database
-from val.rulebook import Rulebook
+from val.db.session import Database, committing
 from val.settings import Settings
+
+if TYPE_CHECKING:  # the rulebook is assembled above every feature; the HTTP layer only carries it
+    from val.rulebook import Rulebook
 
 
 @dataclass(frozen=True)
@@ -20,17 +25,39 @@ class Services:
 
 
 def services() -> Services:
-    return current_app.extensions["val"]
+    services_: Services = current_app.extensions["val"]
+    return services_
 
 
 def request_session() -> Session:
     """One session per request, shared by the auth guard and the view: authentication, the work and its
-    audit event run on one connection, and the service's commit ends it. Closed (rolled back if uncommitted)
-    when the request ends."""
-    session = g.get("_val_session")
+    audit event run on one connection, in one unit of work the request owns (committed by
+    `commit_request`). Closed (rolled back if uncommitted) when the request ends."""
+    session: Session | None = g.get("_val_session")
     if session is None:
         session = g._val_session = services().db.sessions()
     return session
+
+
+def request_unit_of_work() -> AbstractContextManager[Session]:
+    """A unit of work inside the request, committed when its block ends (for batches: one per record)."""
+    return committing(request_session())
+
+
+def commit_request(response: Response) -> Response:
+    """The request is the unit of work: a success commits what the view did (its audit rows included), any
+    error answer rolls it back."""
+    session: Session | None = g.get("_val_session")
+    if session is not None:
+        if response.status_code < 400:
+            try:
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        else:
+            session.rollback()
+    return response
 
 
 def close_request_session(_error: BaseException | None = None) -> None:

@@ -1,7 +1,8 @@
 """Idempotency-Key for POSTs: a retried request gets the first response, never a second effect.
 
 The key is claimed in its own short transaction before the work starts, so a concurrent retry sees it
-(409 while in flight). Only successful (2xx) responses are kept; after any failure the key is released so
+(409 while in flight); the response is recorded in the request's own unit of work, so it commits with the
+work it describes or not at all. Only successful (2xx) responses are kept; after any failure the key is released so
 the client can correct the request and retry with the same key. A claim left by a process that died is
 taken over once `idempotency_lock_seconds` have passed; the referral's own duplicate detection keeps that
 safe even if the first attempt did commit.
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from val.db.base import utcnow
-from val.db.session import commit_without_waiting_for_disk
+from val.db.session import without_waiting_for_disk
 from val.http.context import request_session, services
 from val.http.models import IdempotencyRecord
 from val.http.problems import Problem
@@ -61,8 +62,10 @@ def _claim(
                 expires_at=now + ttl,
             )
         )
-        # Losing the claim in a crash is harmless: the work it guards would be lost with it.
-        commit_without_waiting_for_disk(session)
+        # Its own unit of work, by design: the claim must be visible to a concurrent retry before the work
+        # starts. Losing it in a crash is harmless: the work it guards would be lost with it.
+        without_waiting_for_disk(session)
+        session.commit()
         return record_id
     except IntegrityError:
         session.rollback()
@@ -72,16 +75,10 @@ def _claim(
         )
     )
     if existing is None:  # released between our insert and our read: the client may simply retry
-        raise Problem(
-            409,
-            "Request in progress",
-            "This Idempotency-Key is being processed; retry shortly.",
-            problem_type="idempotency-in-flight",
-            headers={"Retry-After": "1"},
-        )
+        raise _in_flight("This Idempotency-Key is being processed; retry shortly.")
     if existing.expires_at <= now:
         session.delete(existing)
-        session.commit()
+        session.commit()  # the expired key is gone before we claim it afresh
         return _claim(session, credential_id, key, print_, ttl, lock)
     if existing.request_fingerprint != print_:
         raise Problem(
@@ -101,31 +98,28 @@ def _claim(
             .where(IdempotencyRecord.id == existing.id, IdempotencyRecord.locked_at == existing.locked_at)
             .values(locked_at=now)
         ).rowcount
-        session.commit()
+        session.commit()  # the take-over, like the claim, is visible before the work starts
         if taken:
             return existing.id
-    raise Problem(
-        409,
-        "Request in progress",
-        "A request with this Idempotency-Key is still being processed.",
-        problem_type="idempotency-in-flight",
-        headers={"Retry-After": "1"},
+    raise _in_flight("A request with this Idempotency-Key is still being processed.")
+
+
+def _in_flight(detail: str) -> Problem:
+    return Problem(
+        409, "Request in progress", detail, problem_type="idempotency-in-flight", headers={"Retry-After": "1"}
     )
 
 
 def _finish(session: Session, record_id: uuid.UUID, response: Response) -> None:
-    session.rollback()  # whatever the view left uncommitted is not ours to keep
     if 200 <= response.status_code < 300 and response.is_json:
+        # In the request's unit of work: the stored answer commits with the work it describes.
         session.execute(
             update(IdempotencyRecord)
             .where(IdempotencyRecord.id == record_id)
             .values(response_status=response.status_code, response_body=response.get_json())
         )
     else:
-        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-    # Losing this in a crash leaves the key claimed until its lock lapses; the retry after that finds the
-    # committed case through duplicate detection, so nothing is doubled.
-    commit_without_waiting_for_disk(session)
+        _release(session, record_id)
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -162,6 +156,8 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _release(session: Session, record_id: uuid.UUID) -> None:
+    """Free the key after a failure, in a unit of work of its own: the request's work is rolled back, the
+    release must not be, so the client can correct the request and retry with the same key."""
     session.rollback()
     session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
     session.commit()

@@ -9,13 +9,12 @@ from flask.views import MethodView
 
 from val.auth.guard import require_roles
 from val.auth.roles import Role
-from val.cases.schemas import CaseSchema
 from val.http.blueprint import ApiBlueprint as Blueprint
-from val.http.context import request_session, services
+from val.http.context import request_session, request_unit_of_work, services
 from val.http.idempotency import idempotent
 from val.http.problems import Problem
 from val.referrals import batch
-from val.referrals.schemas import BatchResultSchema, ReferralSchema, ReferralStatusSchema
+from val.referrals.schemas import BatchResultSchema, CaseSchema, ReferralSchema, ReferralStatusSchema
 from val.referrals.service import accept_referral, referral_status
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
@@ -94,8 +93,9 @@ class ReferralBatches(MethodView):
                 "Batch too large",
                 f"At most {svc.settings.max_batch_records} referrals per batch; split the file.",
             )
+        # One unit of work per record, committed as it is accepted: one bad record never costs the others.
         return batch.import_records(
-            request_session(), g.principal, records, svc.rulebook, g.request_id
+            request_unit_of_work, g.principal, records, svc.rulebook, g.request_id
         ).as_dict()
 
 

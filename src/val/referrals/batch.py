@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,8 +105,11 @@ def parse_csv(stream: io.TextIOBase) -> Iterator[tuple[int, Any]]:
         yield reader.line_num, record
 
 
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+
+
 def import_records(
-    session: Session,
+    unit_of_work: UnitOfWork,
     principal: Principal,
     records: Iterable[tuple[int, Any]],
     rulebook: Rulebook,
@@ -133,8 +137,10 @@ def import_records(
                     {"line": line, "outcome": "rejected", "errors": flatten_messages(exc.messages)}
                 )
             else:
-                # accept_referral commits each record on its own, so one never blocks another.
-                intake = accept_referral(session, principal, referral, rulebook, request_id)
+                # Each record is its own unit of work (the entry point's), so one never blocks another.
+                with unit_of_work() as session:
+                    intake = accept_referral(session, principal, referral, rulebook, request_id)
+                    session.expunge_all()  # keep the identity map small over a long batch
                 result.results.append(
                     {
                         "line": line,
@@ -143,7 +149,6 @@ def import_records(
                         "reference": intake.case.reference,
                     }
                 )
-                session.expunge_all()  # keep the identity map small over a long batch
         if on_record is not None:
             on_record()
     return result

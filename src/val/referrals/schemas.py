@@ -9,7 +9,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
+from val.compliance.schemas import PointSchema
 from val.http.schemas import StrictSchema, not_in_future
+from val.routing.schemas import RouteSchema
 
 OFFENCE_FLAGS = (
     "domestic_abuse",
@@ -170,7 +172,7 @@ class ReferralSchema(StrictSchema):
             )
 
 
-# Output schemas: narrowed per audience (the full case shape is val.cases.schemas.CaseSchema).
+# Output schemas: narrowed per audience (the full case shape is CaseSchema, below).
 
 
 class ReferralStatusSchema(ma.Schema):
@@ -198,3 +200,36 @@ class BatchResultSchema(ma.Schema):
     duplicates = fields.Integer()
     rejected = fields.Integer()
     results = fields.List(fields.Nested(BatchRecordResultSchema))
+
+
+# The triaged case: the intake response and the core of every case view (DOMAIN §3).
+
+
+class ExplanationSchema(ma.Schema):
+    rule = fields.String()
+    because = fields.String()
+
+
+class TriageOutSchema(ma.Schema):
+    crime_types = fields.List(fields.String())
+    risk_level = fields.String(allow_none=True)
+    marac = fields.Boolean()
+    enhanced_rights = fields.Boolean()
+    enhanced_reasons = fields.List(fields.String())
+    consent_model = fields.String()
+    rules_version = fields.String()
+    explanation = fields.List(fields.Nested(ExplanationSchema))
+
+
+class CaseSchema(ma.Schema):
+    """The intake response and the core of every case view (DOMAIN §3)."""
+
+    id = fields.UUID()
+    reference = fields.String()
+    status = fields.String()
+    received_at = fields.DateTime()
+    triage = fields.Nested(TriageOutSchema)
+    # Filled by routing and compliance as those features land; always present so clients can rely on them.
+    routes = fields.List(fields.Nested(RouteSchema), attribute="assignments")
+    compliance_points = fields.List(fields.Nested(PointSchema))
+    duplicate_of = fields.UUID(allow_none=True)

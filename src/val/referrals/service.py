@@ -1,5 +1,5 @@
-"""accept_referral: one referral in, one triaged case out — case, victim, offence, triage decision,
-outbox row and audit event in a single transaction, or nothing at all."""
+"""accept_referral: one referral in, one triaged case out — case, victim, offence, triage decision, points,
+assignments with their webhook deliveries and the audit event in the caller's transaction, or nothing."""
 
 from __future__ import annotations
 
@@ -16,19 +16,17 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.models import Case, Offence, TriageDecision, Victim
-from val.compliance import service as compliance
 from val.compliance.models import CompliancePoint
-from val.compliance.rules import CaseFacts
+from val.compliance.service import open_intake_points
 from val.db.base import utcnow
-from val.messaging import outbox
-from val.routing import service as routing
-from val.routing.rules import RoutingFacts, offence_to_report_days
+from val.records.models import Case, Offence, TriageDecision, Victim
+from val.routing.facts import explain, routing_facts
+from val.routing.models import Assignment
+from val.routing.offers import create_assignments, plan_routes
+from val.routing.rules import Decision, RoutingFacts
 from val.rulebook import Rulebook
 from val.triage import ReferralFacts, RiskFacts, triage
-from val.triage.domain import Consent, RiskLevel
-
-REFERRAL_RECEIVED = "referral.received"
+from val.triage.domain import CaseStatus, Consent, RiskLevel, TriageOutcome
 
 
 @dataclass(frozen=True)
@@ -118,35 +116,101 @@ def accept_referral(
     rulebook: Rulebook,
     request_id: str | None = None,
 ) -> IntakeResult:
-    """`referral` is the validated intake payload (ReferralSchema). Commits once.
+    """`referral` is the validated intake payload (ReferralSchema). Writes the case, its triage, points,
+    assignments, their webhook deliveries and the audit event in the caller's unit of work.
 
     Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
     response is built from the same values without reading anything back."""
-    source, victim_in, offence_in, consent = (
-        referral["source"],
-        referral["victim"],
-        referral["offence"],
-        referral["consent"],
-    )
-    key = duplicate_key(source["system"], source["reference"], victim_in["date_of_birth"])
+    victim_in, offence_in = referral["victim"], referral["offence"]
+    key = duplicate_key(referral["source"]["system"], referral["source"]["reference"], victim_in["date_of_birth"])
     outcome = triage(facts_from(referral), rulebook.triage)
     now = utcnow()
-    case_row = {
+    decision, providers = plan_routes(session, rulebook.routing, _routing_facts(rulebook, referral, outcome))
+    case_row = _case_row(principal, referral, key, outcome, decision, now)
+    number = _insert_unless_duplicate(session, case_row)
+    if number is None:
+        return _duplicate(session, principal, key, request_id)
+    triage_row = _triage_row(case_row["id"], referral, outcome, decision, now)
+    session.execute(_INSERT_VICTIM, {"id": uuid.uuid4(), "case_id": case_row["id"], **victim_in})
+    session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_row["id"], **offence_in})
+    session.execute(_INSERT_TRIAGE, triage_row)
+    point_rows = open_intake_points(
+        session,
+        rulebook.compliance,
+        case_row["id"],
+        enhanced=outcome.enhanced_rights,
+        consent=case_row["consent_support_referral"],
+        crime_types=triage_row["crime_types"],
+        home_office_code=offence_in.get("home_office_code"),
+        policing_area=case_row["policing_area"],
+        age=outcome.age_at_offence,
+        reported_at=referral["reported_at"],
+        received_at=now,
+    )
+    assignments = create_assignments(
+        session,
+        rulebook.routing,
+        decision,
+        providers,
+        case_id=case_row["id"],
+        case_reference=Case.reference_for(now, number),
+        risk_level=triage_row["risk_level"],
+        now=now,
+    )
+    audit(session, principal, "referral.accepted", "case", case_row["id"], request_id)
+    return IntakeResult(case=_as_written(number, case_row, triage_row, point_rows, assignments), created=True)
+
+
+def _routing_facts(rulebook: Rulebook, referral: dict[str, Any], outcome: TriageOutcome) -> RoutingFacts:
+    victim, offence = referral["victim"], referral["offence"]
+    return routing_facts(
+        rulebook.routing,
+        crime_types=tuple(str(t) for t in outcome.crime_types),
+        risk_level=str(outcome.risk_level) if outcome.risk_level else None,
+        marac=outcome.marac,
+        age=outcome.age_at_offence,
+        consent_model=str(outcome.consent_model),
+        consent=referral["consent"]["support_referral"],
+        policing_area=victim["policing_area"],
+        relationship=victim.get("relationship"),
+        rtc_outcome=offence.get("rtc_outcome"),
+        children_in_household=victim.get("children_in_household"),
+        occurred_at=offence.get("occurred_at"),
+        reported_at=referral["reported_at"],
+    )
+
+
+def _case_row(
+    principal: Principal,
+    referral: dict[str, Any],
+    key: str,
+    outcome: TriageOutcome,
+    decision: Decision,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    source, consent = referral["source"], referral["consent"]
+    routed = outcome.referral_permitted and bool(decision.routes)
+    return {
         "id": uuid.uuid4(),
-        "status": str(outcome.case_status),
+        "status": (CaseStatus.ROUTED if routed else outcome.case_status).value,
         "source_system": source["system"],
         "source_reference": source["reference"],
         "duplicate_key": key,
         "submitted_by": principal.credential_id,
         "reported_at": referral["reported_at"],
         "received_at": now,
-        "policing_area": victim_in["policing_area"],
+        "policing_area": referral["victim"]["policing_area"],
         "consent_support_referral": consent["support_referral"],
         "consent_recorded_at": consent.get("recorded_at"),
     }
-    triage_row = {
+
+
+def _triage_row(
+    case_id: uuid.UUID, referral: dict[str, Any], outcome: TriageOutcome, decision: Decision, now: dt.datetime
+) -> dict[str, Any]:
+    return {
         "id": uuid.uuid4(),
-        "case_id": case_row["id"],
+        "case_id": case_id,
         "decided_at": now,
         "crime_types": [str(t) for t in outcome.crime_types],
         "risk_level": str(outcome.risk_level) if outcome.risk_level else None,
@@ -156,97 +220,33 @@ def accept_referral(
         "consent_model": str(outcome.consent_model),
         "age_at_offence": outcome.age_at_offence,
         "rules_version": outcome.rules_version,
-        "explanation": [r.as_dict() for r in outcome.explanation],
+        # The case's explanation says where the victim went and why, next to how they were triaged.
+        "explanation": [r.as_dict() for r in outcome.explanation] + explain(decision),
         "risk_input": _risk_as_json(referral.get("risk")),
     }
-    facts = RoutingFacts(
-        crime_types=tuple(triage_row["crime_types"]),
-        risk_level=triage_row["risk_level"],
-        age=outcome.age_at_offence,
-        policing_area=victim_in["policing_area"],
-        relationship=victim_in.get("relationship") or "direct",
-        rtc_outcome=offence_in.get("rtc_outcome"),
-        children_in_household=victim_in.get("children_in_household") or 0,
-        offence_to_report_days=offence_to_report_days(offence_in.get("occurred_at"), referral["reported_at"]),
-        referral_permitted=outcome.referral_permitted,
-        marac_without_consent=outcome.marac_without_consent,
-    )
-    decision, providers = routing.plan_routes(session, rulebook, facts)
-    # The case's explanation says where the victim went and why, next to how they were triaged.
-    triage_row["explanation"] += [
-        {"rule": f"route.{r.rule}", "because": f"{r.because} → {r.service} ({r.provider_id or 'unassigned'})"}
-        for r in decision.routes
-    ] + [
-        {"rule": "route.held_for_consent", "because": f"{service} waits for the victim's consent"}
-        for service in decision.held_for_consent
-    ]
-    if outcome.referral_permitted and decision.routes:
-        case_row["status"] = "routed"
-    number = _insert_unless_duplicate(session, case_row)
-    if number is None:
-        session.rollback()
-        existing = _existing(session, key)
-        if existing is None:  # PostgreSQL and SQLite only report a conflict with a committed row
-            raise RuntimeError("duplicate key conflict without a committed case")
-        return _duplicate(session, principal, existing, request_id)
-    session.execute(_INSERT_VICTIM, {"id": uuid.uuid4(), "case_id": case_row["id"], **victim_in})
-    session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_row["id"], **offence_in})
-    session.execute(_INSERT_TRIAGE, triage_row)
-    point_rows = compliance.open_intake_points(
-        session,
-        rulebook,
-        case_row["id"],
-        CaseFacts(
-            enhanced=outcome.enhanced_rights,
-            consent=consent["support_referral"],
-            crime_types=tuple(triage_row["crime_types"]),
-            home_office_code=offence_in.get("home_office_code"),
-        ),
-        compliance.grouping_for(
-            rulebook,
-            triage_row["crime_types"],
-            outcome.enhanced_rights,
-            victim_in["policing_area"],
-            outcome.age_at_offence,
-        ),
-        reported_at=referral["reported_at"],
-        received_at=now,
-    )
-    reference = Case.reference_for(now, number)
-    assignments = routing.create_assignments(
-        session,
-        rulebook,
-        decision,
-        providers,
-        case_id=case_row["id"],
-        case_reference=reference,
-        risk_level=triage_row["risk_level"],
-        now=now,
-    )
-    # Thin: ids and decisions only. Consumers read the case itself under their own authority.
-    outbox.add(
-        session,
-        REFERRAL_RECEIVED,
-        {
-            "case_id": str(case_row["id"]),
-            "referral_permitted": outcome.referral_permitted,
-            "marac_without_consent": outcome.marac_without_consent,
-        },
-    )
-    audit(session, principal, "referral.accepted", "case", case_row["id"], request_id)
-    session.commit()
-    # A detached view of what was written, for the response.
+
+
+def _as_written(
+    number: int,
+    case_row: dict[str, Any],
+    triage_row: dict[str, Any],
+    point_rows: list[dict[str, Any]],
+    assignments: list[Assignment],
+) -> Case:
+    """A detached view of what was written, for the response."""
     case = Case(number=number, **case_row)
     case.triage = TriageDecision(**triage_row)
     case.compliance_points = [CompliancePoint(**row) for row in point_rows]
     case.assignments = assignments
-    return IntakeResult(case=case, created=True)
+    return case
 
 
-def _duplicate(session: Session, principal: Principal, case: Case, request_id: str | None) -> IntakeResult:
-    audit(session, principal, "referral.duplicate", "case", case.id, request_id)
-    session.commit()
-    return IntakeResult(case=case, created=False)
+def _duplicate(session: Session, principal: Principal, key: str, request_id: str | None) -> IntakeResult:
+    existing = _existing(session, key)
+    if existing is None:  # PostgreSQL and SQLite only report a conflict with a committed row
+        raise RuntimeError("duplicate key conflict without a committed case")
+    audit(session, principal, "referral.duplicate", "case", existing.id, request_id)
+    return IntakeResult(case=existing, created=False)
 
 
 def referral_status(
@@ -259,5 +259,4 @@ def referral_status(
     if case is None:
         return None
     audit(session, principal, "referral.status_read", "case", case.id, request_id)
-    session.commit()
     return case

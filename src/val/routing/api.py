@@ -1,4 +1,4 @@
-"""Coordinator routing controls: reroute an assignment, see and resolve alerts."""
+"""Coordinator routing controls: reroute an assignment."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
-from val.routing.schemas import AlertQuerySchema, AlertSchema, AssignmentSchema, RerouteSchema
-from val.routing.service import list_alerts, reroute, resolve_alert
+from val.routing.schemas import AssignmentSchema, RerouteSchema
+from val.routing.service import reroute
 
 blp = Blueprint("routing", __name__, url_prefix="/api/v1", description="Routing (coordinators)")
 
@@ -25,29 +25,5 @@ class Reroute(MethodView):
     def post(self, body, assignment_id: uuid.UUID):
         """Withdraw an assignment from its provider (who is told) and offer it to another."""
         return reroute(
-            request_session(), g.principal, services().rulebook, assignment_id, body["provider"], g.request_id
+            request_session(), g.principal, services().rulebook.routing, assignment_id, body["provider"], g.request_id
         )
-
-
-@blp.route("/alerts")
-class Alerts(MethodView):
-    @require_roles(Role.COORDINATOR)
-    @blp.arguments(AlertQuerySchema(), location="query")
-    @blp.response(200, AlertSchema(many=True))
-    def get(self, query):
-        """Routes with no provider, webhooks that could not be delivered: what needs a person."""
-        return list_alerts(
-            request_session(),
-            g.principal,
-            only_open=query["open"],
-            limit=query["limit"],
-            request_id=g.request_id,
-        )
-
-
-@blp.route("/alerts/<uuid:alert_id>/resolve")
-class ResolveAlert(MethodView):
-    @require_roles(Role.COORDINATOR)
-    @blp.response(200, AlertSchema)
-    def post(self, alert_id: uuid.UUID):
-        return resolve_alert(request_session(), g.principal, alert_id, g.request_id)

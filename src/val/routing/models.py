@@ -35,19 +35,3 @@ class Assignment(Base):
     replaces_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class Alert(Base):
-    """Something a coordinator must act on: a route with no provider, a webhook that could not be delivered."""
-
-    __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_open", "resolved_at", "created_at"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    kind: Mapped[str] = mapped_column(String(40))
-    case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    assignment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    delivery_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    detail: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from val.calendar import WorkingDays
+
 MARAC = "marac"
 
 
@@ -246,3 +248,13 @@ def load_table(path: Path, known_services: tuple[str, ...]) -> RoutingTable:
             return table_from_mapping(tomllib.load(fh), known_services)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RoutingRulesError(f"cannot read the routing rules {path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class RoutingPolicy:
+    """Everything routing decides with: the decision table, the working-day calendar for respond-by times and
+    whether high-risk domestic abuse goes to MARAC without consent."""
+
+    table: RoutingTable
+    working_days: WorkingDays
+    marac_without_consent: bool

@@ -52,9 +52,10 @@ class Consent(StrEnum):
 
 
 class CaseStatus(StrEnum):
-    TRIAGED = "triaged"
+    TRIAGED = "triaged"  # nothing to offer yet
     AWAITING_CONSENT = "awaiting_consent"
-    NO_REFERRAL = "no_referral"
+    NO_REFERRAL = "no_referral"  # consent declined or opted out
+    ROUTED = "routed"  # offered to at least one service
 
 
 @dataclass(frozen=True)

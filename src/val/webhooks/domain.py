@@ -5,15 +5,29 @@ from __future__ import annotations
 import random
 from enum import StrEnum
 
+from val.states import TransitionTable
+
 # Seconds before attempt 1, 2, … : 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
 DEFAULT_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
 JITTER = 0.1  # ±10%, so a provider coming back is not hit by every retry at the same instant
 
 
 class DeliveryStatus(StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # due at next_attempt_at (retries stay pending)
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+DELIVERY_TRANSITIONS = TransitionTable(
+    "delivery",
+    DeliveryStatus,
+    {
+        DeliveryStatus.PENDING: {DeliveryStatus.DELIVERED, DeliveryStatus.FAILED},
+        # A replay sends a kept delivery again, with its original webhook-id.
+        DeliveryStatus.DELIVERED: {DeliveryStatus.PENDING},
+        DeliveryStatus.FAILED: {DeliveryStatus.PENDING},
+    },
+)
 
 
 class Verdict(StrEnum):
@@ -40,10 +54,3 @@ def delay_before_attempt(
         return None
     base = schedule[attempt_number - 1]
     return base * (1 + (rng or random).uniform(-JITTER, JITTER))
-
-
-def parse_schedule(text: str) -> tuple[float, ...]:
-    values = tuple(float(part) for part in text.split(",") if part.strip())
-    if not values or any(v < 0 for v in values):
-        raise ValueError("a retry schedule is a comma-separated list of non-negative seconds")
-    return values

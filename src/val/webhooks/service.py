@@ -13,16 +13,16 @@ from typing import Any
 from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from val.alerts.service import raise_alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.db.base import utcnow
-from val.db.session import Database, commit_without_waiting_for_disk
+from val.db.session import without_waiting_for_disk
 from val.errors import ConflictError, NotFoundError
 from val.providers.models import Provider
-from val.routing.models import Alert
-from val.webhooks.domain import DeliveryStatus, Verdict, delay_before_attempt, verdict
+from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus, Verdict, delay_before_attempt, verdict
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
-from val.webhooks.sender import WebhookSender
+from val.webhooks.sender import SendResult, WebhookSender
 from val.webhooks.signing import headers_for
 
 NOTIFY_CHANNEL = "val_webhooks"
@@ -86,11 +86,13 @@ class DueDelivery:
 
 
 def claim_due(
-    session: Session, now: dt.datetime, limit: int = 500, requeue_after_s: float = 60
+    session: Session, now: dt.datetime | None = None, limit: int = 500, requeue_after_s: float = 60
 ) -> list[DueDelivery]:
     """Deliveries due and not in flight, marked as enqueued so concurrent sweeps do not all publish them
     (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises writers). One enqueued but never picked up
-    (its broker message lost) is published again after `requeue_after_s`."""
+    (its broker message lost) is published again after `requeue_after_s`. The caller commits before it
+    publishes anything, so no row stays locked while the broker is talked to."""
+    now = now or utcnow()
     rows = list(
         session.execute(
             select(WebhookDelivery.id, WebhookDelivery.provider_id)
@@ -147,123 +149,117 @@ def _live_secrets(provider: Any, now: dt.datetime) -> list[str]:
     return live
 
 
-def attempt_delivery(
-    database: Database,
-    delivery_id: uuid.UUID,
-    sender: WebhookSender,
-    schedule: tuple[float, ...],
-    lease_seconds: int,
-) -> str:
-    """Try one delivery once: claim it (a lease, so no two workers send it at once), send it outside any
-    transaction, then record the attempt and what follows. Returns what happened, for logs and tests.
-    Core statements throughout: this runs for every webhook, and the ORM's bookkeeping cost more than the
-    database work."""
-    now = utcnow()
-    with database.sessions() as session:
-        claimed = _claim(session, delivery_id, now, dt.timedelta(seconds=lease_seconds))
-        if claimed is None:
-            session.rollback()
-            return "not_due"
-        provider = session.execute(
-            select(
-                _P.webhook_url,
-                _P.signing_secret,
-                _P.previous_signing_secret,
-                _P.previous_secret_expires_at,
-                _P.endpoint_disabled_at,
-            ).where(_P.id == claimed.provider_id)
-        ).first()
-        # A lease lost in a crash only lets another worker try sooner: no need to wait for the disk.
-        commit_without_waiting_for_disk(session)
-    secrets_ = _live_secrets(provider, now)
-    body = body_for(claimed.payload)
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery leased for one attempt, with what sending it needs. `url` is None when the provider has no
+    live endpoint."""
 
-    if not provider.webhook_url or not secrets_ or provider.endpoint_disabled_at is not None:
-        with database.sessions() as session:
-            session.execute(
-                update(WebhookDelivery.__table__)
-                .where(_D.id == delivery_id)
-                .values(status=DeliveryStatus.FAILED.value, locked_until=None, next_attempt_at=None)
-            )
-            _alert(
-                session,
-                delivery_id,
-                claimed.assignment_id,
-                "webhook_no_endpoint",
-                "The provider has no live webhook endpoint.",
-            )
-            session.commit()
-        return "no_endpoint"
-    result = sender.send(
-        provider.webhook_url, headers_for(claimed.message_id, utcnow(), body, secrets_), body
+    id: uuid.UUID
+    message_id: str
+    provider_id: str
+    assignment_id: uuid.UUID | None
+    attempts: int
+    url: str | None
+    body: str
+    secrets: list[str]
+
+
+def claim_for_sending(session: Session, delivery_id: uuid.UUID, lease_seconds: int) -> Claimed | None:
+    """Take the delivery's lease (so no two workers send it at once) and read what sending needs; None when
+    it is not due or already in flight. Core statements: this runs for every webhook, and the ORM's
+    bookkeeping cost more than the database work."""
+    now = utcnow()
+    claimed = _claim(session, delivery_id, now, dt.timedelta(seconds=lease_seconds))
+    if claimed is None:
+        return None
+    provider = session.execute(
+        select(
+            _P.webhook_url,
+            _P.signing_secret,
+            _P.previous_signing_secret,
+            _P.previous_secret_expires_at,
+            _P.endpoint_disabled_at,
+        ).where(_P.id == claimed.provider_id)
+    ).one()
+    # A lease lost in a crash only lets another worker try sooner: no need to wait for the disk.
+    without_waiting_for_disk(session)
+    secrets_ = _live_secrets(provider, now)
+    live = provider.webhook_url and secrets_ and provider.endpoint_disabled_at is None
+    return Claimed(
+        id=delivery_id,
+        message_id=claimed.message_id,
+        provider_id=claimed.provider_id,
+        assignment_id=claimed.assignment_id,
+        attempts=claimed.attempts,
+        url=provider.webhook_url if live else None,
+        body=body_for(claimed.payload),
+        secrets=secrets_,
     )
 
+
+def fail_without_endpoint(session: Session, claimed: Claimed) -> str:
+    """The provider lost its endpoint after the delivery was recorded: nothing to send, a person must act."""
+    _set_status(session, claimed.id, DeliveryStatus.FAILED, locked_until=None, next_attempt_at=None)
+    _alert(session, claimed, "webhook_no_endpoint", "The provider has no live webhook endpoint.")
+    return "no_endpoint"
+
+
+def send(claimed: Claimed, sender: WebhookSender) -> SendResult:
+    """The HTTP call, outside any transaction."""
+    assert claimed.url is not None
+    return sender.send(claimed.url, headers_for(claimed.message_id, utcnow(), claimed.body, claimed.secrets), claimed.body)
+
+
+def record_attempt(
+    session: Session, claimed: Claimed, result: SendResult, schedule: tuple[float, ...]
+) -> str:
+    """Record one attempt and what follows it: delivered, the endpoint disabled (410), the next try on the
+    schedule, or failed once the schedule is used up."""
     finished = utcnow()
     attempts = claimed.attempts + 1
     outcome = verdict(result.status_code)
-    values: dict[str, Any] = {
-        "locked_until": None,
-        "attempts": attempts,
-        "last_status_code": result.status_code,
-    }
-    with database.sessions() as session:
+    session.execute(
+        _INSERT_ATTEMPT,
+        {
+            "id": uuid.uuid4(),
+            "delivery_id": claimed.id,
+            "attempted_at": finished,
+            "status_code": result.status_code,
+            "latency_ms": result.latency_ms,
+            "error": result.error,
+        },
+    )
+    values: dict[str, Any] = {"locked_until": None, "attempts": attempts, "last_status_code": result.status_code}
+    if outcome is Verdict.DELIVERED:
+        _set_status(session, claimed.id, DeliveryStatus.DELIVERED, delivered_at=finished, next_attempt_at=None, **values)
+        return str(outcome)
+    if outcome is Verdict.GONE:
         session.execute(
-            _INSERT_ATTEMPT,
-            {
-                "id": uuid.uuid4(),
-                "delivery_id": delivery_id,
-                "attempted_at": finished,
-                "status_code": result.status_code,
-                "latency_ms": result.latency_ms,
-                "error": result.error,
-            },
+            update(Provider.__table__).where(_P.id == claimed.provider_id).values(endpoint_disabled_at=finished)
         )
-        if outcome is Verdict.DELIVERED:
-            values.update(status=DeliveryStatus.DELIVERED.value, delivered_at=finished, next_attempt_at=None)
-        elif outcome is Verdict.GONE:
-            values.update(status=DeliveryStatus.FAILED.value, next_attempt_at=None)
-            session.execute(
-                update(Provider.__table__)
-                .where(_P.id == claimed.provider_id)
-                .values(endpoint_disabled_at=finished)
-            )
-            _alert(
-                session,
-                delivery_id,
-                claimed.assignment_id,
-                "webhook_endpoint_gone",
-                "The provider answered 410 Gone; endpoint disabled.",
-            )
-        else:
-            delay = delay_before_attempt(attempts + 1, schedule)
-            if delay is None:
-                values.update(status=DeliveryStatus.FAILED.value, next_attempt_at=None)
-                _alert(
-                    session,
-                    delivery_id,
-                    claimed.assignment_id,
-                    "webhook_failed",
-                    f"Not delivered after {attempts} attempts.",
-                )
-            else:
-                values.update(next_attempt_at=finished + dt.timedelta(seconds=delay))
-        session.execute(update(WebhookDelivery.__table__).where(_D.id == delivery_id).values(**values))
-        session.commit()
+        _alert(session, claimed, "webhook_endpoint_gone", "The provider answered 410 Gone; endpoint disabled.")
+        _set_status(session, claimed.id, DeliveryStatus.FAILED, next_attempt_at=None, **values)
+        return str(outcome)
+    delay = delay_before_attempt(attempts + 1, schedule)
+    if delay is None:
+        _alert(session, claimed, "webhook_failed", f"Not delivered after {attempts} attempts.")
+        _set_status(session, claimed.id, DeliveryStatus.FAILED, next_attempt_at=None, **values)
+    else:
+        values["next_attempt_at"] = finished + dt.timedelta(seconds=delay)
+        session.execute(update(WebhookDelivery.__table__).where(_D.id == claimed.id).values(**values))
     return str(outcome)
 
 
-def _alert(
-    session: Session, delivery_id: uuid.UUID, assignment_id: uuid.UUID | None, kind: str, detail: str
-) -> None:
-    session.add(
-        Alert(
-            kind=kind,
-            delivery_id=delivery_id,
-            assignment_id=assignment_id,
-            detail=detail,
-            created_at=utcnow(),
-        )
+def _set_status(session: Session, delivery_id: uuid.UUID, target: DeliveryStatus, **values: Any) -> None:
+    """Move a pending delivery on, as the delivery transition table allows."""
+    DELIVERY_TRANSITIONS.check(DeliveryStatus.PENDING, target)
+    session.execute(
+        update(WebhookDelivery.__table__).where(_D.id == delivery_id).values(status=target.value, **values)
     )
+
+
+def _alert(session: Session, claimed: Claimed, kind: str, detail: str) -> None:
+    raise_alert(session, kind, detail, delivery_id=claimed.id, assignment_id=claimed.assignment_id)
 
 
 def replay(
@@ -273,15 +269,14 @@ def replay(
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None:
         raise NotFoundError("No webhook delivery with this id.")
-    if delivery.status == DeliveryStatus.PENDING.value:
-        raise ConflictError("The delivery is still being attempted.")
+    if not DELIVERY_TRANSITIONS.can(delivery.status, DeliveryStatus.PENDING):
+        raise ConflictError("The delivery is still being attempted.", field="status")
     delivery.status = DeliveryStatus.PENDING.value
     delivery.attempts = 0
     delivery.next_attempt_at = utcnow()
     delivery.enqueued_at = None
     kick(session)
     audit(session, principal, "webhook.replayed", "webhook_delivery", delivery.id, request_id)
-    session.commit()
     return delivery
 
 
@@ -307,5 +302,4 @@ def list_deliveries(
         query = query.where(WebhookDelivery.provider_id == provider)
     deliveries = list(session.scalars(query))
     audit(session, principal, "webhook_deliveries.listed", "webhook_delivery", "list", request_id)
-    session.commit()
     return deliveries

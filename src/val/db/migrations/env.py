@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from val.db.models import Base
 from val.db.session import make_engine
+from val.models import Base
 
 config = context.config
 target_metadata = Base.metadata

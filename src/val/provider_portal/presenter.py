@@ -1,11 +1,11 @@
-"""What each service may see of a referral (DOMAIN §5 and §8): the least it needs. Nobody but coordinators
+"""Presents a referral to a provider. What each service may see of a referral (DOMAIN §5 and §8): the least it needs. Nobody but coordinators
 sees the free-text offence description; Climb never sees DASH answers. Written down in docs/providers.md."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.models import Assignment
 
 CONTACT = ("given_name", "family_name", "contact", "language", "needs_interpreter")

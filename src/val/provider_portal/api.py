@@ -11,7 +11,7 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
-from val.providers.schemas import (
+from val.provider_portal.schemas import (
     AnswerSchema,
     DeclineSchema,
     ListQuerySchema,
@@ -19,8 +19,7 @@ from val.providers.schemas import (
     ProviderReferralSchema,
     ReferralSummarySchema,
 )
-from val.providers.service import list_referrals, read_referral
-from val.routing.service import accept, decline, record_outcome
+from val.provider_portal.service import accept, decline, list_referrals, read_referral, record_outcome
 
 blp = Blueprint("provider", __name__, url_prefix="/api/v1/provider", description="For support providers")
 
@@ -60,7 +59,7 @@ class DeclineReferral(MethodView):
     def post(self, body, assignment_id: uuid.UUID):
         """Decline with a reason; the referral goes to the next eligible provider, else to coordinators."""
         return decline(
-            request_session(), g.principal, services().rulebook, assignment_id, body["reason"], g.request_id
+            request_session(), g.principal, services().rulebook.routing, assignment_id, body["reason"], g.request_id
         )
 
 

@@ -1,14 +1,15 @@
-"""Every mapped class, imported once so metadata is complete for Alembic and tests."""
+"""Every mapped class, imported once by each entry point (app, CLI, workers, migrations) so the metadata is
+complete and every relationship resolves, whichever feature a process touches first."""
 
+from val.alerts.models import Alert
 from val.audit.models import AuditEvent
 from val.auth.models import Credential
-from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base
 from val.http.models import IdempotencyRecord
-from val.messaging.models import OutboxMessage
 from val.providers.models import Provider
-from val.routing.models import Alert, Assignment
+from val.records.models import Case, Offence, TriageDecision, Victim
+from val.routing.models import Assignment
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
 
 __all__ = [
@@ -22,7 +23,6 @@ __all__ = [
     "Credential",
     "IdempotencyRecord",
     "Offence",
-    "OutboxMessage",
     "Provider",
     "TriageDecision",
     "Victim",

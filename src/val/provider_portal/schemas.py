@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from val.http.schemas import StrictSchema, not_in_future
-from val.routing.service import OUTCOMES
+from val.routing.states import OUTCOMES, AssignmentStatus
 
 
 class ReferralSummarySchema(ma.Schema):
@@ -31,7 +31,7 @@ class ListQuerySchema(StrictSchema):
     status = fields.String(
         load_default=None,
         validate=validate.OneOf(
-            ("offered", "accepted", "in_support", "closed", "declined", "expired", "withdrawn")
+            [s.value for s in AssignmentStatus if s is not AssignmentStatus.UNASSIGNED]
         ),
     )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))

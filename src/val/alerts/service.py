@@ -1,0 +1,64 @@
+"""Alerts: what needs a person — a route with no provider, a webhook that could not be delivered. Raised in
+the unit of work of the change that caused them."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from val.alerts.models import Alert
+from val.audit.service import record as audit
+from val.auth.roles import Principal
+from val.db.base import utcnow
+from val.errors import NotFoundError
+
+_INSERT = insert(Alert.__table__)
+
+
+def raise_alert(
+    session: Session,
+    kind: str,
+    detail: str,
+    *,
+    case_id: uuid.UUID | None = None,
+    assignment_id: uuid.UUID | None = None,
+    delivery_id: uuid.UUID | None = None,
+) -> None:
+    session.execute(
+        _INSERT,
+        {
+            "id": uuid.uuid4(),
+            "kind": kind,
+            "case_id": case_id,
+            "assignment_id": assignment_id,
+            "delivery_id": delivery_id,
+            "detail": detail,
+            "created_at": utcnow(),
+            "resolved_at": None,
+        },
+    )
+
+
+def list_alerts(
+    session: Session, principal: Principal, *, only_open: bool, limit: int, request_id: str | None
+) -> list[Alert]:
+    query = select(Alert).order_by(Alert.created_at.desc()).limit(limit)
+    if only_open:
+        query = query.where(Alert.resolved_at.is_(None))
+    alerts = list(session.scalars(query))
+    audit(session, principal, "alerts.listed", "alert", "list", request_id)
+    return alerts
+
+
+def resolve_alert(
+    session: Session, principal: Principal, alert_id: uuid.UUID, request_id: str | None
+) -> Alert:
+    alert = session.get(Alert, alert_id, with_for_update=True)
+    if alert is None:
+        raise NotFoundError("No alert with this id.")
+    if alert.resolved_at is None:
+        alert.resolved_at = utcnow()
+    audit(session, principal, "alert.resolved", "alert", alert.id, request_id)
+    return alert

@@ -1,0 +1,155 @@
+"""Administration: the schema, credentials, the provider directory and webhook replays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from val.auth.roles import Role
+from val.auth.service import (
+    CredentialError,
+    create_credential,
+    list_credentials,
+    revoke_credential,
+    system_principal,
+)
+from val.cli.base import in_unit_of_work, main, prepare, settings
+from val.providers import service as provider_admin
+from val.providers.models import Provider
+from val.webhooks import endpoints
+from val.webhooks import service as webhook_service
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration and load the provider directory."""
+    prepare(settings())
+    click.echo("database is up to date", err=True)
+
+
+@main.group()
+def credentials() -> None:
+    """Bearer API keys."""
+
+
+def _credential_action(action):  # noqa: ANN001, ANN202
+    def run(session: Session):  # noqa: ANN202
+        try:
+            return action(session)
+        except CredentialError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return run
+
+
+@credentials.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--provider", "provider_id", default=None, help="Provider id (provider role only).")
+@click.option("--name", required=True, help="Who holds the key, e.g. police-rms or jo.bloggs.")
+def credentials_create(role: str, provider_id: str | None, name: str) -> None:
+    """Create a credential and print its key (shown this once only) alone on stdout."""
+    key = in_unit_of_work(
+        _credential_action(lambda s: create_credential(s, name=name, role=Role(role), provider_id=provider_id))
+    )
+    click.echo(key)
+
+
+@credentials.command("revoke")
+@click.argument("name")
+def credentials_revoke(name: str) -> None:
+    """Revoke a credential at once."""
+    in_unit_of_work(_credential_action(lambda s: revoke_credential(s, name)))
+    click.echo(f"revoked {name}", err=True)
+
+
+@credentials.command("list")
+def credentials_list() -> None:
+    """Credentials and their roles (never their keys)."""
+    rows = in_unit_of_work(
+        lambda s: [
+            f"{c.name}\t{c.role}\t{c.provider_id or '-'}\t{'revoked' if c.revoked_at else 'active'}"
+            f"\t{c.created_at:%Y-%m-%d}"
+            for c in list_credentials(s)
+        ]
+    )
+    for row in rows:
+        click.echo(row)
+
+
+@main.group()
+def providers() -> None:
+    """The provider directory."""
+
+
+def _directory_line(p: Provider) -> str:
+    ages = f"{p.min_age if p.min_age is not None else 0}-{p.max_age if p.max_age is not None else ''}"
+    state = "active" if p.available else "disabled" if p.admin_disabled else "inactive"
+    endpoint = "endpoint gone (410)" if p.endpoint_disabled_at else p.webhook_url or "no endpoint"
+    return f"{p.id}\t{','.join(p.services)}\t{','.join(p.policing_areas)}\tages {ages}\t{state}\t{endpoint}"
+
+
+@providers.command("list")
+def providers_list() -> None:
+    rows = in_unit_of_work(
+        lambda s: [_directory_line(p) for p in s.scalars(select(Provider).order_by(Provider.id))]
+    )
+    for row in rows:
+        click.echo(row)
+
+
+@providers.command("set-endpoint")
+@click.argument("provider_id")
+@click.option("--url", required=True, help="The provider's webhook URL (https://).")
+def providers_set_endpoint(provider_id: str, url: str) -> None:
+    """Register a webhook endpoint; prints the new whsec_ signing secret alone on stdout (shown once)."""
+    allow_http = settings().http_webhooks_allowed
+    click.echo(in_unit_of_work(lambda s: endpoints.set_endpoint(s, provider_id, url, allow_http=allow_http)))
+
+
+@providers.command("rotate-secret")
+@click.argument("provider_id")
+def providers_rotate_secret(provider_id: str) -> None:
+    """A new signing secret (printed alone); the old one keeps signing alongside it for the overlap period."""
+    overlap = dt.timedelta(hours=settings().secret_rotation_overlap_hours)
+    click.echo(in_unit_of_work(lambda s: endpoints.rotate_secret(s, provider_id, overlap)))
+
+
+@providers.command("disable")
+@click.argument("provider_id")
+def providers_disable(provider_id: str) -> None:
+    """Offer this provider nothing new."""
+    in_unit_of_work(lambda s: provider_admin.set_enabled(s, provider_id, False))
+    click.echo(f"{provider_id} disabled", err=True)
+
+
+@providers.command("enable")
+@click.argument("provider_id")
+def providers_enable(provider_id: str) -> None:
+    in_unit_of_work(lambda s: provider_admin.set_enabled(s, provider_id, True))
+    click.echo(f"{provider_id} enabled", err=True)
+
+
+@main.group()
+def webhooks() -> None:
+    """Webhook deliveries."""
+
+
+@webhooks.command("replay")
+@click.argument("delivery_id", type=click.UUID)
+def webhooks_replay(delivery_id: uuid.UUID) -> None:
+    """Send a kept delivery again (same webhook-id)."""
+
+    def replay(session: Session) -> uuid.UUID:
+        principal = system_principal(session, "cli-admin", Role.ADMIN)
+        return webhook_service.replay(session, principal, delivery_id, None).id
+
+    click.echo(f"{in_unit_of_work(replay)} queued for delivery", err=True)

@@ -1,0 +1,59 @@
+"""The `val` command group and what its commands share: settings, the database, clean failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+from sqlalchemy.orm import Session
+
+import val.models  # noqa: F401  — every mapped class, before the first query
+from val.db import migrate
+from val.db.session import Database, unit_of_work
+from val.errors import DomainError
+from val.providers.directory import DirectoryError, load_directory, sync_directory
+from val.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def database(settings_: Settings) -> Database:
+    return Database(settings_.effective_database_url, pool_size=2)
+
+
+def in_unit_of_work(action: Callable[[Session], T], settings_: Settings | None = None) -> T:
+    """Run one command's work as one unit of work (committed when it succeeds), turning the service's errors
+    into a clean CLI failure."""
+    db = database(settings_ or settings())
+    try:
+        with unit_of_work(db) as session:
+            return action(session)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    finally:
+        db.dispose()
+
+
+def prepare(settings_: Settings) -> None:
+    """Migrate, then make the providers table match the provider directory."""
+    if settings_.embedded:
+        settings_.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings_.effective_database_url)
+    try:
+        entries = load_directory(settings_.config_dir / "providers.toml", settings_.policing_areas)
+    except DirectoryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    in_unit_of_work(lambda session: sync_directory(session, entries), settings_)
+
+
+@click.group()
+def main() -> None:
+    """VAL — the Victim Advice Line case-routing backend."""

@@ -1,0 +1,141 @@
+"""`val run`: the API (gunicorn), one Celery worker and the beat, started and stopped together."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from val.auth.models import Credential
+from val.auth.roles import Role
+from val.auth.service import create_credential
+from val.cli.base import in_unit_of_work, main, prepare, settings
+from val.logs import configure_logging
+from val.settings import Settings
+
+
+def _seed_demo_credentials(session: Session) -> dict[str, str]:
+    """On a fresh embedded install, one intake and one coordinator key so the API can be tried at once."""
+    if session.scalar(select(func.count()).select_from(Credential).where(Credential.name.like("demo-%"))):
+        return {}
+    return {
+        role.value: create_credential(session, name=f"demo-{role.value}", role=role)
+        for role in (Role.INTAKE, Role.COORDINATOR)
+    }
+
+
+def _commands(settings_: Settings) -> tuple[list[str], list[str]]:
+    bin_dir = Path(sys.executable).parent
+    web = [
+        str(bin_dir / "gunicorn"),
+        "--workers",
+        str(settings_.web_workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"{settings_.bind_host}:{settings_.port}",
+        "--log-level",
+        "warning",
+        "val.app:create_app()",
+    ]
+    worker = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "--beat",
+        "--schedule",
+        str(settings_.beat_schedule_file),
+        "--concurrency",
+        "1",
+        "--loglevel",
+        "WARNING",
+        # No --queues: the worker consumes every declared queue, one per provider included.
+    ]
+    return web, worker
+
+
+def _announce(settings_: Settings, demo_keys: dict[str, str]) -> None:
+    base = f"http://{settings_.bind_host}:{settings_.port}"
+    mode = "embedded (SQLite + SQLite broker)" if settings_.embedded else "production (PostgreSQL + Redis)"
+    click.echo(f"VAL is starting in {mode} mode.")
+    click.echo(f"  API      {base}/api/v1")
+    click.echo(f"  Docs     {base}/docs   (OpenAPI: {base}/openapi.json)")
+    click.echo(f"  Health   {base}/health   Ready: {base}/ready")
+    for role, key in demo_keys.items():
+        click.echo(f"  Demo {role} key (shown once): {key}")
+    click.echo("  New credential: .venv/bin/val credentials create --role coordinator --name YOUR.NAME")
+    click.echo("Press Ctrl-C to stop.")
+
+
+@main.command("run")
+def run() -> None:
+    """Run the API (gunicorn), one Celery worker and the beat; Ctrl-C stops them all."""
+    settings_ = settings()
+    configure_logging(settings_.log_level)
+    prepare(settings_)
+    settings_.data_dir.mkdir(parents=True, exist_ok=True)  # the beat's state lives there in every mode
+    demo_keys = in_unit_of_work(_seed_demo_credentials, settings_) if settings_.embedded else {}
+    # Each child leads its own process group, so stopping it also stops what it forked (gunicorn's
+    # workers, Celery's pool and beat) and Ctrl-C reaches them only through us, in order.
+    processes = [subprocess.Popen(command, start_new_session=True) for command in _commands(settings_)]
+    _announce(settings_, demo_keys)
+    stopping = _supervise(processes)
+    failed = [p.args[0] for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
+    if failed and not stopping:
+        raise click.ClickException(f"a process stopped unexpectedly: {failed}")
+
+
+def _supervise(processes: list[subprocess.Popen[bytes]]) -> bool:
+    """Wait for Ctrl-C (or SIGTERM) or for a child to stop; then stop them all. True when asked to stop."""
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    finally:
+        _stop_groups(processes)
+    return stopping
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def _group_alive(process: subprocess.Popen[bytes]) -> bool:
+    try:
+        os.killpg(process.pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _stop_groups(processes: list[subprocess.Popen[bytes]], grace: float = 15.0) -> None:
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    while any(_group_alive(p) for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for process in processes:
+        _signal_group(process, signal.SIGKILL)
+        process.wait()

@@ -1,0 +1,125 @@
+"""What a provider does with its referrals: list and read them (only its own, only what its service may
+see), accept, decline and report outcomes. Runs in the caller's unit of work; never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from val.audit.service import record as audit
+from val.auth.roles import Principal
+from val.db.base import utcnow
+from val.errors import InvalidInputError, NotFoundError
+from val.provider_portal import presenter
+from val.records.models import Case, Offence, TriageDecision, Victim
+from val.routing.models import Assignment
+from val.routing.offers import move, offer_next
+from val.routing.rules import RoutingPolicy
+from val.routing.states import ASSIGNMENT_TRANSITIONS, OUTCOMES, AssignmentStatus
+
+
+def list_referrals(
+    session: Session,
+    principal: Principal,
+    request_id: str | None,
+    *,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    query = (
+        select(Assignment, Case)
+        .join(Case, Case.id == Assignment.case_id)
+        .where(Assignment.provider_id == principal.provider_id)
+        .order_by(Assignment.offered_at.desc(), Assignment.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if status:
+        query = query.where(Assignment.status == status)
+    rows = [presenter.summary(assignment, case) for assignment, case in session.execute(query)]
+    audit(session, principal, "provider.referrals_listed", "provider", principal.provider_id, request_id)
+    return rows
+
+
+def read_referral(
+    session: Session, principal: Principal, assignment_id: uuid.UUID, request_id: str | None
+) -> dict[str, Any]:
+    """Only this provider's own assignment; any other id is 404, so ids of others' referrals reveal nothing."""
+    row = session.execute(
+        select(Assignment, Case, Victim, Offence, TriageDecision)
+        .join(Case, Case.id == Assignment.case_id)
+        .join(Victim, Victim.case_id == Case.id)
+        .join(Offence, Offence.case_id == Case.id)
+        .join(TriageDecision, TriageDecision.case_id == Case.id)
+        .where(Assignment.id == assignment_id, Assignment.provider_id == principal.provider_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("No referral with this id for this provider.")
+    audit(session, principal, "provider.referral_read", "assignment", assignment_id, request_id)
+    assignment, case, victim, offence, decision = row
+    return presenter.referral_for_provider(assignment, case, victim, offence, decision)
+
+
+def _owned(session: Session, principal: Principal, assignment_id: uuid.UUID) -> Assignment:
+    """A provider's own assignment; any other id is as good as absent (404, never 403)."""
+    assignment = session.get(Assignment, assignment_id, with_for_update=True)
+    if (
+        assignment is None
+        or assignment.provider_id is None
+        or assignment.provider_id != principal.provider_id
+    ):
+        raise NotFoundError("No referral with this id for this provider.")
+    return assignment
+
+
+def accept(
+    session: Session, principal: Principal, assignment_id: uuid.UUID, request_id: str | None
+) -> Assignment:
+    assignment = _owned(session, principal, assignment_id)
+    now = utcnow()
+    move(assignment, AssignmentStatus.ACCEPTED, now)
+    assignment.answered_at = now
+    audit(session, principal, "assignment.accepted", "assignment", assignment.id, request_id)
+    return assignment
+
+
+def decline(
+    session: Session,
+    principal: Principal,
+    policy: RoutingPolicy,
+    assignment_id: uuid.UUID,
+    reason: str,
+    request_id: str | None,
+) -> Assignment:
+    """The referral goes to the next eligible provider of the service, else to coordinators."""
+    assignment = _owned(session, principal, assignment_id)
+    now = utcnow()
+    move(assignment, AssignmentStatus.DECLINED, now)
+    assignment.answered_at = now
+    assignment.decline_reason = reason
+    offer_next(session, policy, assignment, now)
+    audit(session, principal, "assignment.declined", "assignment", assignment.id, request_id)
+    return assignment
+
+
+def record_outcome(
+    session: Session,
+    principal: Principal,
+    assignment_id: uuid.UUID,
+    outcome: str,
+    at: dt.datetime,
+    request_id: str | None,
+) -> Assignment:
+    assignment = _owned(session, principal, assignment_id)
+    target = ASSIGNMENT_TRANSITIONS.check(assignment.status, OUTCOMES[outcome])
+    if at < assignment.offered_at:
+        raise InvalidInputError("The outcome is dated before the referral was offered.", field="at")
+    move(assignment, target, utcnow())
+    assignment.outcome = {"outcome": outcome, "at": at.isoformat()}
+    audit(session, principal, f"assignment.{outcome}", "assignment", assignment.id, request_id)
+    return assignment

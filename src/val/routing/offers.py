@@ -1,0 +1,289 @@
+"""Offers in the database: assignments written in the caller's unit of work, each offer, reminder and
+withdrawal recorded as a webhook delivery for its provider (the deliveries table is the outbox)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from val.alerts.service import raise_alert
+from val.calendar import LONDON
+from val.errors import InvalidInputError
+from val.providers.models import Provider
+from val.records.lookup import case_bundle
+from val.records.models import Case
+from val.routing.facts import facts_of_case
+from val.routing.models import Assignment
+from val.routing.rules import Decision, ProviderInfo, RoutingFacts, RoutingPolicy, pick_provider, route
+from val.routing.states import ASSIGNMENT_TRANSITIONS, LIVE, OPEN, AssignmentStatus
+from val.webhooks.service import add_delivery
+
+RESPOND_BY_LOCAL_TIME = dt.time(17, 0)  # the end of the provider's working day, London time
+
+_P = Provider.__table__.c
+_DIRECTORY = select(
+    _P.id,
+    _P.services,
+    _P.policing_areas,
+    _P.min_age,
+    _P.max_age,
+    _P.active,
+    _P.admin_disabled,
+    _P.capacity,
+    _P.respond_by_working_days,
+    _P.webhook_url,
+    _P.endpoint_disabled_at,
+    _P.settings,
+)
+
+
+def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Any]]:
+    """The directory as routing sees it, read fresh (a disabled provider is passed over at once). Plain rows,
+    not ORM objects: this runs in every intake."""
+    providers = sorted(
+        session.execute(_DIRECTORY).all(), key=lambda p: (p.settings or {}).get("position", 1_000)
+    )
+    limited = [p.id for p in providers if p.capacity is not None]
+    load: dict[str, int] = {}
+    if limited:
+        counted = session.execute(
+            select(Assignment.provider_id, func.count())
+            .where(Assignment.provider_id.in_(limited), Assignment.status.in_(OPEN))
+            .group_by(Assignment.provider_id)
+        ).all()
+        load = {provider_id: count for provider_id, count in counted}
+    infos = [
+        ProviderInfo(
+            id=p.id,
+            services=tuple(p.services),
+            policing_areas=tuple(p.policing_areas),
+            min_age=p.min_age,
+            max_age=p.max_age,
+            available=p.active and not p.admin_disabled,
+            capacity=p.capacity,
+            open_assignments=load.get(p.id, 0),
+        )
+        for p in providers
+    ]
+    return infos, {p.id: p for p in providers}
+
+
+def respond_by(policy: RoutingPolicy, offered_at: dt.datetime, working_days: int) -> dt.datetime:
+    day = policy.working_days.due_on(offered_at, working_days)
+    return dt.datetime.combine(day, RESPOND_BY_LOCAL_TIME, LONDON).astimezone(dt.UTC)
+
+
+def offer_data(assignment: Assignment, case_reference: str, risk_level: str | None) -> dict[str, Any]:
+    # Thin: no personal data leaves in a webhook; the provider fetches what its service may see.
+    return {
+        "assignment_id": str(assignment.id),
+        "case_reference": case_reference,
+        "service": assignment.service,
+        "risk_level": risk_level,
+        "respond_by": assignment.respond_by.isoformat().replace("+00:00", "Z")
+        if assignment.respond_by
+        else None,
+    }
+
+
+_INSERT_ASSIGNMENT = insert(Assignment.__table__)
+_ASSIGNMENT_COLUMNS = tuple(c.key for c in Assignment.__table__.columns)
+
+
+def _assignment(
+    policy: RoutingPolicy,
+    providers: dict[str, Any],
+    *,
+    case_id: uuid.UUID,
+    service: str,
+    provider_id: str | None,
+    rule: str,
+    because: str,
+    requested_service: str | None,
+    replaces: uuid.UUID | None,
+    now: dt.datetime,
+) -> Assignment:
+    provider = providers.get(provider_id) if provider_id else None
+    return Assignment(
+        id=uuid.uuid4(),
+        case_id=case_id,
+        service=service,
+        provider_id=provider_id if provider else None,
+        status=(AssignmentStatus.OFFERED if provider else AssignmentStatus.UNASSIGNED).value,
+        rule=rule,
+        because=because,
+        requested_service=requested_service,
+        offered_at=now,
+        replaces_id=replaces,
+        updated_at=now,
+        respond_by=respond_by(policy, now, provider.respond_by_working_days) if provider else None,
+    )
+
+
+def _persist(
+    session: Session,
+    providers: dict[str, Any],
+    assignments: list[Assignment],
+    case_reference: str,
+    risk_level: str | None,
+) -> None:
+    """One INSERT for all the assignments; then an alert for each unassigned one and a webhook for each offer."""
+    if not assignments:
+        return
+    session.execute(
+        _INSERT_ASSIGNMENT, [{c: getattr(a, c) for c in _ASSIGNMENT_COLUMNS} for a in assignments]
+    )
+    for assignment in assignments:
+        if assignment.provider_id is None:
+            raise_alert(
+                session,
+                "route_unassigned",
+                f"No eligible provider for {assignment.service}; a coordinator must arrange it.",
+                case_id=assignment.case_id,
+                assignment_id=assignment.id,
+            )
+        else:
+            add_delivery(
+                session,
+                providers[assignment.provider_id],
+                "referral.offered",
+                offer_data(assignment, case_reference, risk_level),
+                assignment.id,
+            )
+
+
+def plan_routes(session: Session, policy: RoutingPolicy, facts: RoutingFacts) -> tuple[Decision, dict[str, Any]]:
+    infos, providers = provider_infos(session)
+    return route(policy.table, facts, infos), providers
+
+
+def create_assignments(
+    session: Session,
+    policy: RoutingPolicy,
+    decision: Decision,
+    providers: dict[str, Any],
+    *,
+    case_id: uuid.UUID,
+    case_reference: str,
+    risk_level: str | None,
+    now: dt.datetime,
+    only_services: set[str] | None = None,
+) -> list[Assignment]:
+    """Offer every route of the decision (those in `only_services`, when set)."""
+    assignments = [
+        _assignment(
+            policy,
+            providers,
+            case_id=case_id,
+            service=r.service,
+            provider_id=r.provider_id,
+            rule=r.rule,
+            because=r.because,
+            requested_service=r.requested_service,
+            replaces=None,
+            now=now,
+        )
+        for r in decision.routes
+        if only_services is None or (r.requested_service or r.service) in only_services
+    ]
+    _persist(session, providers, assignments, case_reference, risk_level)
+    return assignments
+
+
+def offer_next(session: Session, policy: RoutingPolicy, assignment: Assignment, now: dt.datetime) -> Assignment:
+    """After a decline or an expiry: the next eligible provider of the same service that has not had it,
+    else back to coordinators."""
+    tried = set(
+        session.scalars(
+            select(Assignment.provider_id).where(
+                Assignment.case_id == assignment.case_id,
+                Assignment.service == assignment.service,
+                Assignment.provider_id.is_not(None),
+            )
+        )
+    )
+    return replace(
+        session,
+        policy,
+        assignment,
+        f"{assignment.because}; after {assignment.provider_id} {assignment.status}",
+        now,
+        excluded=frozenset(p for p in tried if p is not None),
+    )
+
+
+def replace(
+    session: Session,
+    policy: RoutingPolicy,
+    previous: Assignment,
+    because: str,
+    now: dt.datetime,
+    *,
+    provider_id: str | None = None,
+    excluded: frozenset[str] = frozenset(),
+) -> Assignment:
+    """Offer `previous`'s service again: to `provider_id` if given (it must be eligible), else to the first
+    eligible provider not in `excluded`, else to coordinators."""
+    case, decision, victim, offence = case_bundle(session, previous.case_id)
+    facts = facts_of_case(policy, case, decision, victim, offence)
+    infos, providers = provider_infos(session)
+    if provider_id is not None:
+        chosen = next((p for p in infos if p.id == provider_id), None)
+        if chosen is None or not chosen.can_take(previous.service, facts):
+            raise InvalidInputError(
+                f"{provider_id} cannot take {previous.service} for this victim.", field="provider"
+            )
+    else:
+        provider_id = pick_provider(previous.service, facts, infos, excluded=excluded)
+    successor = _assignment(
+        policy,
+        providers,
+        case_id=case.id,
+        service=previous.service,
+        provider_id=provider_id,
+        rule=previous.rule,
+        because=because,
+        requested_service=previous.requested_service,
+        replaces=previous.id,
+        now=now,
+    )
+    _persist(session, providers, [successor], case.reference, decision.risk_level)
+    return successor
+
+
+def move(assignment: Assignment, target: AssignmentStatus, now: dt.datetime) -> None:
+    """Change an assignment's state as its transition table allows (409 otherwise)."""
+    assignment.status = ASSIGNMENT_TRANSITIONS.check(assignment.status, target).value
+    assignment.updated_at = now
+
+
+def withdraw(session: Session, assignment: Assignment, reason: str, now: dt.datetime) -> None:
+    """Take an assignment back and tell its provider (`referral.withdrawn`)."""
+    move(assignment, AssignmentStatus.WITHDRAWN, now)
+    assignment.outcome = {"withdrawn": reason, "at": now.isoformat()}
+    provider = session.get(Provider, assignment.provider_id) if assignment.provider_id else None
+    if provider is not None:
+        reference = session.scalars(select(Case).where(Case.id == assignment.case_id)).one().reference
+        add_delivery(
+            session,
+            provider,
+            "referral.withdrawn",
+            {
+                "assignment_id": str(assignment.id),
+                "case_reference": reference,
+                "service": assignment.service,
+                "reason": reason,
+            },
+            assignment.id,
+        )
+
+
+def live_assignments(session: Session, case_id: uuid.UUID) -> list[Assignment]:
+    """Assignments someone still has to act on: held by a provider, or waiting for a coordinator."""
+    return list(
+        session.scalars(select(Assignment).where(Assignment.case_id == case_id, Assignment.status.in_(LIVE)))
+    )

@@ -1,0 +1,51 @@
+"""A provider's webhook endpoint and its signing secrets: registered, rotated. Runs in the caller's unit of
+work; the secret is returned once, to be shown once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlparse
+
+from sqlalchemy.orm import Session
+
+from val.db.base import utcnow
+from val.errors import InvalidInputError, NotFoundError
+from val.providers.models import Provider
+from val.webhooks.signing import new_secret
+
+
+def _provider(session: Session, provider_id: str) -> Provider:
+    provider = session.get(Provider, provider_id, with_for_update=True)
+    if provider is None:
+        raise NotFoundError(f"No provider {provider_id!r} in the directory.")
+    return provider
+
+
+def set_endpoint(session: Session, provider_id: str, url: str, *, allow_http: bool) -> str:
+    """Register the provider's webhook URL with a fresh signing secret, returned once."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("https", "http") or not parsed.netloc:
+        raise InvalidInputError("The endpoint must be an absolute https:// URL.", field="url")
+    if parsed.scheme == "http" and not allow_http:
+        raise InvalidInputError("Plain http:// endpoints are only allowed in the embedded mode.", field="url")
+    provider = _provider(session, provider_id)
+    secret = new_secret()
+    provider.webhook_url = url
+    provider.signing_secret = secret
+    provider.previous_signing_secret = None
+    provider.previous_secret_expires_at = None
+    provider.endpoint_disabled_at = None
+    return secret
+
+
+def rotate_secret(session: Session, provider_id: str, overlap: dt.timedelta) -> str:
+    """A new secret signs from now on; the old one signs alongside it until the overlap ends, so the provider
+    can switch without missing a webhook."""
+    provider = _provider(session, provider_id)
+    if not provider.signing_secret:
+        raise InvalidInputError("The provider has no endpoint yet: use set-endpoint.", field="provider")
+    secret = new_secret()
+    provider.previous_signing_secret = provider.signing_secret
+    provider.previous_secret_expires_at = utcnow() + overlap
+    provider.signing_secret = secret
+    return secret
