@@ -3,12 +3,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench system-packages install clean
+.PHONY: run test lint stress bench lock system-packages install clean
 
-$(STAMP): pyproject.toml
+## Installs exactly the versions in requirements.lock (the ranges live in pyproject.toml).
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -24,6 +25,20 @@ test: install system-packages lint
 lint: install
 	$(BIN)/ruff check src workers tests bench harness
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+## The worker and end-to-end tests 20 times in a row (not part of `make test`): a flaky test is a broken build.
+stress: install system-packages
+	@scripts/stress $(or $(RUNS),20)
+
+## Re-pin requirements.lock to the newest versions pyproject.toml allows.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e '.[dev]'
+	(echo "# Exact versions make install uses (pip install -c requirements.lock -e '.[dev]'). Regenerate: make lock"; \
+	 .lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e') > requirements.lock
+	rm -rf .lock-venv
 
 system-packages:
 	@scripts/ensure-system-packages

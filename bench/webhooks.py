@@ -15,9 +15,9 @@ from pathlib import Path
 
 import requests
 
+from harness.celery_worker import start_worker, stop_worker
 from harness.receiver import Receiver
 from harness.servers import PostgresServer, RedisServer
-from harness.celery_worker import start_worker, stop_worker
 from val.db.session import unit_of_work
 
 ROOT = Path(__file__).resolve().parents[1]

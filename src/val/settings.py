@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -103,16 +104,16 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
 
 def load_settings(
     overrides: dict[str, Any] | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
     base: Settings | None = None,
 ) -> Settings:
     """Build settings; unknown keys anywhere are an error so a typo never passes silently."""
-    environ = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     known = {f.name: f.type for f in fields(Settings)}
     values: dict[str, Any] = {}
     if base is None:
         config_dir = Path(
-            environ.get("VAL_CONFIG_DIR") or (overrides or {}).get("config_dir") or PACKAGED_CONFIG_DIR
+            env.get("VAL_CONFIG_DIR") or (overrides or {}).get("config_dir") or PACKAGED_CONFIG_DIR
         )
         defaults_file = config_dir / "defaults.toml"
         if not defaults_file.is_file():
@@ -125,7 +126,7 @@ def load_settings(
         values.update(defaults)
         values["config_dir"] = config_dir
         for name in known:
-            env_value = environ.get(f"VAL_{name.upper()}")
+            env_value = env.get(f"VAL_{name.upper()}")
             if env_value not in (None, ""):
                 values[name] = env_value
     else:

@@ -224,8 +224,8 @@ def test_a_coordinator_reroutes_and_sees_alerts(client, make_key, submit):
 
 
 def test_a_provider_is_reminded_once_before_respond_by(client, make_key, submit, database):
-    from val.webhooks.endpoints import set_endpoint
     from val.routing.service import send_reminders
+    from val.webhooks.endpoints import set_endpoint
     from val.webhooks.models import WebhookDelivery
 
     with unit_of_work(database) as session:
@@ -246,3 +246,18 @@ def test_a_provider_is_reminded_once_before_respond_by(client, make_key, submit,
         )
     assert events == ["referral.offered", "referral.reminder"]
     assert reminder.payload["data"]["assignment_id"] == route_of(case, "idva")["id"]
+
+
+def test_a_move_the_referral_table_forbids_is_a_409_problem_naming_both_states(client, make_key, submit):
+    case = submit()
+    idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
+    assignment_id = route_of(case, "idva")["id"]
+    assert client.post(f"{BASE}/{assignment_id}/accept", headers=auth(idva)).status_code == 200
+    refused = client.post(
+        f"{BASE}/{assignment_id}/decline", json={"reason": "no capacity"}, headers=auth(idva)
+    )
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    problem = refused.get_json()
+    assert problem["detail"] == "The referral is accepted; it cannot become declined."
+    assert problem["errors"] == [{"field": "status", "detail": problem["detail"]}]
+    assert client.get(f"{BASE}/{assignment_id}", headers=auth(idva)).get_json()["status"] == "accepted"

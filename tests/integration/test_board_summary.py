@@ -108,8 +108,23 @@ def test_published_figures_equal_the_recount_and_only_small_ones_are_hidden(data
     assert all(not set(row["group"]) - {"right", "enhanced"} for row in summary.rows)
 
 
-def test_every_grouping_combination_is_accepted(database, points):
+def test_every_grouping_pair_groups_by_exactly_that_pair_and_publishes_true_figures(database, points):
     names = ["right", "code", "agency", "crime_type", "enhanced", "policing_area", "age_band"]
+    date_from, date_to = START, START + dt.timedelta(days=30)
+    in_period = [r for r in points if date_from <= r["trigger_date"] <= date_to]
     with unit_of_work(database) as session:
         for pair in itertools.combinations(names, 2):
-            summarise(session, START, START + dt.timedelta(days=30), list(pair), threshold=5)
+            summary = summarise(session, date_from, date_to, list(pair), threshold=5)
+            recount: Counter = Counter()
+            for row in in_period:
+                recount[(tuple(row[g] for g in pair), row["status"])] += 1
+            groups = [tuple(row["group"][g] for g in pair) for row in summary.rows]
+            assert all(set(row["group"]) == set(pair) for row in summary.rows), pair
+            assert sorted(groups, key=str) == sorted({key for key, _ in recount}, key=str), pair
+            for row, key in zip(summary.rows, groups, strict=True):
+                for status in ("met", "met_late", "missed", "pending"):
+                    assert row[status] in (None, recount[(key, status)]), (pair, key, status)
+            assert summary.total["due"] in (
+                None,
+                sum(1 for r in in_period if r["status"] != "not_applicable"),
+            )

@@ -49,9 +49,13 @@ def test_a_referral_becomes_a_case_with_victim_offence_triage_assignments_and_au
         result = accept_referral(session, principal, load(referral_body()), RULES, "req-1")
     assert result.created
     with unit_of_work(database) as session:
-        assert [
-            count(session, m) for m in (Case, Victim, Offence, TriageDecision, AuditEvent)
-        ] == [1, 1, 1, 1, 1]
+        assert [count(session, m) for m in (Case, Victim, Offence, TriageDecision, AuditEvent)] == [
+            1,
+            1,
+            1,
+            1,
+            1,
+        ]
         assert count(session, Assignment) == len(result.case.assignments) > 0
         event = session.scalar(select(AuditEvent))
         assert (event.action, event.entity_id, event.request_id) == (

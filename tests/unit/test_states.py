@@ -57,7 +57,12 @@ ALLOWED = {
         (D.FAILED, D.PENDING),
     },
 }
-TABLES: list[TransitionTable] = [CASE_TRANSITIONS, ASSIGNMENT_TRANSITIONS, POINT_TRANSITIONS, DELIVERY_TRANSITIONS]
+TABLES: list[TransitionTable] = [
+    CASE_TRANSITIONS,
+    ASSIGNMENT_TRANSITIONS,
+    POINT_TRANSITIONS,
+    DELIVERY_TRANSITIONS,
+]
 EVERY_PAIR = [
     pytest.param(table, a, b, (a, b) in ALLOWED[table.record], id=f"{table.record}: {a} -> {b}")
     for table in TABLES

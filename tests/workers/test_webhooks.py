@@ -5,11 +5,15 @@ even when a worker is killed or the broker loses everything."""
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
@@ -166,6 +170,23 @@ def test_a_worker_killed_mid_delivery_still_ends_delivered_exactly_once(
     assert ids == {delivered[0].message_id}, "at least once, but never a second id for the same event"
 
 
+def publish_due_deliveries_once(database, redis_server) -> int:
+    """What the sweep does, run once from outside any worker: due deliveries go onto their provider's queue."""
+    published = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import workers.app; from workers.tasks import publish_due_deliveries; print(publish_due_deliveries())",
+        ],
+        env={**os.environ, "VAL_DATABASE_URL": database.url, "VAL_BROKER_URL": redis_server.url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(published.stdout.strip().splitlines()[-1])
+
+
 def test_a_broker_restarted_empty_loses_nothing(
     database, redis_server, receiver, idva_secret, intake, scratch_dir
 ):
@@ -175,9 +196,17 @@ def test_a_broker_restarted_empty_loses_nothing(
         wait_delivered(database, 1)
     finally:
         stop(worker)
-    intake("WH/4b")  # committed while no worker runs: queued in Redis, then Redis loses it
-    time.sleep(0.5)
+    intake("WH/4b")  # committed while no worker runs
+    # The delivery is really in Redis, on the provider's queue, and marked as enqueued in the database ...
+    assert publish_due_deliveries_once(database, redis_server) == 1
+    broker = redis.Redis.from_url(redis_server.url)
+    assert broker.llen("provider.wmwa-idva") == 1
+    broker.close()
+    # ... when Redis loses everything.
     redis_server.restart_empty()
+    broker = redis.Redis.from_url(redis_server.url)
+    assert broker.llen("provider.wmwa-idva") == 0
+    broker.close()
     worker = start_worker(database, redis_server, scratch_dir / "wh-4b", "w4b")
     try:
         delivered = wait_delivered(database, 2)

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from val.alerts.models import Alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.db.base import utcnow
+from val.db.base import table_of, utcnow
 from val.errors import NotFoundError
 
-_INSERT = insert(Alert.__table__)
+_INSERT = insert(table_of(Alert))
 
 
 def raise_alert(

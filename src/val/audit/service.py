@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from val.audit.models import AuditEvent
 from val.auth.roles import Principal
-from val.db.base import utcnow
+from val.db.base import table_of, utcnow
 
-_INSERT = insert(AuditEvent.__table__)
+_INSERT = insert(table_of(AuditEvent))
 
 
 def record(

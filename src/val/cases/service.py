@@ -72,7 +72,9 @@ def update_consent(
     now = utcnow()
     offered = follow_consent(session, rulebook.routing, case, decision.risk_level, before, after, now)
     if offered is not None:
-        _, triage_status, _ = consent_decision(ConsentModel(decision.consent_model), Consent(support_referral))
+        _, triage_status, _ = consent_decision(
+            ConsentModel(decision.consent_model), Consent(support_referral)
+        )
         target = CaseStatus.ROUTED if offered else triage_status
         if target != case.status:
             case.status = CASE_TRANSITIONS.check(case.status, target).value

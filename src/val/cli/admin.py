@@ -58,7 +58,9 @@ def _credential_action(action):  # noqa: ANN001, ANN202
 def credentials_create(role: str, provider_id: str | None, name: str) -> None:
     """Create a credential and print its key (shown this once only) alone on stdout."""
     key = in_unit_of_work(
-        _credential_action(lambda s: create_credential(s, name=name, role=Role(role), provider_id=provider_id))
+        _credential_action(
+            lambda s: create_credential(s, name=name, role=Role(role), provider_id=provider_id)
+        )
     )
     click.echo(key)
 

@@ -88,10 +88,15 @@ def run() -> None:
     demo_keys = in_unit_of_work(_seed_demo_credentials, settings_) if settings_.embedded else {}
     # Each child leads its own process group, so stopping it also stops what it forked (gunicorn's
     # workers, Celery's pool and beat) and Ctrl-C reaches them only through us, in order.
-    processes = [subprocess.Popen(command, start_new_session=True) for command in _commands(settings_)]
+    commands = _commands(settings_)
+    processes = [subprocess.Popen(command, start_new_session=True) for command in commands]
     _announce(settings_, demo_keys)
     stopping = _supervise(processes)
-    failed = [p.args[0] for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
+    failed = [
+        c[0]
+        for c, p in zip(commands, processes, strict=True)
+        if p.returncode not in (0, -signal.SIGTERM, None)
+    ]
     if failed and not stopping:
         raise click.ClickException(f"a process stopped unexpectedly: {failed}")
 

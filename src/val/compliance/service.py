@@ -24,11 +24,11 @@ from val.compliance.rules import (
     points_for_event,
     status_when_fulfilled,
 )
-from val.db.base import utcnow
+from val.db.base import rows_affected, table_of, utcnow
 from val.errors import ConflictError, InvalidInputError, NotFoundError
 from val.records.models import Case, Offence, TriageDecision
 
-_INSERT_POINT = insert(CompliancePoint.__table__)
+_INSERT_POINT = insert(table_of(CompliancePoint))
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ class Grouping:
     crime_type: str
 
 
-def grouping_for(rules: ComplianceRules, crime_types: list[str], enhanced: bool, area: str, age: int) -> Grouping:
+def grouping_for(
+    rules: ComplianceRules, crime_types: list[str], enhanced: bool, area: str, age: int
+) -> Grouping:
     return Grouping(enhanced, area, age_band(age), rules.catalogue.principal_crime_type(crime_types))
 
 
@@ -194,12 +196,10 @@ def fulfil_point(
     return point
 
 
-def set_not_applicable(
-    session: Session, case_id: uuid.UUID, code: str, reason: str, now: dt.datetime
-) -> int:
+def set_not_applicable(session: Session, case_id: uuid.UUID, code: str, reason: str, now: dt.datetime) -> int:
     """Open points of one right that no longer apply to the case (e.g. the referral point once consent is
     declined)."""
-    return session.execute(
+    result = session.execute(
         update(CompliancePoint)
         .where(
             CompliancePoint.case_id == case_id,
@@ -207,7 +207,8 @@ def set_not_applicable(
             CompliancePoint.status.in_(POINT_TRANSITIONS.sources_of(PointStatus.NOT_APPLICABLE)),
         )
         .values(status=PointStatus.NOT_APPLICABLE.value, reason=reason, updated_at=now)
-    ).rowcount
+    )
+    return rows_affected(result)
 
 
 def london_today(now: dt.datetime | None = None) -> dt.date:
@@ -222,7 +223,7 @@ def sweep_overdue(session: Session, today: dt.date) -> int:
         .where(CompliancePoint.status == PointStatus.PENDING.value, CompliancePoint.due_on < today)
         .values(status=PointStatus.MISSED.value, updated_at=utcnow())
     )
-    return result.rowcount or 0
+    return rows_affected(result)
 
 
 def list_points(

@@ -14,13 +14,15 @@ must not be recoverable by subtraction. The rule:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 STATUS_COLUMNS = ("met", "met_late", "missed", "pending")
 COLUMNS = ("due", *STATUS_COLUMNS, "not_applicable")
 Cell = tuple[int, str]  # (row index, column); the last row is the total row
+Vertex = tuple[str, object]  # ("row", index) or ("column", name) in the hidden-cell graph
+Adjacency = dict[Vertex, list[tuple[Vertex, Cell]]]
 
 
 @dataclass
@@ -98,7 +100,7 @@ def exposed_cells(hidden: set[Cell], n_groups: int) -> set[Cell]:
     worked out exactly when its edge lies on no cycle — when it is a bridge. The not-applicable column is in
     one relation only (its column), so a hidden cell there is exposed exactly when it is alone."""
     grid_columns = ("due", *STATUS_COLUMNS)
-    adjacency: dict[tuple[str, object], list[tuple[tuple[str, object], Cell]]] = {}
+    adjacency: Adjacency = {}
     for row, column in hidden:
         if column in grid_columns:
             a, b = ("row", row), ("column", column)
@@ -111,10 +113,10 @@ def exposed_cells(hidden: set[Cell], n_groups: int) -> set[Cell]:
     return exposed
 
 
-def _bridges(adjacency: dict) -> set[Cell]:
+def _bridges(adjacency: Adjacency) -> set[Cell]:
     """Tarjan's bridge-finding, iteratively (no recursion limit on large tables)."""
-    order: dict = {}
-    low: dict = {}
+    order: dict[Vertex, int] = {}
+    low: dict[Vertex, int] = {}
     bridges: set[Cell] = set()
     counter = 0
     for start in adjacency:
@@ -122,7 +124,9 @@ def _bridges(adjacency: dict) -> set[Cell]:
             continue
         order[start] = low[start] = counter
         counter += 1
-        stack = [(start, None, iter(adjacency[start]))]
+        stack: list[tuple[Vertex, Cell | None, Iterator[tuple[Vertex, Cell]]]] = [
+            (start, None, iter(adjacency[start]))
+        ]
         while stack:
             vertex, via, edges = stack[-1]
             advanced = False
@@ -142,7 +146,7 @@ def _bridges(adjacency: dict) -> set[Cell]:
                 if stack:
                     parent = stack[-1][0]
                     low[parent] = min(low[parent], low[vertex])
-                    if low[vertex] > order[parent]:
+                    if low[vertex] > order[parent] and via is not None:
                         bridges.add(via)
     return bridges
 
@@ -219,10 +223,10 @@ def _cycle_closing_cells(cell: Cell, hidden: set[Cell], n_groups: int) -> list[C
         return seen
 
     row_side, column_side = side(("row", row)), side(("column", column))
-    found = []
+    found: list[Cell] = []
     for first, second in ((row_side, column_side), (column_side, row_side)):
-        rows_here = [v[1] for v in first if v[0] == "row"]
-        columns_there = [v[1] for v in second if v[0] == "column"]
+        rows_here = [v[1] for v in first if v[0] == "row" and isinstance(v[1], int)]
+        columns_there = [v[1] for v in second if v[0] == "column" and isinstance(v[1], str)]
         found.extend((r, c) for r in rows_here for c in columns_there if (r, c) not in hidden)
     return found
 

@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from val.db.base import utcnow
+from val.db.base import rows_affected, utcnow
 from val.db.session import without_waiting_for_disk
 from val.http.context import request_session, services
 from val.http.models import IdempotencyRecord
@@ -93,11 +93,13 @@ def _claim(
         return response
     if existing.locked_at <= now - lock:
         # The first attempt's process died mid-request: take the claim over.
-        taken = session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == existing.id, IdempotencyRecord.locked_at == existing.locked_at)
-            .values(locked_at=now)
-        ).rowcount
+        taken = rows_affected(
+            session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.id == existing.id, IdempotencyRecord.locked_at == existing.locked_at)
+                .values(locked_at=now)
+            )
+        )
         session.commit()  # the take-over, like the claim, is visible before the work starts
         if taken:
             return existing.id

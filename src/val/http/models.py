@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import String, UniqueConstraint, Uuid, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from val.db.base import Base, PortableJSON, UTCDateTime, utcnow
+from val.db.base import Base, PortableJSON, UTCDateTime, rows_affected, utcnow
 
 
 class IdempotencyRecord(Base):
@@ -31,4 +31,4 @@ def purge_expired(session: Session, now: dt.datetime | None = None) -> int:
     result = session.execute(
         delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or utcnow()))
     )
-    return result.rowcount or 0
+    return rows_affected(result)

@@ -59,7 +59,12 @@ class DeclineReferral(MethodView):
     def post(self, body, assignment_id: uuid.UUID):
         """Decline with a reason; the referral goes to the next eligible provider, else to coordinators."""
         return decline(
-            request_session(), g.principal, services().rulebook.routing, assignment_id, body["reason"], g.request_id
+            request_session(),
+            g.principal,
+            services().rulebook.routing,
+            assignment_id,
+            body["reason"],
+            g.request_id,
         )
 
 

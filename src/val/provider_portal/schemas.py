@@ -30,9 +30,7 @@ class ProviderReferralSchema(ReferralSummarySchema):
 class ListQuerySchema(StrictSchema):
     status = fields.String(
         load_default=None,
-        validate=validate.OneOf(
-            [s.value for s in AssignmentStatus if s is not AssignmentStatus.UNASSIGNED]
-        ),
+        validate=validate.OneOf([s.value for s in AssignmentStatus if s is not AssignmentStatus.UNASSIGNED]),
     )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

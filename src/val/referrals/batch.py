@@ -61,8 +61,10 @@ def parse_ndjson(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
             continue
         try:
             yield number, json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             yield number, RecordError([{"field": "(line)", "detail": f"Not valid JSON: {exc.msg}."}])
+        except ValueError:  # e.g. a number too large to read
+            yield number, RecordError([{"field": "(line)", "detail": "Not valid JSON."}])
 
 
 def _list_columns(schema: ma.Schema, prefix: str = "") -> set[str]:

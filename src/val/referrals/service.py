@@ -18,7 +18,7 @@ from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.compliance.models import CompliancePoint
 from val.compliance.service import open_intake_points
-from val.db.base import utcnow
+from val.db.base import table_of, utcnow
 from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.facts import explain, routing_facts
 from val.routing.models import Assignment
@@ -93,14 +93,14 @@ def _existing(session: Session, key: str) -> Case | None:
 # Statements built once, executed with parameters: building `insert().values(**row)` per request costs more
 # CPU than the database work itself (every value is coerced and hashed into the statement's cache key).
 _INSERT_CASE = {
-    dialect: make_insert(Case.__table__)
+    dialect: make_insert(table_of(Case))
     .on_conflict_do_nothing(index_elements=["duplicate_key"])
-    .returning(Case.__table__.c.number)
+    .returning(table_of(Case).c.number)
     for dialect, make_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
-_INSERT_VICTIM = insert(Victim.__table__)
-_INSERT_OFFENCE = insert(Offence.__table__)
-_INSERT_TRIAGE = insert(TriageDecision.__table__)
+_INSERT_VICTIM = insert(table_of(Victim))
+_INSERT_OFFENCE = insert(table_of(Offence))
+_INSERT_TRIAGE = insert(table_of(TriageDecision))
 
 
 def _insert_unless_duplicate(session: Session, row: dict[str, Any]) -> int | None:
@@ -122,7 +122,9 @@ def accept_referral(
     Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
     response is built from the same values without reading anything back."""
     victim_in, offence_in = referral["victim"], referral["offence"]
-    key = duplicate_key(referral["source"]["system"], referral["source"]["reference"], victim_in["date_of_birth"])
+    key = duplicate_key(
+        referral["source"]["system"], referral["source"]["reference"], victim_in["date_of_birth"]
+    )
     outcome = triage(facts_from(referral), rulebook.triage)
     now = utcnow()
     decision, providers = plan_routes(session, rulebook.routing, _routing_facts(rulebook, referral, outcome))

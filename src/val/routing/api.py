@@ -25,5 +25,10 @@ class Reroute(MethodView):
     def post(self, body, assignment_id: uuid.UUID):
         """Withdraw an assignment from its provider (who is told) and offer it to another."""
         return reroute(
-            request_session(), g.principal, services().rulebook.routing, assignment_id, body["provider"], g.request_id
+            request_session(),
+            g.principal,
+            services().rulebook.routing,
+            assignment_id,
+            body["provider"],
+            g.request_id,
         )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from val.alerts.service import raise_alert
 from val.calendar import LONDON
+from val.db.base import table_of
 from val.errors import InvalidInputError
 from val.providers.models import Provider
 from val.records.lookup import case_bundle
@@ -24,7 +25,7 @@ from val.webhooks.service import add_delivery
 
 RESPOND_BY_LOCAL_TIME = dt.time(17, 0)  # the end of the provider's working day, London time
 
-_P = Provider.__table__.c
+_P = table_of(Provider).c
 _DIRECTORY = select(
     _P.id,
     _P.services,
@@ -55,7 +56,7 @@ def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Any]
             .where(Assignment.provider_id.in_(limited), Assignment.status.in_(OPEN))
             .group_by(Assignment.provider_id)
         ).all()
-        load = {provider_id: count for provider_id, count in counted}
+        load = {provider_id: count for provider_id, count in counted if provider_id is not None}
     infos = [
         ProviderInfo(
             id=p.id,
@@ -90,8 +91,8 @@ def offer_data(assignment: Assignment, case_reference: str, risk_level: str | No
     }
 
 
-_INSERT_ASSIGNMENT = insert(Assignment.__table__)
-_ASSIGNMENT_COLUMNS = tuple(c.key for c in Assignment.__table__.columns)
+_INSERT_ASSIGNMENT = insert(table_of(Assignment))
+_ASSIGNMENT_COLUMNS = tuple(c.key for c in table_of(Assignment).columns)
 
 
 def _assignment(
@@ -156,7 +157,9 @@ def _persist(
             )
 
 
-def plan_routes(session: Session, policy: RoutingPolicy, facts: RoutingFacts) -> tuple[Decision, dict[str, Any]]:
+def plan_routes(
+    session: Session, policy: RoutingPolicy, facts: RoutingFacts
+) -> tuple[Decision, dict[str, Any]]:
     infos, providers = provider_infos(session)
     return route(policy.table, facts, infos), providers
 
@@ -194,7 +197,9 @@ def create_assignments(
     return assignments
 
 
-def offer_next(session: Session, policy: RoutingPolicy, assignment: Assignment, now: dt.datetime) -> Assignment:
+def offer_next(
+    session: Session, policy: RoutingPolicy, assignment: Assignment, now: dt.datetime
+) -> Assignment:
     """After a decline or an expiry: the next eligible provider of the same service that has not had it,
     else back to coordinators."""
     tried = set(

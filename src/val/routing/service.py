@@ -102,6 +102,8 @@ def send_reminders(session: Session, window: dt.timedelta, now: dt.datetime | No
     ).all()
     providers = provider_infos(session)[1] if due else {}
     for assignment, case, risk_level in due:
+        if assignment.provider_id is None:  # only offers are reminded, and an offer always has a provider
+            continue
         assignment.reminded_at = now
         add_delivery(
             session,

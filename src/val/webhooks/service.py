@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from val.alerts.service import raise_alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.db.base import utcnow
+from val.db.base import table_of, utcnow
 from val.db.session import without_waiting_for_disk
 from val.errors import ConflictError, NotFoundError
 from val.providers.models import Provider
@@ -40,7 +40,7 @@ def kick(session: Session) -> None:
         session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
-_INSERT_DELIVERY = insert(WebhookDelivery.__table__)
+_INSERT_DELIVERY = insert(table_of(WebhookDelivery))
 
 
 def add_delivery(
@@ -120,15 +120,15 @@ def claim_due(
     return [DueDelivery(r.id, r.provider_id) for r in rows]
 
 
-_D = WebhookDelivery.__table__.c
-_P = Provider.__table__.c
-_INSERT_ATTEMPT = insert(WebhookAttempt.__table__)
+_D = table_of(WebhookDelivery).c
+_P = table_of(Provider).c
+_INSERT_ATTEMPT = insert(table_of(WebhookAttempt))
 
 
 def _claim(session: Session, delivery_id: uuid.UUID, now: dt.datetime, lease: dt.timedelta) -> Any:
     """Take the lease and read what sending needs, in one statement; None when not due or in flight."""
     return session.execute(
-        update(WebhookDelivery.__table__)
+        update(table_of(WebhookDelivery))
         .where(
             _D.id == delivery_id,
             _D.status == DeliveryStatus.PENDING.value,
@@ -207,7 +207,9 @@ def fail_without_endpoint(session: Session, claimed: Claimed) -> str:
 def send(claimed: Claimed, sender: WebhookSender) -> SendResult:
     """The HTTP call, outside any transaction."""
     assert claimed.url is not None
-    return sender.send(claimed.url, headers_for(claimed.message_id, utcnow(), claimed.body, claimed.secrets), claimed.body)
+    return sender.send(
+        claimed.url, headers_for(claimed.message_id, utcnow(), claimed.body, claimed.secrets), claimed.body
+    )
 
 
 def record_attempt(
@@ -229,15 +231,30 @@ def record_attempt(
             "error": result.error,
         },
     )
-    values: dict[str, Any] = {"locked_until": None, "attempts": attempts, "last_status_code": result.status_code}
+    values: dict[str, Any] = {
+        "locked_until": None,
+        "attempts": attempts,
+        "last_status_code": result.status_code,
+    }
     if outcome is Verdict.DELIVERED:
-        _set_status(session, claimed.id, DeliveryStatus.DELIVERED, delivered_at=finished, next_attempt_at=None, **values)
+        _set_status(
+            session,
+            claimed.id,
+            DeliveryStatus.DELIVERED,
+            delivered_at=finished,
+            next_attempt_at=None,
+            **values,
+        )
         return str(outcome)
     if outcome is Verdict.GONE:
         session.execute(
-            update(Provider.__table__).where(_P.id == claimed.provider_id).values(endpoint_disabled_at=finished)
+            update(table_of(Provider))
+            .where(_P.id == claimed.provider_id)
+            .values(endpoint_disabled_at=finished)
         )
-        _alert(session, claimed, "webhook_endpoint_gone", "The provider answered 410 Gone; endpoint disabled.")
+        _alert(
+            session, claimed, "webhook_endpoint_gone", "The provider answered 410 Gone; endpoint disabled."
+        )
         _set_status(session, claimed.id, DeliveryStatus.FAILED, next_attempt_at=None, **values)
         return str(outcome)
     delay = delay_before_attempt(attempts + 1, schedule)
@@ -246,7 +263,7 @@ def record_attempt(
         _set_status(session, claimed.id, DeliveryStatus.FAILED, next_attempt_at=None, **values)
     else:
         values["next_attempt_at"] = finished + dt.timedelta(seconds=delay)
-        session.execute(update(WebhookDelivery.__table__).where(_D.id == claimed.id).values(**values))
+        session.execute(update(table_of(WebhookDelivery)).where(_D.id == claimed.id).values(**values))
     return str(outcome)
 
 
@@ -254,7 +271,7 @@ def _set_status(session: Session, delivery_id: uuid.UUID, target: DeliveryStatus
     """Move a pending delivery on, as the delivery transition table allows."""
     DELIVERY_TRANSITIONS.check(DeliveryStatus.PENDING, target)
     session.execute(
-        update(WebhookDelivery.__table__).where(_D.id == delivery_id).values(status=target.value, **values)
+        update(table_of(WebhookDelivery)).where(_D.id == delivery_id).values(status=target.value, **values)
     )
 
 
