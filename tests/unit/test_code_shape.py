@@ -48,3 +48,9 @@ def test_no_service_commits_or_rolls_back(path: Path):
         and node.func.attr in ("commit", "rollback")
     ]
     assert calls == [], "the entry point (request, task, CLI command) owns the transaction"
+
+
+def test_the_intake_use_case_reads_like_a_table_of_contents():
+    tree = ast.parse((SRC / "referrals" / "service.py").read_text())
+    accept = next(f for f in _functions(tree) if f.name == "accept_referral")
+    assert accept.end_lineno is not None and accept.end_lineno - accept.lineno + 1 <= 40

@@ -121,10 +121,8 @@ def accept_referral(
 
     Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
     response is built from the same values without reading anything back."""
-    victim_in, offence_in = referral["victim"], referral["offence"]
-    key = duplicate_key(
-        referral["source"]["system"], referral["source"]["reference"], victim_in["date_of_birth"]
-    )
+    source, victim = referral["source"], referral["victim"]
+    key = duplicate_key(source["system"], source["reference"], victim["date_of_birth"])
     outcome = triage(facts_from(referral), rulebook.triage)
     now = utcnow()
     decision, providers = plan_routes(session, rulebook.routing, _routing_facts(rulebook, referral, outcome))
@@ -133,22 +131,8 @@ def accept_referral(
     if number is None:
         return _duplicate(session, principal, key, request_id)
     triage_row = _triage_row(case_row["id"], referral, outcome, decision, now)
-    session.execute(_INSERT_VICTIM, {"id": uuid.uuid4(), "case_id": case_row["id"], **victim_in})
-    session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_row["id"], **offence_in})
-    session.execute(_INSERT_TRIAGE, triage_row)
-    point_rows = open_intake_points(
-        session,
-        rulebook.compliance,
-        case_row["id"],
-        enhanced=outcome.enhanced_rights,
-        consent=case_row["consent_support_referral"],
-        crime_types=triage_row["crime_types"],
-        home_office_code=offence_in.get("home_office_code"),
-        policing_area=case_row["policing_area"],
-        age=outcome.age_at_offence,
-        reported_at=referral["reported_at"],
-        received_at=now,
-    )
+    _insert_record(session, case_row["id"], referral, triage_row)
+    point_rows = _open_points(session, rulebook, case_row, referral, outcome, now)
     assignments = create_assignments(
         session,
         rulebook.routing,
@@ -161,6 +145,37 @@ def accept_referral(
     )
     audit(session, principal, "referral.accepted", "case", case_row["id"], request_id)
     return IntakeResult(case=_as_written(number, case_row, triage_row, point_rows, assignments), created=True)
+
+
+def _insert_record(
+    session: Session, case_id: uuid.UUID, referral: dict[str, Any], triage_row: dict[str, Any]
+) -> None:
+    session.execute(_INSERT_VICTIM, {"id": uuid.uuid4(), "case_id": case_id, **referral["victim"]})
+    session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_id, **referral["offence"]})
+    session.execute(_INSERT_TRIAGE, triage_row)
+
+
+def _open_points(
+    session: Session,
+    rulebook: Rulebook,
+    case_row: dict[str, Any],
+    referral: dict[str, Any],
+    outcome: TriageOutcome,
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    return open_intake_points(
+        session,
+        rulebook.compliance,
+        case_row["id"],
+        enhanced=outcome.enhanced_rights,
+        consent=case_row["consent_support_referral"],
+        crime_types=[str(t) for t in outcome.crime_types],
+        home_office_code=referral["offence"].get("home_office_code"),
+        policing_area=case_row["policing_area"],
+        age=outcome.age_at_offence,
+        reported_at=referral["reported_at"],
+        received_at=now,
+    )
 
 
 def _routing_facts(rulebook: Rulebook, referral: dict[str, Any], outcome: TriageOutcome) -> RoutingFacts:
