@@ -1,9 +1,9 @@
 """The lean baseline: the floor cost of intake in this stack (kept here, never in the product).
 
 A bare WSGI callable that parses the same JSON body and inserts the same rows as intake of the DOMAIN example
-(case, victim, offence, triage decision, three compliance points, two assignments, outbox message, audit
-event) with plain SQL in one transaction, under the same gunicorn settings as the product. No validation, no
-triage or routing rules, no auth, no ORM, no framework.
+(case, victim, offence, triage decision, three compliance points, two assignments, audit event) with plain
+SQL in one transaction, under the same gunicorn settings as the product. No validation, no triage or routing
+rules, no auth, no ORM, no framework.
 """
 
 from __future__ import annotations
@@ -162,10 +162,6 @@ def app(environ, start_response):
                     now,
                 ),
             )
-        cur.execute(
-            "INSERT INTO outbox_messages (id, topic, payload, created_at, attempts) VALUES (%s,%s,%s,%s,0)",
-            (uuid.uuid4(), "referral.received", Jsonb({"case_id": str(case_id)}), now),
-        )
         cur.execute(
             "INSERT INTO audit_events (id, at, credential_id, role, action, entity_type, entity_id, request_id)"
             " VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",

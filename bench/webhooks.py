@@ -89,11 +89,11 @@ def run() -> dict[str, float]:
         from val.auth.roles import Role
         from val.auth.service import system_principal
         from val.db.session import Database
-        from val.providers.service import set_endpoint
         from val.referrals.schemas import ReferralSchema, configure_policing_areas
         from val.referrals.service import accept_referral
         from val.rulebook import load_rulebook
         from val.settings import load_settings
+        from val.webhooks.endpoints import set_endpoint
 
         settings = load_settings()
         configure_policing_areas(settings.policing_areas)

@@ -2,10 +2,10 @@
 
 The key is claimed in its own short transaction before the work starts, so a concurrent retry sees it
 (409 while in flight); the response is recorded in the request's own unit of work, so it commits with the
-work it describes or not at all. Only successful (2xx) responses are kept; after any failure the key is released so
-the client can correct the request and retry with the same key. A claim left by a process that died is
-taken over once `idempotency_lock_seconds` have passed; the referral's own duplicate detection keeps that
-safe even if the first attempt did commit.
+work it describes or not at all. Only successful (2xx) responses are kept; after any failure the key is
+released so the client can correct the request and retry with the same key. A claim left by a process that
+died is taken over once `idempotency_lock_seconds` have passed; the referral's own duplicate detection keeps
+that safe even if the first attempt did commit.
 """
 
 from __future__ import annotations

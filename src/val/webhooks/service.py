@@ -206,7 +206,8 @@ def fail_without_endpoint(session: Session, claimed: Claimed) -> str:
 
 def send(claimed: Claimed, sender: WebhookSender) -> SendResult:
     """The HTTP call, outside any transaction."""
-    assert claimed.url is not None
+    if claimed.url is None:
+        raise ValueError("a delivery without a live endpoint is failed, never sent")
     return sender.send(
         claimed.url, headers_for(claimed.message_id, utcnow(), claimed.body, claimed.secrets), claimed.body
     )
