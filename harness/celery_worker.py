@@ -53,11 +53,18 @@ def start_worker(
 
 
 def stop_worker(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """SIGTERM goes to the worker's main process only: a warm shutdown, which lets a running task finish and
+    record what it did. Signalling the whole group would kill the pool processes mid-task. SIGKILL (a crash)
+    goes to the whole group at once."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, sig)
+        if sig == signal.SIGKILL:
+            os.killpg(process.pid, sig)
+        else:
+            process.send_signal(sig)
     try:
-        process.wait(timeout=20)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        process.kill()
         process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # anything the worker forked and left behind

@@ -133,8 +133,11 @@ def _group_alive(process: subprocess.Popen[bytes]) -> bool:
 
 
 def _stop_groups(processes: list[subprocess.Popen[bytes]], grace: float = 15.0) -> None:
+    """SIGTERM to each leader only (gunicorn finishes its requests, Celery its running tasks: a warm shutdown;
+    signalling the whole group would kill the pool mid-task), then SIGKILL whatever is left of each group."""
     for process in processes:
-        _signal_group(process, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + grace
     for process in processes:
         with contextlib.suppress(subprocess.TimeoutExpired):
