@@ -45,7 +45,7 @@ def start_worker(
     return subprocess.Popen(
         command,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT / "src"), str(ROOT))), **env},
         stdout=subprocess.DEVNULL,
         stderr=open(scratch / "worker.log", "w"),  # noqa: SIM115 — the child owns it
         start_new_session=True,

@@ -65,6 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     api = ProblemApi(app)
     from val.alerts.api import blp as alerts_blp
     from val.audit.api import blp as audit_blp
+    from val.cases import api_casework  # noqa: F401  — adds its routes to the cases blueprint
     from val.cases.api import blp as cases_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp

@@ -28,3 +28,27 @@ class InvalidInputError(DomainError):
 
     status = 422
     title = "Validation failed"
+
+
+class PreconditionFailed(DomainError):
+    """If-Match named a version of the record that is no longer current."""
+
+    status = 412
+    title = "Precondition Failed"
+
+
+class PreconditionRequired(DomainError):
+    """A change that must not be made blind (safe contact details) came without If-Match."""
+
+    status = 428
+    title = "Precondition Required"
+
+
+class BadCursor(DomainError):
+    """A pagination cursor this list did not give out."""
+
+    status = 400
+    title = "Bad cursor"
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is not one this list gave out; start again without it.", field="cursor")

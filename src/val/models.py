@@ -4,10 +4,12 @@ complete and every relationship resolves, whichever feature a process touches fi
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
 from val.auth.models import Credential
+from val.cases.models import CaseNote, ContactAttempt
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base
 from val.http.models import IdempotencyRecord
 from val.providers.models import Provider
+from val.records.activity import CaseActivity
 from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.models import Assignment
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
@@ -18,8 +20,11 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "CaseActivity",
     "CaseEvent",
+    "CaseNote",
     "CompliancePoint",
+    "ContactAttempt",
     "Credential",
     "IdempotencyRecord",
     "Offence",

@@ -41,6 +41,7 @@ class Settings:
     allow_http_webhooks: bool | None = None
     secret_rotation_overlap_hours: int = 24
     reminder_hours_before: float = 4.0
+    unreached_attempts_alert: int = 3
     policing_areas: tuple[str, ...] = field(default_factory=tuple)
 
     @property

@@ -168,7 +168,7 @@ def test_a_swept_point_fulfilled_in_time_becomes_met(client, coordinator, new_ca
         assert sweep_overdue(session, dt.date(2026, 6, 1)) == 2
     with unit_of_work(database) as session:
         assert sweep_overdue(session, dt.date(2026, 6, 1)) == 0, "sweeping again changes nothing"
-    listed = client.get("/api/v1/compliance-points?status=missed", headers=auth(coordinator)).get_json()
+    listed = client.get("/api/v1/compliance-points?status=missed", headers=auth(coordinator)).get_json()["items"]
     assert point["id"] in [p["id"] for p in listed]
     assert fulfil(client, coordinator, point["id"], "2026-05-21T16:00:00+01:00").get_json()["status"] == "met"
 
@@ -182,7 +182,7 @@ def test_coordinators_list_points_by_status_agency_right_and_due_date(client, co
     case = new_case()
     post_event(client, coordinator, case["id"], "hearing_listed", "2026-06-02T10:00:00Z")
     query = "/api/v1/compliance-points?agency=witness_care&right=8&status=pending&due_before=2026-06-30"
-    listed = client.get(query, headers=auth(coordinator)).get_json()
+    listed = client.get(query, headers=auth(coordinator)).get_json()["items"]
     assert [p["code"] for p in listed] == ["R8_HEARING_DETAILS"]
     assert client.get("/api/v1/compliance-points?status=lost", headers=auth(coordinator)).status_code == 422
     assert client.get("/api/v1/compliance-points?colour=red", headers=auth(coordinator)).status_code == 422

@@ -51,8 +51,8 @@ def test_a_provider_sees_its_own_referral_and_another_provider_gets_404(client, 
     other = client.get(f"{BASE}/{assignment_id}", headers=auth(climb))
     assert other.status_code == 404 and other.mimetype == "application/problem+json"
     assert client.get(f"{BASE}/{uuid.uuid4()}", headers=auth(idva)).status_code == 404
-    assert [r["assignment_id"] for r in client.get(BASE, headers=auth(idva)).get_json()] == [assignment_id]
-    assert client.get(BASE, headers=auth(climb)).get_json() == []
+    assert [r["assignment_id"] for r in client.get(BASE, headers=auth(idva)).get_json()["items"]] == [assignment_id]
+    assert client.get(BASE, headers=auth(climb)).get_json() == {"items": [], "next_cursor": None}
 
 
 def test_climb_never_sees_dash_answers(client, make_key, submit, delete):
@@ -124,7 +124,7 @@ def test_a_decline_needs_a_reason_and_offers_the_next_eligible_provider(client, 
     )
     assert declined.get_json()["status"] == "declined"
     wmrsasc = make_key(Role.PROVIDER, provider_id="wmrsasc-chisva")
-    offered = client.get(BASE, headers=auth(wmrsasc)).get_json()
+    offered = client.get(BASE, headers=auth(wmrsasc)).get_json()["items"]
     assert [(r["service"], r["status"]) for r in offered] == [("chisva", "offered")]
     second = client.post(
         f"{BASE}/{offered[0]['assignment_id']}/decline", json={"reason": "conflict"}, headers=auth(wmrsasc)
@@ -216,7 +216,7 @@ def test_a_coordinator_reroutes_and_sees_alerts(client, make_key, submit):
     assert moved.status_code == 422 and moved.get_json()["errors"][0]["field"] == "provider"
     again = client.post(f"/api/v1/assignments/{route['id']}/reroute", json={}, headers=auth(coordinator))
     assert again.status_code == 201 and again.get_json()["status"] == "unassigned"
-    alerts = client.get("/api/v1/alerts", headers=auth(coordinator)).get_json()
+    alerts = client.get("/api/v1/alerts", headers=auth(coordinator)).get_json()["items"]
     assert alerts[0]["kind"] == "route_unassigned"
     resolved = client.post(f"/api/v1/alerts/{alerts[0]['id']}/resolve", headers=auth(coordinator)).get_json()
     assert resolved["resolved_at"]

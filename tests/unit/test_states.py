@@ -20,14 +20,30 @@ ALLOWED = {
         (C.TRIAGED, C.ROUTED),
         (C.TRIAGED, C.AWAITING_CONSENT),
         (C.TRIAGED, C.NO_REFERRAL),
+        (C.TRIAGED, C.CLOSED),
         (C.AWAITING_CONSENT, C.ROUTED),
         (C.AWAITING_CONSENT, C.TRIAGED),
         (C.AWAITING_CONSENT, C.NO_REFERRAL),
+        (C.AWAITING_CONSENT, C.CLOSED),
         (C.NO_REFERRAL, C.ROUTED),
         (C.NO_REFERRAL, C.TRIAGED),
         (C.NO_REFERRAL, C.AWAITING_CONSENT),
+        (C.NO_REFERRAL, C.CLOSED),
+        (C.ROUTED, C.IN_SUPPORT),
+        (C.ROUTED, C.TRIAGED),
         (C.ROUTED, C.AWAITING_CONSENT),
         (C.ROUTED, C.NO_REFERRAL),
+        (C.ROUTED, C.CLOSED),
+        (C.IN_SUPPORT, C.ROUTED),
+        (C.IN_SUPPORT, C.TRIAGED),
+        (C.IN_SUPPORT, C.AWAITING_CONSENT),
+        (C.IN_SUPPORT, C.NO_REFERRAL),
+        (C.IN_SUPPORT, C.CLOSED),
+        (C.CLOSED, C.TRIAGED),
+        (C.CLOSED, C.ROUTED),
+        (C.CLOSED, C.IN_SUPPORT),
+        (C.CLOSED, C.AWAITING_CONSENT),
+        (C.CLOSED, C.NO_REFERRAL),
     },
     "referral": {
         (A.UNASSIGNED, A.WITHDRAWN),
@@ -49,6 +65,7 @@ ALLOWED = {
         (P.MISSED, P.MET),
         (P.MISSED, P.MET_LATE),
         (P.MISSED, P.NOT_APPLICABLE),
+        (P.NOT_APPLICABLE, P.PENDING),
     },
     "delivery": {
         (D.PENDING, D.DELIVERED),
@@ -86,7 +103,7 @@ def test_each_move_is_allowed_exactly_when_the_domain_allows_it(table, current, 
     ("table", "terminal"),
     [
         (ASSIGNMENT_TRANSITIONS, {A.CLOSED, A.DECLINED, A.EXPIRED, A.WITHDRAWN}),
-        (POINT_TRANSITIONS, {P.MET, P.MET_LATE, P.NOT_APPLICABLE}),
+        (POINT_TRANSITIONS, {P.MET, P.MET_LATE}),
         (CASE_TRANSITIONS, set()),
         (DELIVERY_TRANSITIONS, set()),
     ],
@@ -98,4 +115,4 @@ def test_terminal_states_are_the_ones_nothing_leaves(table, terminal):
 
 def test_a_table_naming_a_state_it_does_not_know_is_refused():
     with pytest.raises(ValueError, match="unknown states"):
-        TransitionTable("case", CaseStatus, {"closed": {C.ROUTED}})  # type: ignore[dict-item]
+        TransitionTable("case", CaseStatus, {"archived": {C.ROUTED}})  # type: ignore[dict-item]

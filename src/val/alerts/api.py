@@ -13,6 +13,7 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session
+from val.http.pagination import decode_cursor, page_response, page_schema
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1", description="Alerts (coordinators)")
 
@@ -21,16 +22,19 @@ blp = Blueprint("alerts", __name__, url_prefix="/api/v1", description="Alerts (c
 class Alerts(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(AlertQuerySchema(), location="query")
-    @blp.response(200, AlertSchema(many=True))
+    @blp.response(200, page_schema(AlertSchema, "AlertPage"))
     def get(self, query):
-        """Routes with no provider, webhooks that could not be delivered: what needs a person."""
-        return list_alerts(
+        """Routes with no provider, webhooks that could not be delivered, victims who cannot be reached
+        safely: what needs a person. Newest first."""
+        page = list_alerts(
             request_session(),
             g.principal,
             only_open=query["open"],
             limit=query["limit"],
+            after=decode_cursor(query["cursor"]),
             request_id=g.request_id,
         )
+        return page_response(page.items, page.next_after)
 
 
 @blp.route("/alerts/<uuid:alert_id>/resolve")

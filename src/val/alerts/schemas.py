@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from val.http.schemas import StrictSchema
+from val.http.pagination import PageQuerySchema
 
 
 class AlertSchema(ma.Schema):
@@ -19,6 +19,5 @@ class AlertSchema(ma.Schema):
     resolved_at = fields.DateTime(allow_none=True)
 
 
-class AlertQuerySchema(StrictSchema):
+class AlertQuerySchema(PageQuerySchema):
     open = fields.Boolean(load_default=True)
-    limit = fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))

@@ -4,6 +4,7 @@ the unit of work of the change that caused them."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from val.alerts.models import Alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.db.base import table_of, utcnow
+from val.db.paging import Page, keyset, page_of
 from val.errors import NotFoundError
 
 _INSERT = insert(table_of(Alert))
@@ -42,14 +44,22 @@ def raise_alert(
 
 
 def list_alerts(
-    session: Session, principal: Principal, *, only_open: bool, limit: int, request_id: str | None
-) -> list[Alert]:
-    query = select(Alert).order_by(Alert.created_at.desc()).limit(limit)
+    session: Session,
+    principal: Principal,
+    *,
+    only_open: bool,
+    limit: int,
+    after: list[Any] | None,
+    request_id: str | None,
+) -> Page[Alert]:
+    """Newest first."""
+    query = select(Alert)
     if only_open:
         query = query.where(Alert.resolved_at.is_(None))
-    alerts = list(session.scalars(query))
-    audit(session, principal, "alerts.listed", "alert", "list", request_id)
-    return alerts
+    query = keyset(query, [Alert.created_at, Alert.id], descending=True, after=after).limit(limit + 1)
+    page = page_of(list(session.scalars(query)), limit, lambda a: [a.created_at, a.id])
+    audit(session, principal, "alerts.listed", "alert", "list", request_id, result_count=len(page.items))
+    return page
 
 
 def resolve_alert(

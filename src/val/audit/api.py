@@ -12,7 +12,7 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session
-from val.http.schemas import StrictSchema
+from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit trail (admins)")
 
@@ -26,20 +26,22 @@ class AuditEventSchema(ma.Schema):
     entity_type = fields.String()
     entity_id = fields.String()
     request_id = fields.String(allow_none=True)
+    result_count = fields.Integer(allow_none=True)
 
 
-class AuditQuerySchema(StrictSchema):
-    entity_id = fields.String(load_default=None)
+class AuditQuerySchema(PageQuerySchema):
+    entity_id = fields.String(load_default=None, validate=ma.validate.Length(max=64))
     credential_id = fields.UUID(load_default=None)
     since = fields.AwareDateTime(load_default=None)
-    limit = fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
 
 
 @blp.route("/audit-events")
 class AuditEvents(MethodView):
     @require_roles(Role.ADMIN)
     @blp.arguments(AuditQuerySchema(), location="query")
-    @blp.response(200, AuditEventSchema(many=True))
+    @blp.response(200, page_schema(AuditEventSchema, "AuditEventPage"))
     def get(self, query):
         """Newest first. Reading the trail is itself recorded in it."""
-        return list_events(request_session(), g.principal, g.request_id, **query)
+        after = decode_cursor(query.pop("cursor"))
+        page = list_events(request_session(), g.principal, g.request_id, after=after, **query)
+        return page_response(page.items, page.next_after)

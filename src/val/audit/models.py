@@ -22,3 +22,5 @@ class AuditEvent(Base):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(64), index=True)
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # For lists and searches: how many results were shown (never what was searched for).
+    result_count: Mapped[int | None] = mapped_column(default=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from val.audit.models import AuditEvent
 from val.auth.roles import Principal
 from val.db.base import table_of, utcnow
+from val.db.paging import Page, keyset, page_of
 
 _INSERT = insert(table_of(AuditEvent))
 
@@ -22,6 +24,8 @@ def record(
     entity_type: str,
     entity_id: object,
     request_id: str | None,
+    *,
+    result_count: int | None = None,
 ) -> None:
     # A prebuilt Core insert: audit rows are never read back in the same unit of work.
     session.execute(
@@ -35,6 +39,7 @@ def record(
             "entity_type": entity_type,
             "entity_id": str(entity_id),
             "request_id": request_id,
+            "result_count": result_count,
         },
     )
 
@@ -48,14 +53,24 @@ def list_events(
     credential_id: uuid.UUID | None,
     since: dt.datetime | None,
     limit: int,
-) -> list[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.at.desc()).limit(limit)
+    after: list[Any] | None,
+) -> Page[AuditEvent]:
+    query = select(AuditEvent)
     if entity_id:
         query = query.where(AuditEvent.entity_id == entity_id)
     if credential_id:
         query = query.where(AuditEvent.credential_id == credential_id)
     if since:
         query = query.where(AuditEvent.at >= since)
-    events = list(session.scalars(query))
-    record(session, principal, "audit.read", "audit_events", entity_id or "list", request_id)
-    return events
+    query = keyset(query, [AuditEvent.at, AuditEvent.id], descending=True, after=after).limit(limit + 1)
+    page = page_of(list(session.scalars(query)), limit, lambda e: [e.at, e.id])
+    record(
+        session,
+        principal,
+        "audit.read",
+        "audit_events",
+        entity_id or "list",
+        request_id,
+        result_count=len(page.items),
+    )
+    return page

@@ -1,25 +1,110 @@
-"""Coordinator case views."""
+"""Coordinator casework over HTTP: the work queue and search, one case, its consent, owner and safe contact,
+its events. Parse → service → respond."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from flask import g
+from flask import g, request
 from flask.views import MethodView
 
 from val.auth.guard import require_roles
 from val.auth.roles import Role
-from val.cases.schemas import CasePatchSchema, CoordinatorCaseSchema, EventInSchema, EventOutSchema
-from val.cases.service import read_case, record_event, update_consent
+from val.calendar import london_date
+from val.cases.queue import CaseFilters, list_cases
+from val.cases.schemas import (
+    CaseListItemSchema,
+    CasePatchSchema,
+    CaseQuerySchema,
+    CoordinatorCaseSchema,
+    EventInSchema,
+    EventOutSchema,
+    RecordedEventSchema,
+)
+from val.cases.service import etag_of, list_events, read_case, record_event, update_case
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
+from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
 from val.http.problems import Problem
 
-blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case management (coordinators)")
+blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Casework (coordinators)")
+_case_schema = CoordinatorCaseSchema()
+_item_schema = CaseListItemSchema()
+_event_schema = RecordedEventSchema()
+
+
+@blp.route("/cases")
+class Cases(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(CaseQuerySchema(), location="query")
+    @blp.response(200, page_schema(CaseListItemSchema, "CasePage"))
+    def get(self, query):
+        """The work queue (`sort=priority`, the default) and search (`q`): reference, source reference, phone or
+        the start of the family name."""
+        limit, cursor, sort = query.pop("limit"), query.pop("cursor"), query.pop("sort")
+        statuses = tuple(s.strip() for s in query.pop("status").split(",")) if query.get("status") else ()
+        query.pop("status", None)
+        page = list_cases(
+            request_session(),
+            g.principal,
+            CaseFilters(status=statuses, **query),
+            sort=sort,
+            limit=limit,
+            after=decode_cursor(cursor),
+            today=london_date(dt.datetime.now(dt.UTC)),
+            request_id=g.request_id,
+        )
+        return page_response(page.items, page.next_after)
+
+
+@blp.route("/cases/<uuid:case_id>")
+class CaseDetail(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.response(200, CoordinatorCaseSchema)
+    def get(self, case_id: uuid.UUID):
+        """One case: triage, routes, compliance points, victim and offence, owner; its ETag for If-Match."""
+        case = read_case(request_session(), g.principal, case_id, g.request_id)
+        if case is None:
+            raise Problem(404, "Not Found", "No case with this id.")
+        return case, 200, {"ETag": etag_of(case)}
+
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(CasePatchSchema())
+    @blp.response(200, CoordinatorCaseSchema)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
+    def patch(self, body, case_id: uuid.UUID):
+        """Consent given or withdrawn, the owner (`"me"`, a coordinator's name, or null) and safe contact
+        details (needs If-Match; providers holding the case are told at once)."""
+        case = update_case(
+            request_session(),
+            g.principal,
+            services().rulebook,
+            case_id,
+            body,
+            request.headers.get("If-Match"),
+            g.request_id,
+        )
+        return case, 200, {"ETag": etag_of(case)}
 
 
 @blp.route("/cases/<uuid:case_id>/events")
 class CaseEvents(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(PageQuerySchema(), location="query")
+    @blp.response(200, page_schema(RecordedEventSchema, "CaseEventPage"))
+    def get(self, query, case_id: uuid.UUID):
+        """The events recorded in the case's journey, oldest first."""
+        page = list_events(
+            request_session(),
+            g.principal,
+            case_id,
+            limit=query["limit"],
+            after=decode_cursor(query["cursor"]),
+            request_id=g.request_id,
+        )
+        return page_response(page.items, page.next_after)
+
     @require_roles(Role.COORDINATOR)
     @blp.arguments(EventInSchema())
     @blp.response(201, EventOutSchema)
@@ -39,31 +124,3 @@ class CaseEvents(MethodView):
             **{k: getattr(recorded, k) for k in ("id", "case_id", "type", "occurred_at", "details")},
             "compliance_points": points,
         }
-
-
-@blp.route("/cases/<uuid:case_id>")
-class CaseDetail(MethodView):
-    @require_roles(Role.COORDINATOR)
-    @blp.arguments(CasePatchSchema())
-    @blp.response(200, CoordinatorCaseSchema)
-    def patch(self, body, case_id: uuid.UUID):
-        """Record consent given or withdrawn after intake: held services are offered, or offers withdrawn."""
-        consent = body["consent"]
-        return update_consent(
-            request_session(),
-            g.principal,
-            services().rulebook,
-            case_id,
-            consent["support_referral"],
-            consent["recorded_at"],
-            g.request_id,
-        )
-
-    @require_roles(Role.COORDINATOR)
-    @blp.response(200, CoordinatorCaseSchema)
-    def get(self, case_id: uuid.UUID):
-        """One case: triage, routes, compliance points, victim and offence."""
-        case = read_case(request_session(), g.principal, case_id, g.request_id)
-        if case is None:
-            raise Problem(404, "Not Found", "No case with this id.")
-        return case

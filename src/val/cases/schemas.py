@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from val.compliance.schemas import EventInSchema, EventOutSchema
-from val.http.schemas import StrictSchema
+from val.http.pagination import PageQuerySchema
+from val.http.schemas import StrictSchema, not_in_future
 from val.referrals.schemas import CaseSchema, ConsentSchema
 
 __all__ = ["EventInSchema", "EventOutSchema"]
@@ -51,12 +52,19 @@ class OffenceOutSchema(ma.Schema):
 class CoordinatorCaseSchema(CaseSchema):
     """Coordinators manage the whole case, so they also see who the victim is and what happened."""
 
+    owner = fields.Method("_owner")
+    closed_at = fields.DateTime(allow_none=True)
+    closure_outcome = fields.String(allow_none=True)
+
     source = fields.Method("_source")
     reported_at = fields.DateTime()
     consent = fields.Method("_consent")
     victim = fields.Nested(VictimOutSchema)
     offence = fields.Nested(OffenceOutSchema)
     risk = fields.Function(lambda case: case.triage.risk_input)
+
+    def _owner(self, case) -> str | None:  # noqa: ANN001
+        return getattr(case, "owner_name", None)
 
     def _source(self, case) -> dict:  # noqa: ANN001
         return {"system": case.source_system, "reference": case.source_reference}
@@ -70,5 +78,145 @@ class CaseIdSchema(ma.Schema):
     case_id = fields.UUID(required=True)
 
 
+# --- Casework (DOMAIN §11) -----------------------------------------------------------------------------------
+
+CASE_STATUSES = ("triaged", "awaiting_consent", "routed", "in_support", "closed", "no_referral")
+SORTS = ("priority", "received_at", "-received_at")
+CHANNELS = ("phone", "sms", "email", "letter", "in_person")
+ATTEMPT_OUTCOMES = (
+    "reached",
+    "no_answer",
+    "voicemail_left",
+    "unsafe_to_talk",
+    "wrong_number",
+    "declined_support",
+)
+CLOSURE_OUTCOMES = ("supported", "support_declined", "unable_to_contact", "transferred", "no_further_action")
+
+
+def _statuses(value: str) -> None:
+    unknown = [s for s in value.split(",") if s.strip() not in CASE_STATUSES]
+    if unknown:
+        raise ma.ValidationError(f"Unknown status; one or more of: {', '.join(CASE_STATUSES)}.")
+
+
+class CaseQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=[validate.Length(max=200), _statuses])
+    crime_type = fields.String(load_default=None, validate=validate.Length(max=40))
+    risk_level = fields.String(load_default=None, validate=validate.OneOf(("standard", "medium", "high")))
+    service = fields.String(load_default=None, validate=validate.Length(max=40))
+    provider_id = fields.String(load_default=None, validate=validate.Length(max=60))
+    policing_area = fields.String(load_default=None, validate=validate.Length(max=40))
+    enhanced = fields.Boolean(load_default=None)
+    owner = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    overdue = fields.Boolean(load_default=None)
+    due_before = fields.Date(load_default=None)
+    received_from = fields.Date(load_default=None)
+    received_to = fields.Date(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    sort = fields.String(load_default="priority", validate=validate.OneOf(SORTS))
+
+
+class RecordedEventSchema(EventOutSchema):
+    class Meta:
+        exclude = ("compliance_points",)
+
+
+class CaseListItemSchema(ma.Schema):
+    id = fields.UUID()
+    reference = fields.String()
+    status = fields.String()
+    received_at = fields.DateTime()
+    crime_types = fields.List(fields.String())
+    risk_level = fields.String(allow_none=True)
+    enhanced_rights = fields.Boolean()
+    policing_area = fields.String()
+    owner = fields.String(allow_none=True)
+    services = fields.List(fields.String())
+    next_due_on = fields.Date(allow_none=True)
+    overdue_points = fields.Integer()
+
+
+class ContactPatchSchema(StrictSchema):
+    """Any of the safe-contact fields; those left out stay as they are."""
+
+    phone = fields.String(
+        allow_none=True, validate=validate.Regexp(r"^\+?[0-9 ()-]{6,20}$", error="Not a telephone number.")
+    )
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    safe_to_call = fields.Boolean()
+    safe_times = fields.String(allow_none=True, validate=validate.Length(max=200))
+    voicemail_ok = fields.Boolean(allow_none=True)
+    phone_known_to_suspect = fields.Boolean(allow_none=True)
+
+    @ma.validates_schema
+    def _not_empty(self, data: dict, **_: object) -> None:
+        if not data:
+            raise ma.ValidationError("Name at least one contact field to change.")
+
+
 class CasePatchSchema(StrictSchema):
-    consent = fields.Nested(ConsentSchema, required=True)
+    """Consent, owner and safe contact, alone or together; a contact change needs If-Match."""
+
+    consent = fields.Nested(ConsentSchema)
+    owner = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": '"me", a coordinator credential\'s name, or null for nobody'},
+    )
+    contact = fields.Nested(ContactPatchSchema)
+
+    @ma.validates_schema
+    def _something(self, data: dict, **_: object) -> None:
+        if not data:
+            raise ma.ValidationError("Send consent, owner or contact.")
+
+
+class AttemptInSchema(StrictSchema):
+    at = fields.AwareDateTime(required=True, validate=not_in_future)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    outcome = fields.String(required=True, validate=validate.OneOf(ATTEMPT_OUTCOMES))
+
+
+class AttemptOutSchema(ma.Schema):
+    id = fields.UUID()
+    case_id = fields.UUID()
+    at = fields.DateTime()
+    channel = fields.String()
+    outcome = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class NoteInSchema(StrictSchema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    corrects = fields.UUID(load_default=None)
+
+
+class NoteOutSchema(ma.Schema):
+    id = fields.UUID()
+    author = fields.String()
+    created_at = fields.DateTime()
+    text = fields.String()
+    corrects = fields.UUID(allow_none=True)
+
+
+class CloseSchema(StrictSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(CLOSURE_OUTCOMES))
+    at = fields.AwareDateTime(required=True, validate=not_in_future)
+    reason = fields.String(load_default=None, validate=validate.Length(min=1, max=1000))
+    withdraw_open = fields.Boolean(load_default=False)
+
+
+class ReopenSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class TimelineItemSchema(ma.Schema):
+    at = fields.DateTime()
+    kind = fields.String()
+    summary = fields.String()
+    actor = fields.String()
+
+
+class TimelineSchema(ma.Schema):
+    items = fields.List(fields.Nested(TimelineItemSchema))

@@ -1,5 +1,5 @@
-"""Coordinator casework: read a case whole, record consent given or withdrawn after intake, record the
-events of its journey. Runs in the caller's unit of work; never commits."""
+"""Coordinator casework on one case: read it whole, change its consent, owner and safe contact details,
+record and list the events of its journey. Runs in the caller's unit of work; never commits."""
 
 from __future__ import annotations
 
@@ -11,23 +11,38 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from val.audit.service import record as audit
-from val.auth.roles import Principal
+from val.auth.models import Credential
+from val.auth.roles import Principal, Role
+from val.compliance import duties
 from val.compliance import service as compliance
 from val.compliance.models import CaseEvent
 from val.db.base import utcnow
-from val.errors import NotFoundError
+from val.db.paging import Page, keyset, page_of
+from val.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from val.records.activity import record_activity
 from val.records.lookup import case_bundle
 from val.records.models import Case
-from val.records.states import CASE_TRANSITIONS
+from val.records.normalise import phone_e164
+from val.routing.case_status import sync_case_status
 from val.routing.facts import facts_of_case
+from val.routing.offers import notify_updated
 from val.routing.service import follow_consent
 from val.rulebook import Rulebook
-from val.triage.domain import CaseStatus, Consent, ConsentModel
-from val.triage.rules import consent_decision
+from val.triage.domain import Consent
 
-# The Victims' Code right that a declined consent makes not applicable, and the reason recorded for it.
+# The Victims' Code right that refused consent sets aside, and the reason recorded for it.
 REFERRAL_POINT = "R4_REFERRAL_TO_SUPPORT"
 REFUSALS = {Consent.DECLINED: "consent_declined", Consent.OPTED_OUT: "opted_out"}
+
+
+def etag_of(case: Case) -> str:
+    return f'"{case.id.hex[:12]}-{case.version}"'
 
 
 def read_case(
@@ -48,45 +63,139 @@ def read_case(
     )
     if case is None:
         return None
+    case.owner_name = (  # type: ignore[attr-defined]  # shown, never stored
+        session.scalar(select(Credential.name).where(Credential.id == case.owner_id))
+        if case.owner_id
+        else None
+    )
     audit(session, principal, "case.read", "case", case.id, request_id)
     return case
 
 
-def update_consent(
+def _check_version(case: Case, if_match: str | None, *, required: bool) -> None:
+    if if_match is None:
+        if required:
+            raise PreconditionRequired(
+                "Changing safe contact details needs If-Match with the case's ETag (GET the case first).",
+                field="If-Match",
+            )
+        return
+    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    if "*" not in tags and etag_of(case) not in tags:
+        raise PreconditionFailed("The case has changed since it was read; GET it again.", field="If-Match")
+
+
+def update_case(
     session: Session,
     principal: Principal,
     rulebook: Rulebook,
     case_id: uuid.UUID,
-    support_referral: str,
-    recorded_at: dt.datetime | None,
+    patch: dict[str, Any],
+    if_match: str | None,
     request_id: str | None,
 ) -> Case:
-    """Consent recorded after intake: given → the services held back are offered now; withdrawn → what
-    providers hold is withdrawn (MARAC excepted for high-risk domestic abuse) and the referral point is no
-    longer applicable."""
-    case, decision, victim, offence = case_bundle(session, case_id)
-    before = facts_of_case(rulebook.routing, case, decision, victim, offence)
-    case.consent_support_referral = support_referral
-    case.consent_recorded_at = recorded_at or utcnow()
-    after = facts_of_case(rulebook.routing, case, decision, victim, offence)
+    """PATCH: consent, owner and safe contact, each with its effects, as one new version of the case."""
+    case, _, _, _ = case_bundle(session, case_id, for_update=True)
+    _check_version(case, if_match, required="contact" in patch)
     now = utcnow()
-    offered = follow_consent(session, rulebook.routing, case, decision.risk_level, before, after, now)
-    if offered is not None:
-        _, triage_status, _ = consent_decision(
-            ConsentModel(decision.consent_model), Consent(support_referral)
+    if "consent" in patch:
+        change_consent(
+            session,
+            principal,
+            rulebook,
+            case_id,
+            patch["consent"]["support_referral"],
+            patch["consent"].get("recorded_at") or now,
         )
-        target = CaseStatus.ROUTED if offered else triage_status
-        if target != case.status:
-            case.status = CASE_TRANSITIONS.check(case.status, target).value
-    reason = REFUSALS.get(Consent(support_referral))
-    if reason:
-        compliance.set_not_applicable(session, case.id, REFERRAL_POINT, reason, now)
-    audit(session, principal, "case.consent_updated", "case", case.id, request_id)
+    if "owner" in patch:
+        _change_owner(session, principal, case, patch["owner"], now)
+    if "contact" in patch:
+        change_contact(session, principal, case_id, patch["contact"], now)
+    case.version += 1
+    audit(session, principal, "case.updated", "case", case.id, request_id)
     session.flush()
     updated = read_case(session, principal, case.id, request_id)
     if updated is None:
         raise NotFoundError("No case with this id.")
     return updated
+
+
+def change_consent(
+    session: Session,
+    principal: Principal,
+    rulebook: Rulebook,
+    case_id: uuid.UUID,
+    consent: str,
+    at: dt.datetime,
+) -> None:
+    """Consent given → the services held back are offered and the referral duty is owed again; refused →
+    what providers hold is withdrawn (MARAC excepted for high-risk domestic abuse) and the referral duty is
+    set aside. The case's status follows."""
+    case, decision, victim, offence = case_bundle(session, case_id, for_update=True)
+    if case.closed_at is not None:
+        raise ConflictError("The case is closed; reopen it before changing consent.", field="consent")
+    before = facts_of_case(rulebook.routing, case, decision, victim, offence)
+    previous = case.consent_support_referral
+    case.consent_support_referral, case.consent_recorded_at = consent, at
+    after = facts_of_case(rulebook.routing, case, decision, victim, offence)
+    now = utcnow()
+    follow_consent(session, rulebook.routing, case, decision.risk_level, before, after, now)
+    refusal = REFUSALS.get(Consent(consent))
+    if refusal:
+        duties.set_not_applicable(session, case.id, REFERRAL_POINT, refusal, now)
+    elif after.referral_permitted and not before.referral_permitted:
+        duties.owe_again(session, rulebook.compliance, case.id, REFERRAL_POINT, at)
+    sync_case_status(session, case.id, now)
+    record_activity(
+        session,
+        case.id,
+        "consent_changed",
+        f"support referral consent {previous} → {consent}",
+        actor=principal.name,
+        at=now,
+    )
+
+
+def _change_owner(
+    session: Session, principal: Principal, case: Case, owner: str | None, now: dt.datetime
+) -> None:
+    if owner is None:
+        owner_id, name = None, "nobody"
+    elif owner == "me":
+        owner_id, name = principal.credential_id, principal.name
+    else:
+        found = session.execute(
+            select(Credential.id, Credential.name).where(
+                Credential.name == owner,
+                Credential.role == Role.COORDINATOR.value,
+                Credential.revoked_at.is_(None),
+            )
+        ).first()
+        if found is None:
+            raise InvalidInputError("No active coordinator credential has this name.", field="owner")
+        owner_id, name = found
+    if owner_id != case.owner_id:
+        case.owner_id = owner_id
+        record_activity(session, case.id, "owner_changed", f"owner: {name}", actor=principal.name, at=now)
+
+
+def change_contact(
+    session: Session, principal: Principal, case_id: uuid.UUID, changes: dict[str, Any], now: dt.datetime
+) -> None:
+    """New safe-contact details; every provider holding the case hears at once (`referral.updated`)."""
+    _, _, victim, _ = case_bundle(session, case_id, for_update=True)
+    victim.contact = {**victim.contact, **changes}
+    if "phone" in changes:
+        victim.phone_e164 = phone_e164(changes["phone"])
+    notify_updated(session, case_id, ["contact"])
+    record_activity(
+        session,
+        case_id,
+        "contact_changed",
+        f"contact details changed: {', '.join(sorted(changes))}",
+        actor=principal.name,
+        at=now,
+    )
 
 
 def record_event(
@@ -103,3 +212,21 @@ def record_event(
     return compliance.record_event(
         session, principal, rulebook.compliance, case_id, event_type, occurred_at, details, request_id
     )
+
+
+def list_events(
+    session: Session,
+    principal: Principal,
+    case_id: uuid.UUID,
+    *,
+    limit: int,
+    after: list[Any] | None,
+    request_id: str | None,
+) -> Page[CaseEvent]:
+    """Oldest first."""
+    case_bundle(session, case_id)  # 404 for an unknown case
+    keys = [CaseEvent.occurred_at, CaseEvent.id]
+    query = keyset(select(CaseEvent).where(CaseEvent.case_id == case_id), keys, descending=False, after=after)
+    page = page_of(list(session.scalars(query.limit(limit + 1))), limit, lambda e: [e.occurred_at, e.id])
+    audit(session, principal, "case.events_read", "case", case_id, request_id, result_count=len(page.items))
+    return page

@@ -20,18 +20,22 @@ from val.compliance.schemas import (
 from val.compliance.service import fulfil_point, list_points
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
+from val.http.pagination import decode_cursor, page_response, page_schema
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/v1", description="Victims' Code compliance")
+_point_schema = PointSchema()
 
 
 @blp.route("/compliance-points")
 class CompliancePoints(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(PointsQuerySchema(), location="query")
-    @blp.response(200, PointSchema(many=True))
+    @blp.response(200, page_schema(PointSchema, "CompliancePointPage"))
     def get(self, query):
         """Points by status, agency, right and due date: what is due today, what is overdue."""
-        return list_points(request_session(), g.principal, request_id=g.request_id, **query)
+        after = decode_cursor(query.pop("cursor"))
+        page = list_points(request_session(), g.principal, after=after, request_id=g.request_id, **query)
+        return page_response(page.items, page.next_after)
 
 
 @blp.route("/compliance-points/<uuid:point_id>/fulfil")

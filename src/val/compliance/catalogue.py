@@ -29,6 +29,8 @@ class PointRule:
     consent_gated: bool = False
     min_custody_months: int | None = None
     requires_violent_or_sexual: bool = False
+    # A duty owed once in a case (a second `sentenced` event does not owe a second VCS referral).
+    once_per_case: bool = False
 
     def days(self, enhanced: bool) -> int:
         return self.days_enhanced if enhanced else self.days_standard
@@ -52,6 +54,9 @@ class Catalogue:
                 seen.append(rule.trigger)
         return tuple(seen)
 
+    def rule(self, code: str) -> PointRule:
+        return next(rule for rule in self.points if rule.code == code)
+
     def for_event(self, event_type: str) -> tuple[PointRule, ...]:
         return tuple(rule for rule in self.points if rule.trigger == event_type)
 
@@ -72,6 +77,7 @@ _POINT_KEYS = {
     "consent_gated",
     "min_custody_months",
     "requires_violent_or_sexual",
+    "once_per_case",
 }
 
 
@@ -100,6 +106,7 @@ def _point(raw: dict[str, Any], index: int) -> PointRule:
         consent_gated=bool(raw.get("consent_gated", False)),
         min_custody_months=raw.get("min_custody_months"),
         requires_violent_or_sexual=bool(raw.get("requires_violent_or_sexual", False)),
+        once_per_case=bool(raw.get("once_per_case", False)),
     )
 
 

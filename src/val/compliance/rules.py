@@ -29,6 +29,8 @@ POINT_TRANSITIONS = TransitionTable(
         P.PENDING: {P.MET, P.MET_LATE, P.MISSED, P.NOT_APPLICABLE},
         # A point swept to missed may still be fulfilled: late, or in time but recorded late.
         P.MISSED: {P.MET, P.MET_LATE, P.NOT_APPLICABLE},
+        # Consent given again after a refusal: the referral duty is owed once more.
+        P.NOT_APPLICABLE: {P.PENDING},
     },
 )
 FULFILLABLE = tuple(sorted(POINT_TRANSITIONS.sources_of(PointStatus.MET_LATE)))
@@ -91,10 +93,15 @@ def points_for_event(
     event_type: str,
     occurred_at: dt.datetime,
     details: dict[str, Any] | None = None,
+    already_opened: frozenset[str] = frozenset(),
 ) -> list[OpenedPoint]:
+    """The points `event_type` opens for a case; `already_opened` are the codes the case already has, so a
+    duty owed once in a case is not opened twice."""
     details = details or {}
     opened: list[OpenedPoint] = []
     for rule in catalogue.for_event(event_type):
+        if rule.once_per_case and rule.code in already_opened:
+            continue
         if not _applies(rule, catalogue, facts, details):
             continue
         due = calendar.due_on(occurred_at, rule.days(facts.enhanced))

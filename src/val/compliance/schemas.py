@@ -8,6 +8,7 @@ from webargs.fields import DelimitedList
 
 from val.compliance.catalogue import AGE_BANDS
 from val.compliance.rules import PointStatus
+from val.http.pagination import PageQuerySchema
 from val.http.schemas import StrictSchema, not_in_future
 
 GROUP_BY = ("right", "code", "agency", "crime_type", "enhanced", "policing_area", "age_band")
@@ -38,6 +39,20 @@ class EventInSchema(StrictSchema):
         },
     )
 
+    @ma.validates_schema
+    def _details_typed(self, data: dict, **_: object) -> None:
+        """The details decide which rights apply, so each must be what it says: a string "false" is not false."""
+        details = data.get("details") or {}
+        months = details.get("custody_months")
+        if "custody_months" in details and (
+            isinstance(months, bool) or not isinstance(months, int) or not 0 <= months <= 1200
+        ):
+            raise ma.ValidationError(
+                "Whole months of custody, from 0 to 1200.", field_name="details.custody_months"
+            )
+        if "violent_or_sexual" in details and not isinstance(details["violent_or_sexual"], bool):
+            raise ma.ValidationError("true or false.", field_name="details.violent_or_sexual")
+
 
 class EventOutSchema(ma.Schema):
     id = fields.UUID()
@@ -52,13 +67,11 @@ class FulfilInSchema(StrictSchema):
     at = fields.AwareDateTime(required=True, validate=not_in_future)
 
 
-class PointsQuerySchema(StrictSchema):
+class PointsQuerySchema(PageQuerySchema):
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in PointStatus]))
     due_before = fields.Date(load_default=None)
     agency = fields.String(load_default=None, validate=validate.Length(max=30))
     right = fields.Integer(load_default=None, validate=validate.Range(min=1, max=12))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class SummaryQuerySchema(StrictSchema):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.calendar import LONDON
+from val.compliance.duties import OPEN_STATUSES, refresh_due
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.compliance.rules import (
     FULFILLABLE,
@@ -25,6 +26,7 @@ from val.compliance.rules import (
     status_when_fulfilled,
 )
 from val.db.base import rows_affected, table_of, utcnow
+from val.db.paging import Page, keyset, page_of
 from val.errors import ConflictError, InvalidInputError, NotFoundError
 from val.records.models import Case, Offence, TriageDecision
 
@@ -56,6 +58,7 @@ def _point_rows(
     occurred_at: dt.datetime,
     details: dict[str, Any] | None = None,
     event_id: uuid.UUID | None = None,
+    already_opened: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     now = utcnow()
     rows = [
@@ -80,7 +83,7 @@ def _point_rows(
             "updated_at": now,
         }
         for opened in points_for_event(
-            rules.catalogue, rules.working_days, facts, event_type, occurred_at, details
+            rules.catalogue, rules.working_days, facts, event_type, occurred_at, details, already_opened
         )
     ]
     return rows
@@ -92,8 +95,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]
     return rows
 
 
-def open_intake_points(
-    session: Session,
+def intake_point_rows(
     rules: ComplianceRules,
     case_id: uuid.UUID,
     *,
@@ -107,16 +109,25 @@ def open_intake_points(
     received_at: dt.datetime,
 ) -> list[dict[str, Any]]:
     """The referral is the `crime_reported` event at `reported_at`; VAL's own first-contact standard runs from
-    when the referral was received. Written in the intake transaction."""
+    when the referral was received. Built before the case is written, so the case carries its earliest due
+    date from the start; inserted with `insert_points` in the intake transaction."""
     facts = CaseFacts(
         enhanced=enhanced, consent=consent, crime_types=tuple(crime_types), home_office_code=home_office_code
     )
     grouping = grouping_for(rules, crime_types, enhanced, policing_area, age)
-    return _insert(
-        session,
-        _point_rows(rules, case_id, facts, grouping, "crime_reported", reported_at)
-        + _point_rows(rules, case_id, facts, grouping, "referral_received", received_at),
+    return _point_rows(rules, case_id, facts, grouping, "crime_reported", reported_at) + _point_rows(
+        rules, case_id, facts, grouping, "referral_received", received_at
     )
+
+
+def insert_points(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _insert(session, rows)
+
+
+def earliest_open_due(rows: list[dict[str, Any]]) -> dt.date | None:
+    """The earliest due date of the open (pending or missed) points among `rows`."""
+    open_ = [r["due_on"] for r in rows if r["status"] in OPEN_STATUSES]
+    return min(open_) if open_ else None
 
 
 def _case_context(
@@ -170,9 +181,14 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    rows = _insert(
-        session, _point_rows(rules, case.id, facts, grouping, event_type, occurred_at, details, event.id)
+    opened = frozenset(
+        session.scalars(select(CompliancePoint.code).where(CompliancePoint.case_id == case.id))
     )
+    rows = _insert(
+        session,
+        _point_rows(rules, case.id, facts, grouping, event_type, occurred_at, details, event.id, opened),
+    )
+    refresh_due(session, case.id)
     audit(session, principal, f"case.event.{event_type}", "case", case.id, request_id)
     return event, rows
 
@@ -192,23 +208,9 @@ def fulfil_point(
     point.status = POINT_TRANSITIONS.check(point.status, status_when_fulfilled(point.due_on, at)).value
     point.fulfilled_at = at
     point.updated_at = utcnow()
+    refresh_due(session, point.case_id)
     audit(session, principal, "compliance_point.fulfilled", "case", point.case_id, request_id)
     return point
-
-
-def set_not_applicable(session: Session, case_id: uuid.UUID, code: str, reason: str, now: dt.datetime) -> int:
-    """Open points of one right that no longer apply to the case (e.g. the referral point once consent is
-    declined)."""
-    result = session.execute(
-        update(CompliancePoint)
-        .where(
-            CompliancePoint.case_id == case_id,
-            CompliancePoint.code == code,
-            CompliancePoint.status.in_(POINT_TRANSITIONS.sources_of(PointStatus.NOT_APPLICABLE)),
-        )
-        .values(status=PointStatus.NOT_APPLICABLE.value, reason=reason, updated_at=now)
-    )
-    return rows_affected(result)
 
 
 def london_today(now: dt.datetime | None = None) -> dt.date:
@@ -235,10 +237,10 @@ def list_points(
     agency: str | None,
     right: int | None,
     limit: int,
-    offset: int,
+    after: list[Any] | None,
     request_id: str | None,
-) -> list[CompliancePoint]:
-    query = select(CompliancePoint).order_by(CompliancePoint.due_on, CompliancePoint.id)
+) -> Page[CompliancePoint]:
+    query = select(CompliancePoint)
     if status:
         query = query.where(CompliancePoint.status == status)
     if due_before:
@@ -247,9 +249,19 @@ def list_points(
         query = query.where(CompliancePoint.agency == agency)
     if right is not None:
         query = query.where(CompliancePoint.right == right)
-    points = list(session.scalars(query.limit(limit).offset(offset)))
-    audit(session, principal, "compliance_points.listed", "compliance_point", "list", request_id)
-    return points
+    keys = [CompliancePoint.due_on, CompliancePoint.id]
+    query = keyset(query, keys, descending=False, after=after).limit(limit + 1)
+    page = page_of(list(session.scalars(query)), limit, lambda p: [p.due_on, p.id])
+    audit(
+        session,
+        principal,
+        "compliance_points.listed",
+        "compliance_point",
+        "list",
+        request_id,
+        result_count=len(page.items),
+    )
+    return page
 
 
 def points_of_case(session: Session, case_id: uuid.UUID) -> list[CompliancePoint]:

@@ -11,6 +11,7 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
+from val.http.pagination import decode_cursor, page_response, page_schema
 from val.provider_portal.schemas import (
     AnswerSchema,
     DeclineSchema,
@@ -28,10 +29,12 @@ blp = Blueprint("provider", __name__, url_prefix="/api/v1/provider", description
 class ProviderReferrals(MethodView):
     @require_roles(Role.PROVIDER)
     @blp.arguments(ListQuerySchema(), location="query")
-    @blp.response(200, ReferralSummarySchema(many=True))
+    @blp.response(200, page_schema(ReferralSummarySchema, "ProviderReferralPage"))
     def get(self, query):
         """This provider's referrals, newest first."""
-        return list_referrals(request_session(), g.principal, g.request_id, **query)
+        after = decode_cursor(query.pop("cursor"))
+        page = list_referrals(request_session(), g.principal, g.request_id, after=after, **query)
+        return page_response(page.items, page.next_after)
 
 
 @blp.route("/referrals/<uuid:assignment_id>")

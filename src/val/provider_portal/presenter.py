@@ -3,6 +3,7 @@ sees the free-text offence description; Climb never sees DASH answers. Written d
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from val.records.models import Case, Offence, TriageDecision, Victim
@@ -61,6 +62,14 @@ SERVICE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _plain(value: Any) -> Any:
+    """Dates as ISO 8601, like the rest of the API (a bare dict field would otherwise render them as HTTP
+    dates)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
 def summary(assignment: Assignment, case: Case) -> dict[str, Any]:
     return {
         "assignment_id": assignment.id,
@@ -84,13 +93,13 @@ def referral_for_provider(
     for field in SERVICE_FIELDS[assignment.service]:
         kind, _, name = field.rpartition(".")
         if kind == "offence":
-            offence_view[name] = getattr(offence, name)
+            offence_view[name] = _plain(getattr(offence, name))
         elif kind == "triage":
-            triage_view[name] = getattr(decision, name)
+            triage_view[name] = _plain(getattr(decision, name))
         elif kind == "risk":
-            risk_view[name] = (decision.risk_input or {}).get(name)
+            risk_view[name] = _plain((decision.risk_input or {}).get(name))
         else:
-            victim_view[name] = getattr(victim, name)
+            victim_view[name] = _plain(getattr(victim, name))
     view["victim"] = victim_view
     for key, part in (("offence", offence_view), ("triage", triage_view), ("risk", risk_view)):
         if part:

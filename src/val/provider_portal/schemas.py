@@ -3,6 +3,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from val.http.pagination import PageQuerySchema
 from val.http.schemas import StrictSchema, not_in_future
 from val.routing.states import OUTCOMES, AssignmentStatus
 
@@ -27,13 +28,11 @@ class ProviderReferralSchema(ReferralSummarySchema):
     outcome = fields.Dict(allow_none=True)
 
 
-class ListQuerySchema(StrictSchema):
+class ListQuerySchema(PageQuerySchema):
     status = fields.String(
         load_default=None,
         validate=validate.OneOf([s.value for s in AssignmentStatus if s is not AssignmentStatus.UNASSIGNED]),
     )
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class DeclineSchema(StrictSchema):

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.db.base import utcnow
+from val.db.paging import Page, keyset, page_of
 from val.errors import InvalidInputError, NotFoundError
 from val.provider_portal import presenter
 from val.records.models import Case, Offence, TriageDecision, Victim
+from val.routing.case_status import sync_case_status
 from val.routing.models import Assignment
 from val.routing.offers import move, offer_next
 from val.routing.rules import RoutingPolicy
@@ -29,21 +31,30 @@ def list_referrals(
     *,
     status: str | None,
     limit: int,
-    offset: int,
-) -> list[dict[str, Any]]:
+    after: list[Any] | None,
+) -> Page[dict[str, Any]]:
+    """Newest first."""
     query = (
         select(Assignment, Case)
         .join(Case, Case.id == Assignment.case_id)
         .where(Assignment.provider_id == principal.provider_id)
-        .order_by(Assignment.offered_at.desc(), Assignment.id)
-        .limit(limit)
-        .offset(offset)
     )
     if status:
         query = query.where(Assignment.status == status)
-    rows = [presenter.summary(assignment, case) for assignment, case in session.execute(query)]
-    audit(session, principal, "provider.referrals_listed", "provider", principal.provider_id, request_id)
-    return rows
+    keys = [Assignment.offered_at, Assignment.id]
+    query = keyset(query, keys, descending=True, after=after).limit(limit + 1)
+    page = page_of(list(session.execute(query).tuples()), limit, lambda row: [row[0].offered_at, row[0].id])
+    rows = [presenter.summary(row[0], row[1]) for row in page.items]
+    audit(
+        session,
+        principal,
+        "provider.referrals_listed",
+        "provider",
+        principal.provider_id,
+        request_id,
+        result_count=len(rows),
+    )
+    return Page(rows, page.next_after)
 
 
 def read_referral(
@@ -84,6 +95,7 @@ def accept(
     now = utcnow()
     move(assignment, AssignmentStatus.ACCEPTED, now)
     assignment.answered_at = now
+    sync_case_status(session, assignment.case_id, now)
     audit(session, principal, "assignment.accepted", "assignment", assignment.id, request_id)
     return assignment
 
@@ -103,6 +115,7 @@ def decline(
     assignment.answered_at = now
     assignment.decline_reason = reason
     offer_next(session, policy, assignment, now)
+    sync_case_status(session, assignment.case_id, now)
     audit(session, principal, "assignment.declined", "assignment", assignment.id, request_id)
     return assignment
 
@@ -119,7 +132,9 @@ def record_outcome(
     target = ASSIGNMENT_TRANSITIONS.check(assignment.status, OUTCOMES[outcome])
     if at < assignment.offered_at:
         raise InvalidInputError("The outcome is dated before the referral was offered.", field="at")
-    move(assignment, target, utcnow())
+    now = utcnow()
+    move(assignment, target, now)
     assignment.outcome = {"outcome": outcome, "at": at.isoformat()}
+    sync_case_status(session, assignment.case_id, now)
     audit(session, principal, f"assignment.{outcome}", "assignment", assignment.id, request_id)
     return assignment

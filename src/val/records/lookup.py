@@ -11,14 +11,20 @@ from val.errors import NotFoundError
 from val.records.models import Case, Offence, TriageDecision, Victim
 
 
-def case_bundle(session: Session, case_id: uuid.UUID) -> tuple[Case, TriageDecision, Victim, Offence]:
-    row = session.execute(
+def case_bundle(
+    session: Session, case_id: uuid.UUID, *, for_update: bool = False
+) -> tuple[Case, TriageDecision, Victim, Offence]:
+    """`for_update` locks the case and its victim row (PostgreSQL), so concurrent changes queue up."""
+    query = (
         select(Case, TriageDecision, Victim, Offence)
         .join(TriageDecision, TriageDecision.case_id == Case.id)
         .join(Victim, Victim.case_id == Case.id)
         .join(Offence, Offence.case_id == Case.id)
         .where(Case.id == case_id)
-    ).first()
+    )
+    if for_update:
+        query = query.with_for_update(of=[Case, Victim])
+    row = session.execute(query).first()
     if row is None:
         raise NotFoundError("No case with this id.")
     case, decision, victim, offence = row

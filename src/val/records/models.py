@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, Uuid, orm
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, Uuid, func, orm, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from val.db.base import Base, PortableJSON, UTCDateTime
@@ -25,6 +25,12 @@ CaseNumber = BigInteger().with_variant(Integer(), "sqlite")
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (
+        # The work queue reads in three index-ordered slices: overdue, then high risk, then the rest.
+        Index("ix_cases_queue_due", "earliest_open_due_on", "received_at", "number"),
+        Index("ix_cases_queue_risk", "risk_level", "earliest_open_due_on", "received_at", "number"),
+        Index("ix_cases_source_reference_lower", func.lower(text("source_reference"))),
+    )
 
     number: Mapped[int] = mapped_column(CaseNumber, primary_key=True, autoincrement=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
@@ -40,6 +46,17 @@ class Case(Base):
     policing_area: Mapped[str] = mapped_column(String(40))
     consent_support_referral: Mapped[str] = mapped_column(String(16))
     consent_recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Casework (DOMAIN §11): who owns the case, its version for ETag / If-Match, and its closure.
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True, default=None)
+    version: Mapped[int] = mapped_column(default=1)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    closure_outcome: Mapped[str | None] = mapped_column(String(30), default=None)
+    # Copies for the work queue, so filtering and ordering read one table: triage never changes after intake,
+    # and the earliest open due date is kept by compliance in every unit of work that changes a point.
+    risk_level: Mapped[str | None] = mapped_column(String(10), default=None)
+    enhanced_rights: Mapped[bool] = mapped_column(default=False)
+    crime_types_key: Mapped[str] = mapped_column(String(300), default="")  # "|domestic_abuse|other|"
+    earliest_open_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
     victim: Mapped[Victim] = relationship(back_populates="case", uselist=False, lazy="raise")
     offence: Mapped[Offence] = relationship(back_populates="case", uselist=False, lazy="raise")
@@ -82,6 +99,12 @@ class Victim(Base):
     intimidated: Mapped[bool] = mapped_column(default=False)
     in_hospital: Mapped[bool] = mapped_column(default=False)
     children_in_household: Mapped[int] = mapped_column(default=0)
+    # Search keys (DOMAIN §11): the family name without accents or case, the phone in E.164. Binary collation
+    # on PostgreSQL, so a prefix search is an index range scan whatever the database's locale.
+    family_name_key: Mapped[str | None] = mapped_column(
+        String(100).with_variant(String(100, collation="C"), "postgresql"), index=True, default=None
+    )
+    phone_e164: Mapped[str | None] = mapped_column(String(20), index=True, default=None)
 
     # `relationship` is a column of this table, so the ORM function is reached through its module here.
     case: Mapped[Case] = orm.relationship(back_populates="victim", lazy="raise")

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.compliance.models import CompliancePoint
-from val.compliance.service import open_intake_points
+from val.compliance.service import earliest_open_due, insert_points, intake_point_rows
 from val.db.base import table_of, utcnow
 from val.records.models import Case, Offence, TriageDecision, Victim
+from val.records.normalise import family_name_key, phone_e164
 from val.routing.facts import explain, routing_facts
 from val.routing.models import Assignment
 from val.routing.offers import create_assignments, plan_routes
@@ -127,12 +128,14 @@ def accept_referral(
     now = utcnow()
     decision, providers = plan_routes(session, rulebook.routing, _routing_facts(rulebook, referral, outcome))
     case_row = _case_row(principal, referral, key, outcome, decision, now)
+    point_rows = _intake_points(rulebook, case_row, referral, outcome, now)
+    case_row["earliest_open_due_on"] = earliest_open_due(point_rows)
     number = _insert_unless_duplicate(session, case_row)
     if number is None:
         return _duplicate(session, principal, key, request_id)
     triage_row = _triage_row(case_row["id"], referral, outcome, decision, now)
     _insert_record(session, case_row["id"], referral, triage_row)
-    point_rows = _open_points(session, rulebook, case_row, referral, outcome, now)
+    insert_points(session, point_rows)
     assignments = create_assignments(
         session,
         rulebook.routing,
@@ -150,21 +153,29 @@ def accept_referral(
 def _insert_record(
     session: Session, case_id: uuid.UUID, referral: dict[str, Any], triage_row: dict[str, Any]
 ) -> None:
-    session.execute(_INSERT_VICTIM, {"id": uuid.uuid4(), "case_id": case_id, **referral["victim"]})
+    victim = referral["victim"]
+    session.execute(
+        _INSERT_VICTIM,
+        {
+            "id": uuid.uuid4(),
+            "case_id": case_id,
+            **victim,
+            "family_name_key": family_name_key(victim.get("family_name")),
+            "phone_e164": phone_e164(victim["contact"].get("phone")),
+        },
+    )
     session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_id, **referral["offence"]})
     session.execute(_INSERT_TRIAGE, triage_row)
 
 
-def _open_points(
-    session: Session,
+def _intake_points(
     rulebook: Rulebook,
     case_row: dict[str, Any],
     referral: dict[str, Any],
     outcome: TriageOutcome,
     now: dt.datetime,
 ) -> list[dict[str, Any]]:
-    return open_intake_points(
-        session,
+    return intake_point_rows(
         rulebook.compliance,
         case_row["id"],
         enhanced=outcome.enhanced_rights,
@@ -219,6 +230,13 @@ def _case_row(
         "policing_area": referral["victim"]["policing_area"],
         "consent_support_referral": consent["support_referral"],
         "consent_recorded_at": consent.get("recorded_at"),
+        "owner_id": None,
+        "version": 1,
+        "closed_at": None,
+        "closure_outcome": None,
+        "risk_level": str(outcome.risk_level) if outcome.risk_level else None,
+        "enhanced_rights": outcome.enhanced_rights,
+        "crime_types_key": "|" + "|".join(str(t) for t in outcome.crime_types) + "|",
     }
 
 

@@ -292,3 +292,29 @@ def live_assignments(session: Session, case_id: uuid.UUID) -> list[Assignment]:
     return list(
         session.scalars(select(Assignment).where(Assignment.case_id == case_id, Assignment.status.in_(LIVE)))
     )
+
+
+def notify_updated(session: Session, case_id: uuid.UUID, changed: list[str]) -> int:
+    """`referral.updated` to every provider holding the case (offered, accepted, in support), so none acts on
+    details that have changed — an IDVA must never ring a number that has become unsafe."""
+    held = list(
+        session.scalars(select(Assignment).where(Assignment.case_id == case_id, Assignment.status.in_(OPEN)))
+    )
+    if not held:
+        return 0
+    reference = session.scalars(select(Case).where(Case.id == case_id)).one().reference
+    providers = {
+        p.id: p
+        for p in session.scalars(select(Provider).where(Provider.id.in_({a.provider_id for a in held})))
+    }
+    for assignment in held:
+        if assignment.provider_id is None:  # an open assignment always has a provider
+            continue
+        add_delivery(
+            session,
+            providers[assignment.provider_id],
+            "referral.updated",
+            {"assignment_id": str(assignment.id), "case_reference": reference, "changed": changed},
+            assignment.id,
+        )
+    return len(held)

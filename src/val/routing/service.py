@@ -14,6 +14,7 @@ from val.auth.roles import Principal
 from val.db.base import utcnow
 from val.errors import ConflictError, NotFoundError
 from val.records.models import Case, TriageDecision
+from val.routing.case_status import sync_case_status
 from val.routing.models import Assignment
 from val.routing.offers import (
     create_assignments,
@@ -27,7 +28,7 @@ from val.routing.offers import (
     withdraw,
 )
 from val.routing.rules import MARAC, RoutingFacts, RoutingPolicy
-from val.routing.states import OPEN, REROUTABLE, AssignmentStatus
+from val.routing.states import LIVE, REROUTABLE, AssignmentStatus
 from val.webhooks.service import add_delivery
 
 
@@ -81,6 +82,7 @@ def expire_overdue(session: Session, policy: RoutingPolicy, now: dt.datetime | N
     for assignment in overdue:
         move(assignment, AssignmentStatus.EXPIRED, now)
         offer_next(session, policy, assignment, now)
+        sync_case_status(session, assignment.case_id, now)
     return len(overdue)
 
 
@@ -130,7 +132,7 @@ def reroute(
     if current.status not in REROUTABLE:
         raise ConflictError(f"The assignment is {current.status}; it cannot be rerouted.", field="status")
     now = utcnow()
-    if current.status in OPEN:
+    if current.status in LIVE:
         withdraw(session, current, "rerouted by a coordinator", now)
     new = replace(
         session,
@@ -141,5 +143,6 @@ def reroute(
         provider_id=provider_id,
         excluded=frozenset({current.provider_id or ""}),
     )
+    sync_case_status(session, current.case_id, now)
     audit(session, principal, "assignment.rerouted", "case", current.case_id, request_id)
     return new

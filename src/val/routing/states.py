@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from val.states import TransitionTable
+from val.triage.domain import CaseStatus
 
 
 class AssignmentStatus(StrEnum):
@@ -42,3 +43,22 @@ OUTCOMES: dict[str, AssignmentStatus] = {
     "support_declined": A.CLOSED,
     "transferred": A.CLOSED,
 }
+
+
+def implied_case_status(
+    assignments: list[AssignmentStatus], consent: tuple[bool, CaseStatus], *, may_close: bool
+) -> CaseStatus:
+    """What a case's consent and assignments say its status is (DOMAIN §11). Without consent to refer, the
+    consent decides (`no_referral`, `awaiting_consent`), whatever MARAC does. Otherwise: accepted or in
+    support → in_support; offered or waiting for a coordinator → routed; every provider has closed its
+    referral → closed (when `may_close`); nothing left → triaged."""
+    permitted, consent_status = consent
+    if not permitted:
+        return consent_status
+    if any(a in (A.ACCEPTED, A.IN_SUPPORT) for a in assignments):
+        return CaseStatus.IN_SUPPORT
+    if any(a in (A.OFFERED, A.UNASSIGNED) for a in assignments):
+        return CaseStatus.ROUTED
+    if may_close and A.CLOSED in assignments:
+        return CaseStatus.CLOSED
+    return CaseStatus.TRIAGED

@@ -56,6 +56,8 @@ class CaseStatus(StrEnum):
     AWAITING_CONSENT = "awaiting_consent"
     NO_REFERRAL = "no_referral"  # consent declined or opted out
     ROUTED = "routed"  # offered to at least one service
+    IN_SUPPORT = "in_support"  # a provider accepted
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session
-from val.http.schemas import StrictSchema
+from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
 from val.webhooks.service import list_deliveries, replay
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1", description="Webhook deliveries")
@@ -33,19 +33,21 @@ class DeliverySchema(ma.Schema):
     delivered_at = fields.DateTime(allow_none=True)
 
 
-class DeliveryQuerySchema(StrictSchema):
+class DeliveryQuerySchema(PageQuerySchema):
     status = fields.String(load_default=None, validate=ma.validate.OneOf(("pending", "delivered", "failed")))
-    provider = fields.String(load_default=None)
-    limit = fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
+    provider = fields.String(load_default=None, validate=ma.validate.Length(max=60))
 
 
 @blp.route("/webhook-deliveries")
 class Deliveries(MethodView):
     @require_roles(Role.COORDINATOR, Role.ADMIN)
     @blp.arguments(DeliveryQuerySchema(), location="query")
-    @blp.response(200, DeliverySchema(many=True))
+    @blp.response(200, page_schema(DeliverySchema, "DeliveryPage"))
     def get(self, query):
-        return list_deliveries(request_session(), g.principal, g.request_id, **query)
+        """Newest first."""
+        after = decode_cursor(query.pop("cursor"))
+        page = list_deliveries(request_session(), g.principal, g.request_id, after=after, **query)
+        return page_response(page.items, page.next_after)
 
 
 @blp.route("/webhook-deliveries/<uuid:delivery_id>/replay")

@@ -17,6 +17,7 @@ from val.alerts.service import raise_alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.db.base import table_of, utcnow
+from val.db.paging import Page, keyset, page_of
 from val.db.session import without_waiting_for_disk
 from val.errors import ConflictError, NotFoundError
 from val.providers.models import Provider
@@ -312,12 +313,23 @@ def list_deliveries(
     status: str | None,
     provider: str | None,
     limit: int,
-) -> list[WebhookDelivery]:
-    query = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc()).limit(limit)
+    after: list[Any] | None,
+) -> Page[WebhookDelivery]:
+    query = select(WebhookDelivery)
     if status:
         query = query.where(WebhookDelivery.status == status)
     if provider:
         query = query.where(WebhookDelivery.provider_id == provider)
-    deliveries = list(session.scalars(query))
-    audit(session, principal, "webhook_deliveries.listed", "webhook_delivery", "list", request_id)
-    return deliveries
+    keys = [WebhookDelivery.created_at, WebhookDelivery.id]
+    query = keyset(query, keys, descending=True, after=after).limit(limit + 1)
+    page = page_of(list(session.scalars(query)), limit, lambda d: [d.created_at, d.id])
+    audit(
+        session,
+        principal,
+        "webhook_deliveries.listed",
+        "webhook_delivery",
+        "list",
+        request_id,
+        result_count=len(page.items),
+    )
+    return page

@@ -1,0 +1,132 @@
+"""Coordinator casework over HTTP, continued: contact attempts, notes, closing and reopening, the timeline.
+Parse → service → respond."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import g
+from flask.views import MethodView
+
+from val.auth.guard import require_roles
+from val.auth.roles import Role
+from val.cases.api import blp
+from val.cases.contact import list_attempts, record_attempt
+from val.cases.lifecycle import close_case, reopen_case
+from val.cases.notes import add_note, list_notes
+from val.cases.schemas import (
+    AttemptInSchema,
+    AttemptOutSchema,
+    CloseSchema,
+    CoordinatorCaseSchema,
+    NoteInSchema,
+    NoteOutSchema,
+    ReopenSchema,
+    TimelineSchema,
+)
+from val.cases.service import etag_of, read_case
+from val.cases.timeline import timeline
+from val.http.context import request_session, services
+from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
+from val.http.problems import Problem
+
+_attempt_schema = AttemptOutSchema()
+_note_schema = NoteOutSchema()
+_case_schema = CoordinatorCaseSchema()
+
+
+@blp.route("/cases/<uuid:case_id>/contact-attempts")
+class ContactAttempts(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(PageQuerySchema(), location="query")
+    @blp.response(200, page_schema(AttemptOutSchema, "ContactAttemptPage"))
+    def get(self, query, case_id: uuid.UUID):
+        """Every attempt to reach the victim, newest first."""
+        page = list_attempts(
+            request_session(),
+            g.principal,
+            case_id,
+            limit=query["limit"],
+            after=decode_cursor(query["cursor"]),
+            request_id=g.request_id,
+        )
+        return page_response(page.items, page.next_after)
+
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(AttemptInSchema())
+    @blp.response(201, AttemptOutSchema)
+    def post(self, body, case_id: uuid.UUID):
+        """Record an attempt: `reached` meets first contact; `unsafe_to_talk` makes calling unsafe and tells
+        the providers; `wrong_number` and repeated misses alert; `declined_support` records consent declined."""
+        return record_attempt(
+            request_session(),
+            g.principal,
+            services().rulebook,
+            case_id,
+            body,
+            unreached_alert_after=services().settings.unreached_attempts_alert,
+            request_id=g.request_id,
+        )
+
+
+@blp.route("/cases/<uuid:case_id>/notes")
+class Notes(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(PageQuerySchema(), location="query")
+    @blp.response(200, page_schema(NoteOutSchema, "NotePage"))
+    def get(self, query, case_id: uuid.UUID):
+        """The case's notes, newest first (coordinators only; never shown to providers)."""
+        page = list_notes(
+            request_session(),
+            g.principal,
+            case_id,
+            limit=query["limit"],
+            after=decode_cursor(query["cursor"]),
+            request_id=g.request_id,
+        )
+        return page_response(page.items, page.next_after)
+
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(NoteInSchema())
+    @blp.response(201, NoteOutSchema)
+    def post(self, body, case_id: uuid.UUID):
+        """Add a note; notes never change (a correction is a new note with `corrects`)."""
+        return add_note(request_session(), g.principal, case_id, body["text"], body["corrects"], g.request_id)
+
+
+def _case_answer(case_id: uuid.UUID):  # noqa: ANN202
+    case = read_case(request_session(), g.principal, case_id, g.request_id)
+    if case is None:
+        raise Problem(404, "Not Found", "No case with this id.")
+    return case, 200, {"ETag": etag_of(case)}
+
+
+@blp.route("/cases/<uuid:case_id>/close")
+class CloseCase(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(CloseSchema())
+    @blp.response(200, CoordinatorCaseSchema)
+    def post(self, body, case_id: uuid.UUID):
+        """Close with an outcome; 409 while providers hold the case, unless `withdraw_open`."""
+        close_case(request_session(), g.principal, case_id, request_id=g.request_id, **body)
+        return _case_answer(case_id)
+
+
+@blp.route("/cases/<uuid:case_id>/reopen")
+class ReopenCase(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(ReopenSchema())
+    @blp.response(200, CoordinatorCaseSchema)
+    def post(self, body, case_id: uuid.UUID):
+        """Back to the status its consent and assignments imply."""
+        reopen_case(request_session(), g.principal, case_id, body["reason"], g.request_id)
+        return _case_answer(case_id)
+
+
+@blp.route("/cases/<uuid:case_id>/timeline")
+class Timeline(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.response(200, TimelineSchema)
+    def get(self, case_id: uuid.UUID):
+        """Everything that happened in the case, oldest first (a note's text is never in it)."""
+        return {"items": timeline(request_session(), g.principal, case_id, g.request_id)}

@@ -1,0 +1,127 @@
+"""Contact attempts (DOMAIN §11): each call, text, email, letter or visit to the victim, and what it means for
+the case — first contact made, a number that is no longer safe or no longer theirs, a victim who cannot be
+reached, support declined."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from val.alerts.service import raise_alert
+from val.audit.service import record as audit
+from val.auth.roles import Principal
+from val.cases.models import ContactAttempt
+from val.cases.service import change_consent, change_contact
+from val.compliance import duties
+from val.db.base import table_of, utcnow
+from val.db.paging import Page, keyset, page_of
+from val.errors import InvalidInputError
+from val.records.lookup import case_bundle
+from val.rulebook import Rulebook
+
+FIRST_CONTACT_POINT = "LS_FIRST_CONTACT"
+_INSERT = insert(table_of(ContactAttempt))
+
+
+def record_attempt(
+    session: Session,
+    principal: Principal,
+    rulebook: Rulebook,
+    case_id: uuid.UUID,
+    attempt: dict[str, object],
+    *,
+    unreached_alert_after: int,
+    request_id: str | None,
+) -> dict[str, object]:
+    case, _, _, _ = case_bundle(session, case_id, for_update=True)
+    at, outcome = attempt["at"], attempt["outcome"]
+    assert isinstance(at, dt.datetime)
+    if at < case.received_at:
+        raise InvalidInputError("The attempt is dated before VAL received the referral.", field="at")
+    row = {
+        "id": uuid.uuid4(),
+        "case_id": case.id,
+        "at": at,
+        "channel": attempt["channel"],
+        "outcome": outcome,
+        "recorded_by": principal.credential_id,
+        "recorded_at": utcnow(),
+    }
+    session.execute(_INSERT, row)
+    now = row["recorded_at"]
+    assert isinstance(now, dt.datetime)
+    if outcome == "reached":
+        duties.fulfil_by_code(session, case.id, FIRST_CONTACT_POINT, at)
+    elif outcome == "unsafe_to_talk":
+        change_contact(session, principal, case.id, {"safe_to_call": False}, now)
+        raise_alert(
+            session,
+            "unsafe_contact",
+            "The victim could not talk safely: do not call until a coordinator "
+            "has agreed a safe way to make contact.",
+            case_id=case.id,
+        )
+    elif outcome == "wrong_number":
+        raise_alert(
+            session,
+            "contact_details_wrong",
+            "The contact details on the case reached someone else.",
+            case_id=case.id,
+        )
+    elif outcome == "declined_support":
+        change_consent(session, principal, rulebook, case.id, "declined", at)
+    if outcome != "reached" and _unreached_run(session, case.id) == unreached_alert_after:
+        raise_alert(
+            session,
+            "unable_to_contact",
+            f"{unreached_alert_after} attempts in a row have not reached the victim.",
+            case_id=case.id,
+        )
+    case.version += 1
+    audit(session, principal, f"case.contact_attempt.{outcome}", "case", case.id, request_id)
+    return row
+
+
+def _unreached_run(session: Session, case_id: uuid.UUID) -> int:
+    """How many of the latest attempts, in a row, did not reach the victim."""
+    outcomes = session.scalars(
+        select(ContactAttempt.outcome)
+        .where(ContactAttempt.case_id == case_id)
+        .order_by(ContactAttempt.at.desc(), ContactAttempt.recorded_at.desc())
+    )
+    run = 0
+    for outcome in outcomes:
+        if outcome == "reached":
+            break
+        run += 1
+    return run
+
+
+def list_attempts(
+    session: Session,
+    principal: Principal,
+    case_id: uuid.UUID,
+    *,
+    limit: int,
+    after: list[object] | None,
+    request_id: str | None,
+) -> Page[ContactAttempt]:
+    case_bundle(session, case_id)  # 404 for an unknown case
+    keys = [ContactAttempt.at, ContactAttempt.id]
+    query = keyset(
+        select(ContactAttempt).where(ContactAttempt.case_id == case_id), keys, descending=True, after=after
+    ).limit(limit + 1)
+    page = page_of(list(session.scalars(query)), limit, lambda a: [a.at, a.id])
+    audit(
+        session,
+        principal,
+        "case.contact_attempts_read",
+        "case",
+        case_id,
+        request_id,
+        result_count=len(page.items),
+    )
+    return page

@@ -1,0 +1,85 @@
+"""Closing and reopening a case (DOMAIN §11). Victims' Code points stay open after closure: they are the
+duties of other agencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from val.audit.service import record as audit
+from val.auth.roles import Principal
+from val.cases.notes import add_note
+from val.db.base import utcnow
+from val.errors import ConflictError, InvalidInputError
+from val.records.activity import record_activity
+from val.records.lookup import case_bundle
+from val.records.models import Case
+from val.routing.case_status import implied_status, move_case
+from val.routing.models import Assignment
+from val.routing.offers import withdraw
+from val.routing.states import OPEN, AssignmentStatus
+from val.triage.domain import CaseStatus
+
+
+def close_case(
+    session: Session,
+    principal: Principal,
+    case_id: uuid.UUID,
+    *,
+    outcome: str,
+    at: dt.datetime,
+    reason: str | None,
+    withdraw_open: bool,
+    request_id: str | None,
+) -> Case:
+    """409 naming the assignments providers still hold, unless `withdraw_open` (they are withdrawn and their
+    providers told). Routes waiting for a coordinator are withdrawn with the case."""
+    case, _, _, _ = case_bundle(session, case_id, for_update=True)
+    if case.closed_at is not None:
+        raise ConflictError("The case is already closed.", field="status")
+    if at < case.received_at:
+        raise InvalidInputError("The case cannot close before VAL received the referral.", field="at")
+    live = list(
+        session.scalars(
+            select(Assignment).where(
+                Assignment.case_id == case.id,
+                Assignment.status.in_((*OPEN, AssignmentStatus.UNASSIGNED)),
+            )
+        )
+    )
+    held = [a for a in live if a.status in OPEN]
+    if held and not withdraw_open:
+        names = ", ".join(f"{a.service} ({a.provider_id}, {a.status})" for a in held)
+        raise ConflictError(
+            f"Providers still hold this case: {names}. Close with withdraw_open to withdraw them.",
+            field="withdraw_open",
+        )
+    now = utcnow()
+    for assignment in live:
+        withdraw(session, assignment, "case closed by a coordinator", now)
+    move_case(case, CaseStatus.CLOSED)
+    case.closed_at, case.closure_outcome = at, outcome
+    record_activity(session, case.id, "closed", f"closed: {outcome}", actor=principal.name, at=now)
+    if reason:  # free text: kept where coordinators keep words, never in the case's history
+        add_note(session, principal, case.id, f"Closed ({outcome}): {reason}", None, request_id)
+    audit(session, principal, "case.closed", "case", case.id, request_id)
+    return case
+
+
+def reopen_case(
+    session: Session, principal: Principal, case_id: uuid.UUID, reason: str, request_id: str | None
+) -> Case:
+    """Back to what its consent and assignments imply (never `closed` again by itself)."""
+    case, _, _, _ = case_bundle(session, case_id, for_update=True)
+    if case.closed_at is None:
+        raise ConflictError(f"The case is {case.status}, not closed.", field="status")
+    now = utcnow()
+    move_case(case, implied_status(session, case, may_close=False))
+    case.closed_at, case.closure_outcome = None, None
+    record_activity(session, case.id, "reopened", f"reopened as {case.status}", actor=principal.name, at=now)
+    add_note(session, principal, case.id, f"Reopened: {reason}", None, request_id)
+    audit(session, principal, "case.reopened", "case", case.id, request_id)
+    return case

@@ -1,0 +1,39 @@
+"""What coordinators add to a case: contact attempts and notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from val.db.base import Base, UTCDateTime
+
+
+class ContactAttempt(Base):
+    __tablename__ = "contact_attempts"
+    __table_args__ = (Index("ix_contact_attempts_case_at", "case_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(30))
+    recorded_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CaseNote(Base):
+    """Immutable: a correction is a new note that names the one it corrects. Coordinators only, ever."""
+
+    __tablename__ = "case_notes"
+    __table_args__ = (Index("ix_case_notes_case_created", "case_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
+    corrects: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)

@@ -1,0 +1,239 @@
+"""The coordinator's work queue and search (DOMAIN §11): filters, the priority order, keyset pages.
+
+Priority: cases with overdue points first (oldest due first), then high risk, then the nearest due date, then
+the oldest received. The order depends on today's date, so no single index can hold it; the queue is read
+instead as five slices in turn, each one an index-ordered range scan: overdue; high risk with a due date;
+high risk without; the rest with a due date; the rest without."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from val.audit.service import record as audit
+from val.auth.models import Credential
+from val.auth.roles import Principal
+from val.calendar import LONDON
+from val.compliance.duties import OPEN_STATUSES
+from val.compliance.models import CompliancePoint
+from val.db.paging import Page, keyset, page_of
+from val.errors import BadCursor
+from val.records.models import Case, Victim
+from val.records.normalise import family_name_key, phone_e164
+from val.routing.models import Assignment
+from val.routing.states import AssignmentStatus
+
+# Assignments that say which services a case has: not the ones declined, expired or withdrawn (replaced).
+COUNTED_ROUTES = (
+    *[s.value for s in AssignmentStatus if s.value not in ("declined", "expired", "withdrawn")],
+)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: tuple[str, ...] = ()
+    crime_type: str | None = None
+    risk_level: str | None = None
+    service: str | None = None
+    provider_id: str | None = None
+    policing_area: str | None = None
+    enhanced: bool | None = None
+    owner: str | None = None  # "me", "none" or a coordinator credential's name
+    overdue: bool | None = None
+    due_before: dt.date | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    q: str | None = None
+
+
+def _london_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), LONDON).astimezone(dt.UTC)
+
+
+def _search(q: str) -> ColumnElement[bool]:
+    """The VAL reference, the source reference, the phone (as E.164) or the start of the family name."""
+    text = q.strip()
+    matches: list[ColumnElement[bool]] = [func.lower(Case.source_reference) == text.lower()]
+    parts = text.upper().split("-")
+    if len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit():
+        matches.append(Case.number == int(parts[2]))
+    victim = select(Victim.id).where(Victim.case_id == Case.id)
+    phone = phone_e164(text)
+    if phone:
+        matches.append(exists(victim.where(Victim.phone_e164 == phone)))
+    key = family_name_key(text)
+    if key:
+        # A range on the binary-collated key: an index scan, accents and case already folded away.
+        prefix = and_(Victim.family_name_key >= key, Victim.family_name_key < key + "\U0010ffff")
+        matches.append(exists(victim.where(prefix)))
+    return or_(*matches)
+
+
+def _conditions(session: Session, principal: Principal, f: CaseFilters, today: dt.date) -> list[Any]:
+    where: list[Any] = []
+    if f.status:
+        where.append(Case.status.in_(f.status))
+    if f.crime_type:
+        where.append(Case.crime_types_key.contains(f"|{f.crime_type}|", autoescape=True))
+    if f.risk_level:
+        where.append(Case.risk_level == f.risk_level)
+    if f.policing_area:
+        where.append(Case.policing_area == f.policing_area)
+    if f.enhanced is not None:
+        where.append(Case.enhanced_rights.is_(f.enhanced))
+    if f.service or f.provider_id:
+        routes = select(Assignment.id).where(
+            Assignment.case_id == Case.id, Assignment.status.in_(COUNTED_ROUTES)
+        )
+        if f.service:
+            routes = routes.where(Assignment.service == f.service)
+        if f.provider_id:
+            routes = routes.where(Assignment.provider_id == f.provider_id)
+        where.append(exists(routes))
+    if f.owner is not None:
+        where.append(_owner_condition(session, principal, f.owner))
+    if f.overdue is not None:
+        overdue = Case.earliest_open_due_on < today
+        where.append(overdue if f.overdue else or_(Case.earliest_open_due_on.is_(None), ~overdue))
+    if f.due_before is not None:
+        pending = select(CompliancePoint.id).where(
+            CompliancePoint.case_id == Case.id,
+            CompliancePoint.status == "pending",
+            CompliancePoint.due_on <= f.due_before,
+        )
+        where.append(exists(pending))
+    if f.received_from is not None:
+        where.append(Case.received_at >= _london_midnight(f.received_from))
+    if f.received_to is not None:
+        where.append(Case.received_at < _london_midnight(f.received_to + dt.timedelta(days=1)))
+    if f.q:
+        where.append(_search(f.q))
+    return where
+
+
+def _owner_condition(session: Session, principal: Principal, owner: str) -> ColumnElement[bool]:
+    if owner == "me":
+        return Case.owner_id == principal.credential_id
+    if owner == "none":
+        return Case.owner_id.is_(None)
+    owner_id = session.scalar(select(Credential.id).where(Credential.name == owner))
+    return Case.owner_id == owner_id if owner_id is not None else false()
+
+
+def _slices(today: dt.date) -> list[tuple[int, ColumnElement[bool], list[Any]]]:
+    """(slice, condition, keys) in priority order; within each, the keys are an index's own order."""
+    due, high = Case.earliest_open_due_on, Case.risk_level == "high"
+    not_high = or_(Case.risk_level.is_(None), Case.risk_level != "high")
+    with_due = and_(due.is_not(None), due >= today)
+    return [
+        (0, due < today, [due, Case.received_at, Case.number]),
+        (1, and_(high, with_due), [due, Case.received_at, Case.number]),
+        (2, and_(high, due.is_(None)), [Case.received_at, Case.number]),
+        (3, and_(not_high, with_due), [due, Case.received_at, Case.number]),
+        (4, and_(not_high, due.is_(None)), [Case.received_at, Case.number]),
+    ]
+
+
+def _by_priority(
+    session: Session, base: Select[Any], today: dt.date, limit: int, after: list[Any] | None
+) -> tuple[list[Case], list[Any] | None]:
+    """Fill the page from the slices in turn; the cursor is (slice, *that slice's keys) of the last row."""
+    start = after[0] if after else 0
+    if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= 4:
+        raise BadCursor()
+    rows: list[tuple[int, Case]] = []
+    for number, condition, keys in _slices(today)[start:]:
+        wanted = limit + 1 - len(rows)
+        since = after[1:] if after and number == start else None
+        query = keyset(base.where(condition), keys, descending=False, after=since).limit(wanted)
+        rows += [(number, case) for case in session.scalars(query)]
+        if len(rows) > limit:
+            break
+    page = page_of(rows, limit, lambda row: _priority_key(row, today))
+    return [case for _, case in page.items], page.next_after
+
+
+def _priority_key(row: tuple[int, Case], today: dt.date) -> list[Any]:
+    number, case = row
+    if number in (2, 4):
+        return [number, case.received_at, case.number]
+    return [number, case.earliest_open_due_on, case.received_at, case.number]
+
+
+def list_cases(
+    session: Session,
+    principal: Principal,
+    filters: CaseFilters,
+    *,
+    sort: str,
+    limit: int,
+    after: list[Any] | None,
+    today: dt.date,
+    request_id: str | None,
+) -> Page[dict[str, Any]]:
+    """One page of the work queue. Audited with how many cases were shown — never the search terms, which
+    are personal data."""
+    base = select(Case).where(*_conditions(session, principal, filters, today))
+    if sort == "priority":
+        cases, next_after = _by_priority(session, base, today, limit, after)
+    else:
+        keys: list[Any] = [Case.received_at, Case.number]
+        query = keyset(base, keys, descending=sort.startswith("-"), after=after).limit(limit + 1)
+        page = page_of(list(session.scalars(query)), limit, lambda c: [c.received_at, c.number])
+        cases, next_after = page.items, page.next_after
+    items = _items(session, cases, today)
+    audit(session, principal, "cases.listed", "case", "list", request_id, result_count=len(items))
+    return Page(items, next_after)
+
+
+def _items(session: Session, cases: list[Case], today: dt.date) -> list[dict[str, Any]]:
+    """The list item of each case: three small queries for the whole page, never one per case."""
+    ids = [c.id for c in cases]
+    owners = {c.owner_id for c in cases if c.owner_id}
+    names: dict[uuid.UUID, str] = {}
+    if owners:
+        names = dict(
+            session.execute(select(Credential.id, Credential.name).where(Credential.id.in_(owners))).tuples()
+        )
+    services: dict[uuid.UUID, set[str]] = {}
+    for case_id, service in session.execute(
+        select(Assignment.case_id, Assignment.service).where(
+            Assignment.case_id.in_(ids), Assignment.status.in_(COUNTED_ROUTES)
+        )
+    ).tuples():
+        services.setdefault(case_id, set()).add(service)
+    due: dict[uuid.UUID, tuple[dt.date | None, int]] = {}
+    points = select(
+        CompliancePoint.case_id,
+        func.min(CompliancePoint.due_on).filter(CompliancePoint.status == "pending"),
+        func.count().filter(
+            or_(
+                CompliancePoint.status == "missed",
+                and_(CompliancePoint.status == "pending", CompliancePoint.due_on < today),
+            )
+        ),
+    ).where(CompliancePoint.case_id.in_(ids), CompliancePoint.status.in_(OPEN_STATUSES))
+    for case_id, next_due, overdue in session.execute(points.group_by(CompliancePoint.case_id)).tuples():
+        due[case_id] = (next_due, overdue)
+    return [
+        {
+            "id": c.id,
+            "reference": c.reference,
+            "status": c.status,
+            "received_at": c.received_at,
+            "crime_types": [t for t in c.crime_types_key.split("|") if t],
+            "risk_level": c.risk_level,
+            "enhanced_rights": c.enhanced_rights,
+            "policing_area": c.policing_area,
+            "owner": names.get(c.owner_id) if c.owner_id else None,
+            "services": sorted(services.get(c.id, ())),
+            "next_due_on": due.get(c.id, (None, 0))[0],
+            "overdue_points": due.get(c.id, (None, 0))[1],
+        }
+        for c in cases
+    ]

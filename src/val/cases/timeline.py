@@ -1,0 +1,156 @@
+"""A case's history as one list, oldest first (DOMAIN §11), read from the records that keep each fact: the
+case and its triage, assignments, webhook deliveries, events, points, contact attempts, notes (never their
+text) and the case's own activity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from val.audit.service import record as audit
+from val.auth.models import Credential
+from val.auth.roles import Principal
+from val.calendar import LONDON
+from val.cases.models import CaseNote, ContactAttempt
+from val.compliance.models import CaseEvent, CompliancePoint
+from val.records.activity import SYSTEM_ACTOR, CaseActivity
+from val.records.lookup import case_bundle
+from val.routing.models import Assignment
+from val.webhooks.models import WebhookAttempt, WebhookDelivery
+
+Item = dict[str, Any]
+
+
+def _item(at: dt.datetime, kind: str, summary: str, actor: str) -> Item:
+    return {"at": at, "kind": kind, "summary": summary, "actor": actor}
+
+
+def timeline(
+    session: Session, principal: Principal, case_id: uuid.UUID, request_id: str | None
+) -> list[Item]:
+    case, decision, _, _ = case_bundle(session, case_id)
+    names = dict(session.execute(select(Credential.id, Credential.name)).tuples())
+    items = [
+        _item(
+            case.received_at,
+            "received",
+            f"referral {case.source_system} received",
+            names.get(case.submitted_by, case.source_system),
+        ),
+        _item(
+            decision.decided_at,
+            "triaged",
+            f"{', '.join(decision.crime_types)}; risk {decision.risk_level or 'not assessed'}; "
+            f"enhanced rights {'yes' if decision.enhanced_rights else 'no'}",
+            SYSTEM_ACTOR,
+        ),
+    ]
+    assignments = list(session.scalars(select(Assignment).where(Assignment.case_id == case_id)))
+    for assignment in assignments:
+        items += list(_assignment_items(assignment))
+    items += list(_delivery_items(session, [a.id for a in assignments]))
+    items += [
+        _item(e.occurred_at, "event", e.type.replace("_", " "), names.get(e.recorded_by, SYSTEM_ACTOR))
+        for e in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id))
+    ]
+    for point in session.scalars(select(CompliancePoint).where(CompliancePoint.case_id == case_id)):
+        items += list(_point_items(point))
+    items += [
+        _item(
+            a.at,
+            "contact_attempt",
+            f"{a.channel.replace('_', ' ')}: {a.outcome.replace('_', ' ')}",
+            names.get(a.recorded_by, SYSTEM_ACTOR),
+        )
+        for a in session.scalars(select(ContactAttempt).where(ContactAttempt.case_id == case_id))
+    ]
+    items += [
+        _item(n.created_at, "note", "note added" + (" (a correction)" if n.corrects else ""), n.author)
+        for n in session.scalars(select(CaseNote).where(CaseNote.case_id == case_id))
+    ]
+    items += [
+        _item(a.at, a.kind, a.summary, a.actor)
+        for a in session.scalars(select(CaseActivity).where(CaseActivity.case_id == case_id))
+    ]
+    items.sort(key=lambda i: i["at"])
+    audit(session, principal, "case.timeline_read", "case", case_id, request_id, result_count=len(items))
+    return items
+
+
+def _assignment_items(a: Assignment) -> Iterator[Item]:
+    provider = a.provider_id or "coordinators"
+    rerouted = a.replaces_id is not None and a.because.startswith("rerouted by")
+    yield _item(
+        a.offered_at,
+        "rerouted" if rerouted else "offered",
+        f"{a.service} offered to {provider}",
+        SYSTEM_ACTOR,
+    )
+    if a.answered_at is not None:
+        if a.decline_reason is not None:
+            yield _item(a.answered_at, "declined", f"{a.service} declined by {provider}", provider)
+        else:
+            yield _item(a.answered_at, "accepted", f"{a.service} accepted by {provider}", provider)
+    outcome = a.outcome or {}
+    if a.status == "expired":
+        yield _item(a.updated_at, "expired", f"{a.service} not answered by {provider} in time", SYSTEM_ACTOR)
+    if "withdrawn" in outcome:
+        yield _item(
+            dt.datetime.fromisoformat(outcome["at"]),
+            "withdrawn",
+            f"{a.service} withdrawn from {provider}: {outcome['withdrawn']}",
+            SYSTEM_ACTOR,
+        )
+    if "outcome" in outcome:
+        yield _item(
+            dt.datetime.fromisoformat(outcome["at"]),
+            "outcome",
+            f"{a.service}: {outcome['outcome'].replace('_', ' ')}",
+            provider,
+        )
+
+
+def _delivery_items(session: Session, assignment_ids: list[uuid.UUID]) -> Iterator[Item]:
+    if not assignment_ids:
+        return
+    last_attempt = (
+        select(WebhookAttempt.delivery_id, func.max(WebhookAttempt.attempted_at).label("at"))
+        .group_by(WebhookAttempt.delivery_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(WebhookDelivery, last_attempt.c.at)
+        .outerjoin(last_attempt, last_attempt.c.delivery_id == WebhookDelivery.id)
+        .where(WebhookDelivery.assignment_id.in_(assignment_ids))
+    ).tuples()
+    for delivery, attempted_at in rows:
+        if delivery.delivered_at is not None:
+            yield _item(
+                delivery.delivered_at,
+                "webhook_delivered",
+                f"{delivery.event_type} delivered to {delivery.provider_id}",
+                SYSTEM_ACTOR,
+            )
+        elif delivery.status == "failed":
+            yield _item(
+                attempted_at or delivery.created_at,
+                "webhook_failed",
+                f"{delivery.event_type} could not be delivered to {delivery.provider_id}",
+                SYSTEM_ACTOR,
+            )
+
+
+def _point_items(p: CompliancePoint) -> Iterator[Item]:
+    yield _item(p.triggered_at, "point_opened", f"{p.code} due {p.due_on.isoformat()}", SYSTEM_ACTOR)
+    if p.status in ("met", "met_late") and p.fulfilled_at is not None:
+        late = " late" if p.status == "met_late" else ""
+        yield _item(p.fulfilled_at, "point_met", f"{p.code} met{late}", SYSTEM_ACTOR)
+    elif p.status == "missed":
+        # Missed at the end of its due day, London time.
+        end = dt.datetime.combine(p.due_on + dt.timedelta(days=1), dt.time(0), LONDON).astimezone(dt.UTC)
+        yield _item(end, "point_missed", f"{p.code} missed", SYSTEM_ACTOR)
