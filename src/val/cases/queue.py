@@ -197,15 +197,14 @@ def _items(session: Session, cases: list[Case], today: dt.date) -> list[dict[str
     owners = {c.owner_id for c in cases if c.owner_id}
     names: dict[uuid.UUID, str] = {}
     if owners:
-        names = dict(
-            session.execute(select(Credential.id, Credential.name).where(Credential.id.in_(owners))).tuples()
-        )
+        rows = session.execute(select(Credential.id, Credential.name).where(Credential.id.in_(owners)))
+        names = {credential_id: name for credential_id, name in rows}
     services: dict[uuid.UUID, set[str]] = {}
     for case_id, service in session.execute(
         select(Assignment.case_id, Assignment.service).where(
             Assignment.case_id.in_(ids), Assignment.status.in_(COUNTED_ROUTES)
         )
-    ).tuples():
+    ):
         services.setdefault(case_id, set()).add(service)
     due: dict[uuid.UUID, tuple[dt.date | None, int]] = {}
     points = select(
@@ -218,7 +217,7 @@ def _items(session: Session, cases: list[Case], today: dt.date) -> list[dict[str
             )
         ),
     ).where(CompliancePoint.case_id.in_(ids), CompliancePoint.status.in_(OPEN_STATUSES))
-    for case_id, next_due, overdue in session.execute(points.group_by(CompliancePoint.case_id)).tuples():
+    for case_id, next_due, overdue in session.execute(points.group_by(CompliancePoint.case_id)):
         due[case_id] = (next_due, overdue)
     return [
         {

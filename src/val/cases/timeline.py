@@ -34,7 +34,9 @@ def timeline(
     session: Session, principal: Principal, case_id: uuid.UUID, request_id: str | None
 ) -> list[Item]:
     case, decision, _, _ = case_bundle(session, case_id)
-    names = dict(session.execute(select(Credential.id, Credential.name)).tuples())
+    names = {
+        credential_id: name for credential_id, name in session.execute(select(Credential.id, Credential.name))
+    }
     items = [
         _item(
             case.received_at,
@@ -127,7 +129,7 @@ def _delivery_items(session: Session, assignment_ids: list[uuid.UUID]) -> Iterat
         select(WebhookDelivery, last_attempt.c.at)
         .outerjoin(last_attempt, last_attempt.c.delivery_id == WebhookDelivery.id)
         .where(WebhookDelivery.assignment_id.in_(assignment_ids))
-    ).tuples()
+    )
     for delivery, attempted_at in rows:
         if delivery.delivered_at is not None:
             yield _item(

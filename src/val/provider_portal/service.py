@@ -43,7 +43,7 @@ def list_referrals(
         query = query.where(Assignment.status == status)
     keys = [Assignment.offered_at, Assignment.id]
     query = keyset(query, keys, descending=True, after=after).limit(limit + 1)
-    page = page_of(list(session.execute(query).tuples()), limit, lambda row: [row[0].offered_at, row[0].id])
+    page = page_of(list(session.execute(query)), limit, lambda row: [row[0].offered_at, row[0].id])
     rows = [presenter.summary(row[0], row[1]) for row in page.items]
     audit(
         session,
