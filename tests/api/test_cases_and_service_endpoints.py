@@ -149,7 +149,9 @@ def test_admins_read_the_audit_trail_and_nobody_can_rewrite_it(client, make_key,
     ).get_json()
     client.get(f"/api/v1/cases/{case['id']}", headers=auth(make_key(Role.COORDINATOR)))
     admin = make_key(Role.ADMIN)
-    events = client.get(f"/api/v1/audit-events?entity_id={case['id']}", headers=auth(admin)).get_json()["items"]
+    events = client.get(f"/api/v1/audit-events?entity_id={case['id']}", headers=auth(admin)).get_json()[
+        "items"
+    ]
     assert [e["action"] for e in events] == ["case.read", "referral.accepted"]
     assert client.get("/api/v1/audit-events", headers=auth(make_key(Role.COORDINATOR))).status_code == 403
     if database.dialect == "postgresql":

@@ -168,7 +168,9 @@ def test_a_swept_point_fulfilled_in_time_becomes_met(client, coordinator, new_ca
         assert sweep_overdue(session, dt.date(2026, 6, 1)) == 2
     with unit_of_work(database) as session:
         assert sweep_overdue(session, dt.date(2026, 6, 1)) == 0, "sweeping again changes nothing"
-    listed = client.get("/api/v1/compliance-points?status=missed", headers=auth(coordinator)).get_json()["items"]
+    listed = client.get("/api/v1/compliance-points?status=missed", headers=auth(coordinator)).get_json()[
+        "items"
+    ]
     assert point["id"] in [p["id"] for p in listed]
     assert fulfil(client, coordinator, point["id"], "2026-05-21T16:00:00+01:00").get_json()["status"] == "met"
 

@@ -51,7 +51,9 @@ def test_a_provider_sees_its_own_referral_and_another_provider_gets_404(client, 
     other = client.get(f"{BASE}/{assignment_id}", headers=auth(climb))
     assert other.status_code == 404 and other.mimetype == "application/problem+json"
     assert client.get(f"{BASE}/{uuid.uuid4()}", headers=auth(idva)).status_code == 404
-    assert [r["assignment_id"] for r in client.get(BASE, headers=auth(idva)).get_json()["items"]] == [assignment_id]
+    assert [r["assignment_id"] for r in client.get(BASE, headers=auth(idva)).get_json()["items"]] == [
+        assignment_id
+    ]
     assert client.get(BASE, headers=auth(climb)).get_json() == {"items": [], "next_cursor": None}
 
 

@@ -236,6 +236,8 @@ def test_410_gone_disables_the_endpoint_and_alerts(
     coordinator = make_key(Role.COORDINATOR)
     alerts = client.get("/api/v1/alerts", headers=auth(coordinator)).get_json()["items"]
     assert "webhook_endpoint_gone" in [a["kind"] for a in alerts]
-    failed = client.get("/api/v1/webhook-deliveries?status=failed", headers=auth(coordinator)).get_json()["items"]
+    failed = client.get("/api/v1/webhook-deliveries?status=failed", headers=auth(coordinator)).get_json()[
+        "items"
+    ]
     assert len(failed) == 1 and failed[0]["attempts"] == 1
     assert json.dumps(failed).count("Alexandra") == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -31,16 +32,17 @@ def record_attempt(
     principal: Principal,
     rulebook: Rulebook,
     case_id: uuid.UUID,
-    attempt: dict[str, object],
+    attempt: dict[str, Any],
     *,
     unreached_alert_after: int,
     request_id: str | None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     case, _, _, _ = case_bundle(session, case_id, for_update=True)
-    at, outcome = attempt["at"], attempt["outcome"]
-    assert isinstance(at, dt.datetime)
+    at: dt.datetime = attempt["at"]
+    outcome: str = attempt["outcome"]
     if at < case.received_at:
         raise InvalidInputError("The attempt is dated before VAL received the referral.", field="at")
+    now = utcnow()
     row = {
         "id": uuid.uuid4(),
         "case_id": case.id,
@@ -48,11 +50,9 @@ def record_attempt(
         "channel": attempt["channel"],
         "outcome": outcome,
         "recorded_by": principal.credential_id,
-        "recorded_at": utcnow(),
+        "recorded_at": now,
     }
     session.execute(_INSERT, row)
-    now = row["recorded_at"]
-    assert isinstance(now, dt.datetime)
     if outcome == "reached":
         duties.fulfil_by_code(session, case.id, FIRST_CONTACT_POINT, at)
     elif outcome == "unsafe_to_talk":
