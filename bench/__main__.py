@@ -1,11 +1,11 @@
 """`make bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-`python -m bench intake|board|webhooks` runs one."""
+`python -m bench intake|board|webhooks|casework` runs one."""
 
 import sys
 
-from bench import board, intake, webhooks
+from bench import board, casework, intake, webhooks
 
-BENCHMARKS = {"intake": intake, "board": board, "webhooks": webhooks}
+BENCHMARKS = {"intake": intake, "board": board, "webhooks": webhooks, "casework": casework}
 
 
 def main() -> None:

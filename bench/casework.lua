@@ -1,0 +1,9 @@
+-- wrk script: GET one page of a list with a bearer key (BENCH_KEY), the path from BENCH_PATH.
+function init(args)
+  wrk.method = "GET"
+  wrk.path = os.getenv("BENCH_PATH")
+  local key = os.getenv("BENCH_KEY")
+  if key and key ~= "" then
+    wrk.headers["Authorization"] = "Bearer " .. key
+  end
+end

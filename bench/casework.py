@@ -1,0 +1,175 @@
+"""Work-queue benchmark: GET /api/v1/cases?sort=priority&limit=50 (and a family-name search) over 200,000
+cases on PostgreSQL under gunicorn, against a lean WSGI app running the plain indexed SQL for the same page,
+under the same gunicorn settings, in the same run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from bench.intake import CONNECTIONS, DURATION_S, Result, _gunicorn, _parse_wrk, _stop
+from harness.servers import PostgresServer, free_port, wait_for_http
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CASES = 200_000
+FAMILY_NAMES = [
+    "Quinterro",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Johnson",
+    "Davies",
+    "Walker",
+    "Wright",
+    "Robinson",
+    "Thompson",
+    "White",
+    "Hughes",
+    "Edwards",
+    "Green",
+]
+
+GENERATE = f"""
+INSERT INTO cases (id, status, source_system, source_reference, duplicate_key, submitted_by, reported_at,
+                   received_at, policing_area, consent_support_referral, risk_level, enhanced_rights,
+                   crime_types_key, earliest_open_due_on, version)
+SELECT md5('case' || n)::uuid, (ARRAY['routed','in_support','triaged','closed'])[1 + n % 4], 'bench', 'B/' || n,
+       md5('dup' || n), md5('cred')::uuid, now() - (n % 400) * interval '1 day', now() - (n % 400) * interval '1 day',
+       (ARRAY['herefordshire','north_worcestershire','south_worcestershire','shropshire','telford_and_wrekin'])[1 + n % 5],
+       'given', (ARRAY['high','medium','standard',NULL,'standard','standard'])[1 + n % 6], n % 3 = 0,
+       (ARRAY['|domestic_abuse|','|sexual_violence|','|other|','|hate_crime|'])[1 + n % 4],
+       CASE WHEN n % 9 = 0 THEN NULL ELSE current_date + ((n * 7919) % 60 - 10) END, 1
+FROM generate_series(1, {CASES}) AS n;
+
+INSERT INTO victims (id, case_id, given_name, family_name, date_of_birth, policing_area, relationship, contact,
+                     needs_interpreter, vulnerabilities, persistently_targeted, intimidated, in_hospital,
+                     children_in_household, family_name_key, phone_e164)
+SELECT md5('victim' || n)::uuid, md5('case' || n)::uuid, 'Alex',
+       (ARRAY{FAMILY_NAMES!r})[1 + n % {len(FAMILY_NAMES)}] || n, date '1990-01-01', 'herefordshire', 'direct',
+       '{{"safe_to_call": true}}'::jsonb, false, '[]'::jsonb, false, false, false, 0,
+       lower((ARRAY{FAMILY_NAMES!r})[1 + n % {len(FAMILY_NAMES)}] || n), '+4477009' || lpad(n::text, 5, '0')
+FROM generate_series(1, {CASES}) AS n;
+
+INSERT INTO compliance_points (id, case_id, code, "right", agency, trigger_event, triggered_at, trigger_date, due_on,
+                               status, enhanced, policing_area, age_band, crime_type, updated_at)
+SELECT md5('point' || n || '-' || k)::uuid, md5('case' || n)::uuid,
+       (ARRAY['R3_WRITTEN_CONFIRMATION','R4_REFERRAL_TO_SUPPORT','LS_FIRST_CONTACT'])[k], 3, 'police',
+       'crime_reported', now(), current_date, current_date + ((n * 7919) % 60 - 10) + k,
+       (ARRAY['pending','pending','met','missed'])[1 + (n + k) % 4], true, 'herefordshire', '18_plus',
+       'domestic_abuse', now()
+FROM generate_series(1, {CASES}) AS n, generate_series(1, 3) AS k;
+
+INSERT INTO assignments (id, case_id, service, provider_id, status, rule, because, offered_at, updated_at)
+SELECT md5('assignment' || n)::uuid, md5('case' || n)::uuid, (ARRAY['idva','victim_care','isva'])[1 + n % 3],
+       NULL, (ARRAY['offered','accepted','in_support','closed'])[1 + n % 4], 'bench', 'bench', now(), now()
+FROM generate_series(1, {CASES}) AS n;
+ANALYZE;
+"""
+
+QUERIES = [
+    ("work queue sort=priority", "/api/v1/cases?sort=priority&limit=50", "/"),
+    ("search q=<family name>", "/api/v1/cases?q=quinterro1&limit=50", "/?q=quinterro1"),
+]
+
+
+def _wrk(name: str, url: str, env: dict[str, str]) -> Result:
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION_S}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "casework.lua"),
+            url,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return _parse_wrk(name, output)
+
+
+def run() -> list[tuple[Result, Result]]:
+    workdir = Path(tempfile.mkdtemp(prefix="val-bench-casework-"))
+    workdir.chmod(0o755)
+    postgres = PostgresServer(workdir / "postgres", durable=True).start()
+    pairs: list[tuple[Result, Result]] = []
+    try:
+        env = {
+            **os.environ,
+            "VAL_DATABASE_URL": postgres.url,
+            "VAL_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+        subprocess.run([str(BIN / "val"), "db", "upgrade"], env=env, check=True, capture_output=True)
+        key = subprocess.run(
+            [str(BIN / "val"), "credentials", "create", "--role", "coordinator", "--name", "bench"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        dsn = postgres.url.replace("postgresql+psycopg://", "postgresql://")
+        started = time.perf_counter()
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(GENERATE)
+        print(
+            f"  (generated {CASES:,} cases with victims, points and assignments in {time.perf_counter() - started:.0f} s)"
+        )
+        for name, product_path, lean_path in QUERIES:
+            results = []
+            for app, path, label in (
+                ("bench.lean_queue:app", lean_path, f"lean baseline ({name})"),
+                ("wsgi:app", product_path, name),
+            ):
+                port = free_port()
+                run_env = {
+                    **env,
+                    "LEAN_DSN": dsn,
+                    "BENCH_PATH": path,
+                    "BENCH_KEY": key if app == "wsgi:app" else "",
+                }
+                server = _gunicorn(app, port, run_env)
+                try:
+                    if app == "wsgi:app":
+                        wait_for_http(f"http://127.0.0.1:{port}/health", timeout=30)
+                    else:
+                        time.sleep(2)
+                    results.append(_wrk(label, f"http://127.0.0.1:{port}{path}", run_env))
+                finally:
+                    _stop(server)
+            pairs.append((results[0], results[1]))
+    finally:
+        postgres.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return pairs
+
+
+def report(pairs: list[tuple[Result, Result]]) -> None:
+    print(
+        f"Work-queue benchmark: {CASES:,} cases on PostgreSQL, {DURATION_S} s per run, {CONNECTIONS} connections"
+    )
+    for lean, product in pairs:
+        print("  " + lean.line())
+        print("  " + product.line())
+        print(
+            f"    ratio to baseline: {product.requests_per_s / lean.requests_per_s:.2f}   "
+            f"(targets: p99 < 50 ms, ratio ≥ 0.5)"
+        )
