@@ -15,7 +15,9 @@ def run_migrations_online() -> None:
         if connection.dialect.name == "sqlite":
             # Batch mode alters a table by copying it; with foreign keys enforced, dropping the old copy of a
             # table other rows refer to (cases) fails. The pragma only takes effect outside a transaction.
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            raw = connection.connection.driver_connection  # the sqlite3 connection, before any BEGIN
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
