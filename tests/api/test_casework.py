@@ -558,3 +558,13 @@ def test_providers_the_board_and_intake_get_403_on_every_casework_endpoint(clien
         url = path.format(c=CASES).replace("/x", f"/{case['id']}")
         response = getattr(client, method)(url, json={} if method != "get" else None, headers=auth(key))
         assert response.status_code == 403, (method, url, response.status_code)
+
+
+def test_a_search_that_matches_many_cases_is_joined_in_the_database(client, coordinator, submit, monkeypatch):
+    from val.cases import queue
+
+    monkeypatch.setattr(queue, "SEARCH_CAP", 1)
+    both = {submit()["id"], submit(**{"victim.family_name": "Quintana"})["id"]}
+    submit(**{"victim.family_name": "Smith"})
+    found = client.get(CASES, query_string={"q": "quint"}, headers=auth(coordinator)).get_json()["items"]
+    assert {c["id"] for c in found} == both

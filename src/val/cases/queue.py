@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
@@ -29,6 +29,19 @@ from val.routing.models import Assignment
 from val.routing.states import AssignmentStatus
 
 # Assignments that say which services a case has: not the ones declined, expired or withdrawn (replaced).
+SEARCH_CAP = 2000
+QUEUE_COLUMNS = (
+    Case.id,
+    Case.number,
+    Case.status,
+    Case.received_at,
+    Case.crime_types_key,
+    Case.risk_level,
+    Case.enhanced_rights,
+    Case.policing_area,
+    Case.owner_id,
+    Case.earliest_open_due_on,
+)
 COUNTED_ROUTES = (
     *[s.value for s in AssignmentStatus if s.value not in ("declined", "expired", "withdrawn")],
 )
@@ -55,23 +68,30 @@ def _london_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), LONDON).astimezone(dt.UTC)
 
 
-def _search(q: str) -> ColumnElement[bool]:
-    """The VAL reference, the source reference, the phone (as E.164) or the start of the family name."""
+def _search(session: Session, q: str) -> ColumnElement[bool]:
+    """The VAL reference, the source reference, the phone (as E.164) or the start of the family name. Each is
+    an index lookup on its own; the few cases they find are fetched first, so the queue's order is applied to
+    them alone rather than to every case."""
     text = q.strip()
-    matches: list[ColumnElement[bool]] = [func.lower(Case.source_reference) == text.lower()]
+    lookups: list[Any] = [select(Case.id).where(func.lower(Case.source_reference) == text.lower())]
     parts = text.upper().split("-")
     if len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit():
-        matches.append(Case.number == int(parts[2]))
-    victim = select(Victim.id).where(Victim.case_id == Case.id)
+        lookups.append(select(Case.id).where(Case.number == int(parts[2])))
     phone = phone_e164(text)
     if phone:
-        matches.append(exists(victim.where(Victim.phone_e164 == phone)))
+        lookups.append(select(Victim.case_id).where(Victim.phone_e164 == phone))
     key = family_name_key(text)
     if key:
         # A range on the binary-collated key: an index scan, accents and case already folded away.
-        prefix = and_(Victim.family_name_key >= key, Victim.family_name_key < key + "\U0010ffff")
-        matches.append(exists(victim.where(prefix)))
-    return or_(*matches)
+        lookups.append(
+            select(Victim.case_id).where(
+                Victim.family_name_key >= key, Victim.family_name_key < key + "\U0010ffff"
+            )
+        )
+    found = list(session.scalars(union(*lookups).limit(SEARCH_CAP + 1)))
+    if len(found) > SEARCH_CAP:  # a very short prefix: let the database join instead of a long IN list
+        return Case.id.in_(union(*lookups).scalar_subquery())
+    return Case.id.in_(found)
 
 
 def _conditions(session: Session, principal: Principal, f: CaseFilters, today: dt.date) -> list[Any]:
@@ -112,7 +132,7 @@ def _conditions(session: Session, principal: Principal, f: CaseFilters, today: d
     if f.received_to is not None:
         where.append(Case.received_at < _london_midnight(f.received_to + dt.timedelta(days=1)))
     if f.q:
-        where.append(_search(f.q))
+        where.append(_search(session, f.q))
     return where
 
 
@@ -140,25 +160,25 @@ def _slices(today: dt.date) -> list[tuple[int, ColumnElement[bool], list[Any]]]:
 
 
 def _by_priority(
-    session: Session, base: Select[Any], today: dt.date, limit: int, after: list[Any] | None
-) -> tuple[list[Case], list[Any] | None]:
+    session: Session, base: Any, today: dt.date, limit: int, after: list[Any] | None
+) -> tuple[list[Any], list[Any] | None]:
     """Fill the page from the slices in turn; the cursor is (slice, *that slice's keys) of the last row."""
     start = after[0] if after else 0
     if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= 4:
         raise BadCursor()
-    rows: list[tuple[int, Case]] = []
+    rows: list[tuple[int, Any]] = []
     for number, condition, keys in _slices(today)[start:]:
         wanted = limit + 1 - len(rows)
         since = after[1:] if after and number == start else None
         query = keyset(base.where(condition), keys, descending=False, after=since).limit(wanted)
-        rows += [(number, case) for case in session.scalars(query)]
+        rows += [(number, case) for case in session.execute(query)]
         if len(rows) > limit:
             break
     page = page_of(rows, limit, lambda row: _priority_key(row, today))
     return [case for _, case in page.items], page.next_after
 
 
-def _priority_key(row: tuple[int, Case], today: dt.date) -> list[Any]:
+def _priority_key(row: tuple[int, Any], today: dt.date) -> list[Any]:
     number, case = row
     if number in (2, 4):
         return [number, case.received_at, case.number]
@@ -178,20 +198,21 @@ def list_cases(
 ) -> Page[dict[str, Any]]:
     """One page of the work queue. Audited with how many cases were shown — never the search terms, which
     are personal data."""
-    base = select(Case).where(*_conditions(session, principal, filters, today))
+    # Plain rows of the columns an item needs, not ORM objects: the queue is read all day.
+    base = select(*QUEUE_COLUMNS).where(*_conditions(session, principal, filters, today))
     if sort == "priority":
         cases, next_after = _by_priority(session, base, today, limit, after)
     else:
         keys: list[Any] = [Case.received_at, Case.number]
         query = keyset(base, keys, descending=sort.startswith("-"), after=after).limit(limit + 1)
-        page = page_of(list(session.scalars(query)), limit, lambda c: [c.received_at, c.number])
+        page = page_of(list(session.execute(query)), limit, lambda c: [c.received_at, c.number])
         cases, next_after = page.items, page.next_after
     items = _items(session, cases, today)
     audit(session, principal, "cases.listed", "case", "list", request_id, result_count=len(items))
     return Page(items, next_after)
 
 
-def _items(session: Session, cases: list[Case], today: dt.date) -> list[dict[str, Any]]:
+def _items(session: Session, cases: list[Any], today: dt.date) -> list[dict[str, Any]]:
     """The list item of each case: three small queries for the whole page, never one per case."""
     ids = [c.id for c in cases]
     owners = {c.owner_id for c in cases if c.owner_id}
@@ -222,7 +243,7 @@ def _items(session: Session, cases: list[Case], today: dt.date) -> list[dict[str
     return [
         {
             "id": c.id,
-            "reference": c.reference,
+            "reference": Case.reference_for(c.received_at, c.number),
             "status": c.status,
             "received_at": c.received_at,
             "crime_types": [t for t in c.crime_types_key.split("|") if t],
