@@ -568,3 +568,20 @@ def test_a_search_that_matches_many_cases_is_joined_in_the_database(client, coor
     submit(**{"victim.family_name": "Smith"})
     found = client.get(CASES, query_string={"q": "quint"}, headers=auth(coordinator)).get_json()["items"]
     assert {c["id"] for c in found} == both
+
+
+def test_a_search_pages_in_the_queue_order_like_any_list(client, coordinator, submit):
+    overdue = submit(recent=False, **{"risk.yes_count": 5})
+    high = submit()
+    submit(**{"victim.family_name": "Smith"})
+    seen, url = [], f"{CASES}?q=quinterro&limit=1"
+    while url:
+        response = client.get(url, headers=auth(coordinator))
+        seen += [c["id"] for c in response.get_json()["items"]]
+        link = response.headers.get("Link")
+        url = link.split(">")[0].removeprefix("<").replace("http://localhost", "") if link else None
+    assert seen == [overdue["id"], high["id"]]
+    foreign = client.get(
+        CASES, query_string={"q": "quinterro", "cursor": "W1sidiIsICJ4Il1d"}, headers=auth(coordinator)
+    )
+    assert foreign.status_code == 400

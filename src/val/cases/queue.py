@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
@@ -68,10 +68,10 @@ def _london_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), LONDON).astimezone(dt.UTC)
 
 
-def _search(session: Session, q: str) -> ColumnElement[bool]:
+def _search(session: Session, q: str) -> list[uuid.UUID] | ColumnElement[bool]:
     """The VAL reference, the source reference, the phone (as E.164) or the start of the family name. Each is
-    an index lookup on its own; the few cases they find are fetched first, so the queue's order is applied to
-    them alone rather than to every case."""
+    an index lookup on its own. Usually they find a few cases, returned as their ids so the page is ordered
+    among those alone; a very short prefix that finds many becomes a condition the database joins on."""
     text = q.strip()
     lookups: list[Any] = [select(Case.id).where(func.lower(Case.source_reference) == text.lower())]
     parts = text.upper().split("-")
@@ -89,9 +89,9 @@ def _search(session: Session, q: str) -> ColumnElement[bool]:
             )
         )
     found = list(session.scalars(union(*lookups).limit(SEARCH_CAP + 1)))
-    if len(found) > SEARCH_CAP:  # a very short prefix: let the database join instead of a long IN list
+    if len(found) > SEARCH_CAP:
         return Case.id.in_(union(*lookups).scalar_subquery())
-    return Case.id.in_(found)
+    return found
 
 
 def _conditions(session: Session, principal: Principal, f: CaseFilters, today: dt.date) -> list[Any]:
@@ -131,8 +131,6 @@ def _conditions(session: Session, principal: Principal, f: CaseFilters, today: d
         where.append(Case.received_at >= _london_midnight(f.received_from))
     if f.received_to is not None:
         where.append(Case.received_at < _london_midnight(f.received_to + dt.timedelta(days=1)))
-    if f.q:
-        where.append(_search(session, f.q))
     return where
 
 
@@ -178,6 +176,35 @@ def _by_priority(
     return [case for _, case in page.items], page.next_after
 
 
+def _slice_of(row: Any, today: dt.date) -> int:
+    due, high = row.earliest_open_due_on, row.risk_level == "high"
+    if due is not None and due < today:
+        return 0
+    if high:
+        return 1 if due is not None else 2
+    return 3 if due is not None else 4
+
+
+def _ordered_here(
+    session: Session, query: Any, sort: str, today: dt.date, limit: int, after: list[Any] | None
+) -> tuple[list[Any], list[Any] | None]:
+    """The few cases a search found, put in the queue's order here: the same keys and cursors as the
+    database's slices, without asking the database to walk its indexes for a handful of rows."""
+    if sort == "priority":
+        keyed = [(_priority_key((_slice_of(row, today), row), today), row) for row in session.execute(query)]
+    else:
+        keyed = [([row.received_at, row.number], row) for row in session.execute(query)]
+    descending = sort.startswith("-")
+    keyed.sort(key=lambda pair: pair[0], reverse=descending)
+    if after is not None:
+        try:
+            keyed = [p for p in keyed if (p[0] < after if descending else p[0] > after)]
+        except TypeError:  # a cursor of another list, or of another order
+            raise BadCursor() from None
+    page = page_of(keyed, limit, lambda pair: pair[0])
+    return [row for _, row in page.items], page.next_after
+
+
 def _priority_key(row: tuple[int, Any], today: dt.date) -> list[Any]:
     number, case = row
     if number in (2, 4):
@@ -200,9 +227,14 @@ def list_cases(
     are personal data."""
     # Plain rows of the columns an item needs, not ORM objects: the queue is read all day.
     base = select(*QUEUE_COLUMNS).where(*_conditions(session, principal, filters, today))
-    if sort == "priority":
+    found = _search(session, filters.q) if filters.q else None
+    if isinstance(found, list):
+        cases, next_after = _ordered_here(session, base.where(Case.id.in_(found)), sort, today, limit, after)
+    elif sort == "priority":
+        base = base.where(found) if found is not None else base
         cases, next_after = _by_priority(session, base, today, limit, after)
     else:
+        base = base.where(found) if found is not None else base
         keys: list[Any] = [Case.received_at, Case.number]
         query = keyset(base, keys, descending=sort.startswith("-"), after=after).limit(limit + 1)
         page = page_of(list(session.execute(query)), limit, lambda c: [c.received_at, c.number])
