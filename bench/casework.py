@@ -82,7 +82,7 @@ ANALYZE;
 
 QUERIES = [
     ("work queue sort=priority", "/api/v1/cases?sort=priority&limit=50", "/"),
-    ("search q=<family name>", "/api/v1/cases?q=quinterro1&limit=50", "/?q=quinterro1"),
+    ("search q=<family name>", "/api/v1/cases?q=quinterro1000&limit=50", "/?q=quinterro1000"),
 ]
 
 
