@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from flask import g, request
 from flask.views import MethodView
@@ -58,6 +60,19 @@ class Cases(MethodView):
         return page_response(page.items, page.next_after)
 
 
+def case_page(lister: Callable[..., Any], case_id: uuid.UUID, query: dict[str, Any]):  # noqa: ANN201
+    """One page of a case's events, attempts or notes, in the list convention."""
+    page = lister(
+        request_session(),
+        g.principal,
+        case_id,
+        limit=query["limit"],
+        after=decode_cursor(query["cursor"]),
+        request_id=g.request_id,
+    )
+    return page_response(page.items, page.next_after)
+
+
 @blp.route("/cases/<uuid:case_id>")
 class CaseDetail(MethodView):
     @require_roles(Role.COORDINATOR)
@@ -95,15 +110,7 @@ class CaseEvents(MethodView):
     @blp.response(200, page_schema(RecordedEventSchema, "CaseEventPage"))
     def get(self, query, case_id: uuid.UUID):
         """The events recorded in the case's journey, oldest first."""
-        page = list_events(
-            request_session(),
-            g.principal,
-            case_id,
-            limit=query["limit"],
-            after=decode_cursor(query["cursor"]),
-            request_id=g.request_id,
-        )
-        return page_response(page.items, page.next_after)
+        return case_page(list_events, case_id, query)
 
     @require_roles(Role.COORDINATOR)
     @blp.arguments(EventInSchema())

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from val.auth.guard import require_roles
 from val.auth.roles import Role
-from val.cases.api import blp
+from val.cases.api import blp, case_page
 from val.cases.contact import list_attempts, record_attempt
 from val.cases.lifecycle import close_case, reopen_case
 from val.cases.notes import add_note, list_notes
@@ -27,7 +27,7 @@ from val.cases.schemas import (
 from val.cases.service import etag_of, read_case
 from val.cases.timeline import timeline
 from val.http.context import request_session, services
-from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
+from val.http.pagination import PageQuerySchema, page_schema
 from val.http.problems import Problem
 
 _attempt_schema = AttemptOutSchema()
@@ -42,15 +42,7 @@ class ContactAttempts(MethodView):
     @blp.response(200, page_schema(AttemptOutSchema, "ContactAttemptPage"))
     def get(self, query, case_id: uuid.UUID):
         """Every attempt to reach the victim, newest first."""
-        page = list_attempts(
-            request_session(),
-            g.principal,
-            case_id,
-            limit=query["limit"],
-            after=decode_cursor(query["cursor"]),
-            request_id=g.request_id,
-        )
-        return page_response(page.items, page.next_after)
+        return case_page(list_attempts, case_id, query)
 
     @require_roles(Role.COORDINATOR)
     @blp.arguments(AttemptInSchema())
@@ -76,15 +68,7 @@ class Notes(MethodView):
     @blp.response(200, page_schema(NoteOutSchema, "NotePage"))
     def get(self, query, case_id: uuid.UUID):
         """The case's notes, newest first (coordinators only; never shown to providers)."""
-        page = list_notes(
-            request_session(),
-            g.principal,
-            case_id,
-            limit=query["limit"],
-            after=decode_cursor(query["cursor"]),
-            request_id=g.request_id,
-        )
-        return page_response(page.items, page.next_after)
+        return case_page(list_notes, case_id, query)
 
     @require_roles(Role.COORDINATOR)
     @blp.arguments(NoteInSchema())

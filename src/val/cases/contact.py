@@ -15,10 +15,11 @@ from val.alerts.service import raise_alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.cases.models import ContactAttempt
+from val.cases.pages import page_of_case
 from val.cases.service import change_consent, change_contact
 from val.compliance import duties
 from val.db.base import table_of, utcnow
-from val.db.paging import Page, keyset, page_of
+from val.db.paging import Page
 from val.errors import InvalidInputError
 from val.records.lookup import case_bundle
 from val.rulebook import Rulebook
@@ -106,22 +107,19 @@ def list_attempts(
     case_id: uuid.UUID,
     *,
     limit: int,
-    after: list[object] | None,
+    after: list[Any] | None,
     request_id: str | None,
 ) -> Page[ContactAttempt]:
-    case_bundle(session, case_id)  # 404 for an unknown case
-    keys = [ContactAttempt.at, ContactAttempt.id]
-    query = keyset(
-        select(ContactAttempt).where(ContactAttempt.case_id == case_id), keys, descending=True, after=after
-    ).limit(limit + 1)
-    page = page_of(list(session.scalars(query)), limit, lambda a: [a.at, a.id])
-    audit(
+    """Newest first."""
+    return page_of_case(
         session,
         principal,
-        "case.contact_attempts_read",
-        "case",
+        ContactAttempt,
         case_id,
-        request_id,
-        result_count=len(page.items),
+        order=("at", "id"),
+        descending=True,
+        limit=limit,
+        after=after,
+        action="case.contact_attempts_read",
+        request_id=request_id,
     )
-    return page

@@ -4,6 +4,7 @@ Board figure. A correction is a new note naming the one it corrects."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.cases.models import CaseNote
+from val.cases.pages import page_of_case
 from val.db.base import utcnow
-from val.db.paging import Page, keyset, page_of
+from val.db.paging import Page
 from val.errors import InvalidInputError
 from val.records.lookup import case_bundle
 
@@ -52,17 +54,19 @@ def list_notes(
     case_id: uuid.UUID,
     *,
     limit: int,
-    after: list[object] | None,
+    after: list[Any] | None,
     request_id: str | None,
 ) -> Page[CaseNote]:
     """Newest first."""
-    case_bundle(session, case_id)
-    query = keyset(
-        select(CaseNote).where(CaseNote.case_id == case_id),
-        [CaseNote.created_at, CaseNote.id],
+    return page_of_case(
+        session,
+        principal,
+        CaseNote,
+        case_id,
+        order=("created_at", "id"),
         descending=True,
+        limit=limit,
         after=after,
-    ).limit(limit + 1)
-    page = page_of(list(session.scalars(query)), limit, lambda n: [n.created_at, n.id])
-    audit(session, principal, "case.notes_read", "case", case_id, request_id, result_count=len(page.items))
-    return page
+        action="case.notes_read",
+        request_id=request_id,
+    )

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from val.audit.service import record as audit
 from val.auth.models import Credential
 from val.auth.roles import Principal, Role
+from val.cases.pages import page_of_case
 from val.compliance import duties
 from val.compliance import service as compliance
 from val.compliance.models import CaseEvent
 from val.db.base import utcnow
-from val.db.paging import Page, keyset, page_of
+from val.db.paging import Page
 from val.errors import (
     ConflictError,
     InvalidInputError,
@@ -224,9 +225,15 @@ def list_events(
     request_id: str | None,
 ) -> Page[CaseEvent]:
     """Oldest first."""
-    case_bundle(session, case_id)  # 404 for an unknown case
-    keys = [CaseEvent.occurred_at, CaseEvent.id]
-    query = keyset(select(CaseEvent).where(CaseEvent.case_id == case_id), keys, descending=False, after=after)
-    page = page_of(list(session.scalars(query.limit(limit + 1))), limit, lambda e: [e.occurred_at, e.id])
-    audit(session, principal, "case.events_read", "case", case_id, request_id, result_count=len(page.items))
-    return page
+    return page_of_case(
+        session,
+        principal,
+        CaseEvent,
+        case_id,
+        order=("occurred_at", "id"),
+        descending=False,
+        limit=limit,
+        after=after,
+        action="case.events_read",
+        request_id=request_id,
+    )
