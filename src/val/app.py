@@ -90,6 +90,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.before_request(_start_request)
     app.teardown_request(close_request_session)
     app.after_request(_log_request)
+    app.after_request(_security_headers)
     # Registered last, so it runs first: the request's unit of work ends before the response is logged.
     app.after_request(commit_request)
     return app
@@ -108,6 +109,25 @@ def _unexpected_error(error: Exception):
     where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}" if frame else None
     log.error("unhandled error", extra={"error_type": type(error).__name__, "where": where})
     return problem_for_http_exception(InternalServerError("Something went wrong; nothing was half-written."))
+
+
+# Swagger UI starts itself with an inline script; everything else it loads is served by VAL.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _security_headers(response):
+    """Nothing VAL answers may be cached (API answers carry personal data), sniffed into another type or
+    framed; the docs page runs only what VAL serves."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
+    if request.path.startswith("/docs"):
+        response.headers["Content-Security-Policy"] = DOCS_POLICY
+    return response
 
 
 def _start_request() -> None:

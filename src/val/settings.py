@@ -42,6 +42,7 @@ class Settings:
     secret_rotation_overlap_hours: int = 24
     reminder_hours_before: float = 4.0
     unreached_attempts_alert: int = 3
+    provider_view_days_after_close: int = 30
     policing_areas: tuple[str, ...] = field(default_factory=tuple)
 
     @property

@@ -158,3 +158,15 @@ def test_admins_read_the_audit_trail_and_nobody_can_rewrite_it(client, make_key,
         for statement in ("UPDATE audit_events SET action = 'nothing'", "DELETE FROM audit_events"):
             with database.engine.begin() as connection, pytest.raises(DBAPIError, match="append-only"):
                 connection.execute(text(statement))
+
+
+def test_every_answer_carries_the_protective_headers(client, make_key, referral_body):
+    intake = make_key(Role.INTAKE)
+    case = client.post("/api/v1/referrals", json=referral_body(), headers=auth(intake))
+    for response in (case, client.get("/api/v1/cases"), client.get("/health"), client.get("/docs")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+    assert case.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/cases").headers["Cache-Control"] == "no-store", "errors too"
+    policy = client.get("/docs").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy

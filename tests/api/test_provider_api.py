@@ -263,3 +263,56 @@ def test_a_move_the_referral_table_forbids_is_a_409_problem_naming_both_states(c
     assert problem["detail"] == "The referral is accepted; it cannot become declined."
     assert problem["errors"] == [{"field": "status", "detail": problem["detail"]}]
     assert client.get(f"{BASE}/{assignment_id}", headers=auth(idva)).get_json()["status"] == "accepted"
+
+
+def test_a_referral_no_longer_the_providers_shows_its_status_alone(client, make_key, submit, database):
+    case = submit()
+    idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
+    assignment_id = route_of(case, "idva")["id"]
+    assert (
+        client.post(
+            f"{BASE}/{assignment_id}/decline", json={"reason": "No capacity."}, headers=auth(idva)
+        ).status_code
+        == 200
+    )
+    seen = client.get(f"{BASE}/{assignment_id}", headers=auth(idva)).get_json()
+    assert seen["status"] == "declined" and "victim" not in seen and "risk" not in seen
+    for personal in ("Alexandra", "Quinterro", "+4477", "WR1"):
+        assert personal not in str(seen)
+
+
+def test_after_consent_is_withdrawn_the_provider_sees_status_only(client, make_key, submit):
+    case = submit()
+    coordinator = make_key(Role.COORDINATOR)
+    idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
+    client.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"consent": {"support_referral": "declined"}},
+        headers=auth(coordinator),
+    )
+    seen = client.get(f"{BASE}/{route_of(case, 'idva')['id']}", headers=auth(idva)).get_json()
+    assert seen["status"] == "withdrawn" and "victim" not in seen
+
+
+def test_a_closed_referral_shows_the_person_for_the_retention_days_then_status_only(
+    client, make_key, submit, database
+):
+    case = submit()
+    idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
+    assignment_id = route_of(case, "idva")["id"]
+    client.post(f"{BASE}/{assignment_id}/accept", headers=auth(idva))
+    now = dt.datetime.now(dt.UTC).isoformat()
+    client.post(
+        f"{BASE}/{assignment_id}/outcome", json={"outcome": "supported", "at": now}, headers=auth(idva)
+    )
+    assert (
+        client.get(f"{BASE}/{assignment_id}", headers=auth(idva)).get_json()["victim"]["given_name"]
+        == "Alexandra"
+    )
+    with unit_of_work(database) as session:
+        assignment = session.get(Assignment, uuid.UUID(assignment_id))
+        assignment.updated_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    later = client.get(f"{BASE}/{assignment_id}", headers=auth(idva)).get_json()
+    assert (
+        later["status"] == "closed" and "victim" not in later and later["outcome"]["outcome"] == "supported"
+    )

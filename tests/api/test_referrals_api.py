@@ -330,3 +330,19 @@ def test_the_explanation_says_where_the_victim_went_and_why(client, make_key, re
     explained = {e["rule"]: e["because"] for e in case["triage"]["explanation"]}
     assert "marac-coordinator" in explained["route.da_high_risk_adult"]
     assert "idva waits" in explained["route.held_for_consent"]
+
+
+def test_a_duplicate_of_another_credentials_referral_reveals_only_that_it_is_one(
+    client, make_key, referral_body
+):
+    first, second = make_key(Role.INTAKE), make_key(Role.INTAKE)
+    original = client.post("/api/v1/referrals", json=referral_body(), headers=auth(first)).get_json()
+    again = client.post("/api/v1/referrals", json=referral_body(), headers=auth(second))
+    assert again.status_code == 200
+    assert again.get_json() == {"duplicate_of": original["id"], "reference": original["reference"]}
+    own = client.post("/api/v1/referrals", json=referral_body(), headers=auth(first)).get_json()
+    assert own["duplicate_of"] == original["id"] and own["triage"]["marac"] is True
+    batch = client.post("/api/v1/referral-batches", json=[referral_body()], headers=auth(second)).get_json()
+    assert batch["results"] == [
+        {"line": 1, "outcome": "duplicate", "id": original["id"], "reference": original["reference"]}
+    ]

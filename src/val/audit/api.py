@@ -13,6 +13,7 @@ from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session
 from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
+from val.http.schemas import Instant
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit trail (admins)")
 
@@ -32,7 +33,7 @@ class AuditEventSchema(ma.Schema):
 class AuditQuerySchema(PageQuerySchema):
     entity_id = fields.String(load_default=None, validate=ma.validate.Length(max=64))
     credential_id = fields.UUID(load_default=None)
-    since = fields.AwareDateTime(load_default=None)
+    since = Instant(load_default=None)
 
 
 @blp.route("/audit-events")

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from val.compliance.schemas import EventInSchema, EventOutSchema
 from val.http.pagination import PageQuerySchema
-from val.http.schemas import StrictSchema, not_in_future
+from val.http.schemas import Day, Instant, StrictSchema, not_in_future
 from val.referrals.schemas import CaseSchema, ConsentSchema
 
 __all__ = ["EventInSchema", "EventOutSchema"]
@@ -25,7 +25,7 @@ class ContactOutSchema(ma.Schema):
 class VictimOutSchema(ma.Schema):
     given_name = fields.String(allow_none=True)
     family_name = fields.String(allow_none=True)
-    date_of_birth = fields.Date()
+    date_of_birth = Day()
     gender = fields.String(allow_none=True)
     postcode = fields.String(allow_none=True)
     policing_area = fields.String()
@@ -110,9 +110,9 @@ class CaseQuerySchema(PageQuerySchema):
     enhanced = fields.Boolean(load_default=None)
     owner = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     overdue = fields.Boolean(load_default=None)
-    due_before = fields.Date(load_default=None)
-    received_from = fields.Date(load_default=None)
-    received_to = fields.Date(load_default=None)
+    due_before = Day(load_default=None)
+    received_from = Day(load_default=None)
+    received_to = Day(load_default=None)
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     sort = fields.String(load_default="priority", validate=validate.OneOf(SORTS))
 
@@ -133,7 +133,7 @@ class CaseListItemSchema(ma.Schema):
     policing_area = fields.String()
     owner = fields.String(allow_none=True)
     services = fields.List(fields.String())
-    next_due_on = fields.Date(allow_none=True)
+    next_due_on = Day(allow_none=True)
     overdue_points = fields.Integer()
 
 
@@ -173,7 +173,7 @@ class CasePatchSchema(StrictSchema):
 
 
 class AttemptInSchema(StrictSchema):
-    at = fields.AwareDateTime(required=True, validate=not_in_future)
+    at = Instant(required=True, validate=not_in_future)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     outcome = fields.String(required=True, validate=validate.OneOf(ATTEMPT_OUTCOMES))
 
@@ -202,7 +202,7 @@ class NoteOutSchema(ma.Schema):
 
 class CloseSchema(StrictSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(CLOSURE_OUTCOMES))
-    at = fields.AwareDateTime(required=True, validate=not_in_future)
+    at = Instant(required=True, validate=not_in_future)
     reason = fields.String(load_default=None, validate=validate.Length(min=1, max=1000))
     withdraw_open = fields.Boolean(load_default=False)
 

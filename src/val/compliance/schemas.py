@@ -9,7 +9,7 @@ from webargs.fields import DelimitedList
 from val.compliance.catalogue import AGE_BANDS
 from val.compliance.rules import PointStatus
 from val.http.pagination import PageQuerySchema
-from val.http.schemas import StrictSchema, not_in_future
+from val.http.schemas import Day, Instant, StrictSchema, not_in_future
 
 GROUP_BY = ("right", "code", "agency", "crime_type", "enhanced", "policing_area", "age_band")
 
@@ -22,7 +22,7 @@ class PointSchema(ma.Schema):
     agency = fields.String()
     trigger_event = fields.String()
     triggered_at = fields.DateTime()
-    due_on = fields.Date()
+    due_on = Day()
     status = fields.String()
     reason = fields.String(allow_none=True)
     fulfilled_at = fields.DateTime(allow_none=True)
@@ -30,7 +30,7 @@ class PointSchema(ma.Schema):
 
 class EventInSchema(StrictSchema):
     type = fields.String(required=True, metadata={"description": "A trigger event of the catalogue"})
-    occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
+    occurred_at = Instant(required=True, validate=not_in_future)
     details = fields.Dict(
         keys=fields.String(validate=validate.OneOf(("custody_months", "violent_or_sexual", "note_ref"))),
         load_default=dict,
@@ -64,19 +64,19 @@ class EventOutSchema(ma.Schema):
 
 
 class FulfilInSchema(StrictSchema):
-    at = fields.AwareDateTime(required=True, validate=not_in_future)
+    at = Instant(required=True, validate=not_in_future)
 
 
 class PointsQuerySchema(PageQuerySchema):
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in PointStatus]))
-    due_before = fields.Date(load_default=None)
+    due_before = Day(load_default=None)
     agency = fields.String(load_default=None, validate=validate.Length(max=30))
     right = fields.Integer(load_default=None, validate=validate.Range(min=1, max=12))
 
 
 class SummaryQuerySchema(StrictSchema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = Day(required=True, data_key="from")
+    to = Day(required=True)
     group_by = DelimitedList(fields.String(validate=validate.OneOf(GROUP_BY)), load_default=lambda: ["right"])
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
 

@@ -21,7 +21,12 @@ class StrictJsonParser(FlaskParser):
     def load_json(self, req, schema):  # noqa: ANN001 — webargs' signature
         if req.content_length and not req.is_json:
             raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
-        return super().load_json(req, schema)
+        try:
+            return super().load_json(req, schema)
+        except RecursionError:
+            raise Problem(
+                400, "Malformed JSON", "The body is nested too deeply.", problem_type="malformed-json"
+            ) from None
 
     def handle_invalid_json_error(self, error, req, *args, **kwargs):  # noqa: ANN001
         raise Problem(400, "Malformed JSON", "The body is not valid JSON.", problem_type="malformed-json")

@@ -38,7 +38,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     """The same request, however its JSON is spaced or ordered, has the same fingerprint."""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         canonical = body
     digest = hashlib.sha256(f"{method} {path}\n".encode())
     digest.update(canonical)

@@ -3,16 +3,80 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import marshmallow as ma
+from marshmallow import fields
 
 # Clocks of police systems drift; a timestamp this far ahead of ours is still "now".
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
+# Dates VAL accepts: nothing of a victim's case is older or further ahead, and outside these the calendar
+# arithmetic (time zones, working days) runs off the end of what Python's dates can hold.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+RANGE = f"Must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
+
+
+def _unsafe(text: str) -> bool:
+    """NUL (which PostgreSQL cannot store in text) or a lone surrogate (which is not text at all)."""
+    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _has_unsafe_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return _unsafe(value)
+    if isinstance(value, Mapping):
+        return any(_has_unsafe_text(k) or _has_unsafe_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_unsafe_text(v) for v in value)
+    return False
+
+
 class StrictSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def _refuse_unsafe_text(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, Mapping):  # a JSON object, or webargs' view of a query string
+            by_key = {f.data_key or name: f for name, f in self.load_fields.items()}
+            bad = {
+                str(k): ["Contains a NUL character or an unpaired surrogate."]
+                for k, v in data.items()
+                # A nested schema checks its own fields, so the error names the field itself.
+                if not isinstance(by_key.get(k), fields.Nested)
+                and (_has_unsafe_text(k) or _has_unsafe_text(v))
+            }
+            if bad:
+                raise ma.ValidationError(bad)
+        return data
+
+
+class Instant(fields.AwareDateTime):
+    """A timestamp with its zone, from 1900 to 2100, given back in UTC."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            utc = instant.astimezone(dt.UTC)
+        except OverflowError:
+            raise ma.ValidationError(RANGE) from None
+        if not EARLIEST <= utc.date() <= LATEST:
+            raise ma.ValidationError(RANGE)
+        return utc
+
+
+class Day(fields.Date):
+    """A calendar date from 1900 to 2100."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST <= day <= LATEST:
+            raise ma.ValidationError(RANGE)
+        return day
 
 
 def not_in_future(value: dt.datetime | dt.date) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from flask import g
@@ -43,7 +44,10 @@ class ProviderReferral(MethodView):
     @blp.response(200, ProviderReferralSchema)
     def get(self, assignment_id: uuid.UUID):
         """One referral, with only the fields this service needs."""
-        return read_referral(request_session(), g.principal, assignment_id, g.request_id)
+        keep = dt.timedelta(days=services().settings.provider_view_days_after_close)
+        return read_referral(
+            request_session(), g.principal, assignment_id, g.request_id, keep_after_close=keep
+        )
 
 
 @blp.route("/referrals/<uuid:assignment_id>/accept")

@@ -70,6 +70,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Once a referral is no longer the provider's, it sees the status alone.
+NO_LONGER_THEIRS = ("withdrawn", "declined", "expired")
+
+
+def still_theirs(assignment: Assignment, now: dt.datetime, keep_after_close: dt.timedelta) -> bool:
+    """Whether the provider may still see who the victim is: while the referral is theirs, and for
+    `keep_after_close` after they closed it (to finish their records)."""
+    if assignment.status in NO_LONGER_THEIRS:
+        return False
+    if assignment.status == "closed":
+        return now - assignment.updated_at <= keep_after_close
+    return True
+
+
+def status_only(assignment: Assignment, case: Case) -> dict[str, Any]:
+    return {**summary(assignment, case), "outcome": assignment.outcome}
+
+
 def summary(assignment: Assignment, case: Case) -> dict[str, Any]:
     return {
         "assignment_id": assignment.id,

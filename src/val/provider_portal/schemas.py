@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from val.http.pagination import PageQuerySchema
-from val.http.schemas import StrictSchema, not_in_future
+from val.http.schemas import Instant, StrictSchema, not_in_future
 from val.routing.states import OUTCOMES, AssignmentStatus
 
 
@@ -41,7 +41,7 @@ class DeclineSchema(StrictSchema):
 
 class OutcomeSchema(StrictSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(tuple(OUTCOMES)))
-    at = fields.AwareDateTime(required=True, validate=not_in_future)
+    at = Instant(required=True, validate=not_in_future)
 
 
 class AnswerSchema(ma.Schema):

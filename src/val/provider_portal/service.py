@@ -58,9 +58,16 @@ def list_referrals(
 
 
 def read_referral(
-    session: Session, principal: Principal, assignment_id: uuid.UUID, request_id: str | None
+    session: Session,
+    principal: Principal,
+    assignment_id: uuid.UUID,
+    request_id: str | None,
+    *,
+    keep_after_close: dt.timedelta,
 ) -> dict[str, Any]:
-    """Only this provider's own assignment; any other id is 404, so ids of others' referrals reveal nothing."""
+    """Only this provider's own assignment; any other id is 404, so ids of others' referrals reveal nothing.
+    Who the victim is, only while the referral is the provider's (DOMAIN §8): after it is withdrawn, declined
+    or expired the provider sees its status alone; after the provider closes it, for `keep_after_close`."""
     row = session.execute(
         select(Assignment, Case, Victim, Offence, TriageDecision)
         .join(Case, Case.id == Assignment.case_id)
@@ -73,6 +80,8 @@ def read_referral(
         raise NotFoundError("No referral with this id for this provider.")
     audit(session, principal, "provider.referral_read", "assignment", assignment_id, request_id)
     assignment, case, victim, offence, decision = row
+    if not presenter.still_theirs(assignment, utcnow(), keep_after_close):
+        return presenter.status_only(assignment, case)
     return presenter.referral_for_provider(assignment, case, victim, offence, decision)
 
 

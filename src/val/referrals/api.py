@@ -30,11 +30,18 @@ class Referrals(MethodView):
     @idempotent
     @blp.arguments(ReferralSchema())  # an instance: a class would be instantiated on every request
     @blp.alt_response(201, schema=CaseSchema, description="A new case, triaged")
-    @blp.alt_response(200, schema=CaseSchema, description="A duplicate: the existing case, with duplicate_of")
+    @blp.alt_response(
+        200,
+        schema=CaseSchema,
+        description="A duplicate: the existing case with duplicate_of when this credential submitted it; "
+        "otherwise only duplicate_of and reference",
+    )
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}])
     def post(self, referral):
         """Submit one referral; the response is the triaged case."""
         result = accept_referral(request_session(), g.principal, referral, services().rulebook, g.request_id)
+        if not result.submitted_by_caller:
+            return {"duplicate_of": str(result.case.id), "reference": result.case.reference}, 200
         body = _case_schema.dump(result.case)
         body["duplicate_of"] = str(result.duplicate_of) if result.duplicate_of else None
         return body, 201 if result.created else 200

@@ -48,7 +48,10 @@ class BatchResult:
 
 def parse_json_array(text: str) -> list[tuple[int, Any]]:
     """Records of a JSON array, numbered from 1 in the order sent."""
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
     if not isinstance(data, list):
         raise ValueError("a JSON batch must be an array of referrals")
     return list(enumerate(data, start=1))
@@ -63,7 +66,7 @@ def parse_ndjson(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, RecordError([{"field": "(line)", "detail": f"Not valid JSON: {exc.msg}."}])
-        except ValueError:  # e.g. a number too large to read
+        except (ValueError, RecursionError):  # a number too large to read, nesting too deep
             yield number, RecordError([{"field": "(line)", "detail": "Not valid JSON."}])
 
 

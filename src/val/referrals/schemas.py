@@ -10,7 +10,7 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from val.compliance.schemas import PointSchema
-from val.http.schemas import StrictSchema, not_in_future
+from val.http.schemas import Day, Instant, StrictSchema, not_in_future
 from val.routing.schemas import RouteSchema
 
 OFFENCE_FLAGS = (
@@ -74,7 +74,7 @@ class OffenceSchema(StrictSchema):
         ),
     )
     description = text(2000, allow_none=True, load_default=None)
-    occurred_at = fields.AwareDateTime(allow_none=True, load_default=None, validate=not_in_future)
+    occurred_at = Instant(allow_none=True, load_default=None, validate=not_in_future)
     flags = fields.List(fields.String(validate=one_of(OFFENCE_FLAGS)), required=True)
     hate_strands = fields.List(fields.String(validate=one_of(HATE_STRANDS)), load_default=list)
     rtc_outcome = fields.String(allow_none=True, load_default=None, validate=one_of(RTC_OUTCOMES))
@@ -96,7 +96,7 @@ class ContactSchema(StrictSchema):
 class VictimSchema(StrictSchema):
     given_name = text(100, allow_none=True, load_default=None)
     family_name = text(100, allow_none=True, load_default=None)
-    date_of_birth = fields.Date(required=True, validate=not_in_future)
+    date_of_birth = Day(required=True, validate=not_in_future)
     gender = text(40, allow_none=True, load_default=None)
     postcode = fields.String(
         allow_none=True, load_default=None, validate=validate.Regexp(POSTCODE, error="Not a UK postcode.")
@@ -115,7 +115,7 @@ class VictimSchema(StrictSchema):
 
 class ConsentSchema(StrictSchema):
     support_referral = fields.String(required=True, validate=one_of(CONSENT_VALUES))
-    recorded_at = fields.AwareDateTime(allow_none=True, load_default=None, validate=not_in_future)
+    recorded_at = Instant(allow_none=True, load_default=None, validate=not_in_future)
 
 
 class RiskSchema(StrictSchema):
@@ -132,7 +132,7 @@ class RiskSchema(StrictSchema):
     incidents_last_12_months = fields.Integer(
         allow_none=True, load_default=None, validate=validate.Range(min=0, max=1000)
     )
-    last_marac_referral_on = fields.Date(allow_none=True, load_default=None, validate=not_in_future)
+    last_marac_referral_on = Day(allow_none=True, load_default=None, validate=not_in_future)
     cce_level = fields.String(allow_none=True, load_default=None, validate=one_of(CCE_LEVELS))
 
     @validates_schema
@@ -152,7 +152,7 @@ class RiskSchema(StrictSchema):
 
 class ReferralSchema(StrictSchema):
     source = fields.Nested(SourceSchema, required=True)
-    reported_at = fields.AwareDateTime(required=True, validate=not_in_future)
+    reported_at = Instant(required=True, validate=not_in_future)
     offence = fields.Nested(OffenceSchema, required=True)
     victim = fields.Nested(VictimSchema, required=True)
     consent = fields.Nested(ConsentSchema, required=True)

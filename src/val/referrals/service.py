@@ -34,6 +34,9 @@ from val.triage.domain import CaseStatus, Consent, RiskLevel, TriageOutcome
 class IntakeResult:
     case: Case
     created: bool
+    # False for a duplicate of a case another credential submitted: the caller learns that it is a duplicate
+    # and the case's reference, nothing of its triage, routes or points.
+    submitted_by_caller: bool = True
 
     @property
     def duplicate_of(self) -> uuid.UUID | None:
@@ -281,7 +284,9 @@ def _duplicate(session: Session, principal: Principal, key: str, request_id: str
     if existing is None:  # PostgreSQL and SQLite only report a conflict with a committed row
         raise RuntimeError("duplicate key conflict without a committed case")
     audit(session, principal, "referral.duplicate", "case", existing.id, request_id)
-    return IntakeResult(case=existing, created=False)
+    return IntakeResult(
+        case=existing, created=False, submitted_by_caller=existing.submitted_by == principal.credential_id
+    )
 
 
 def referral_status(
