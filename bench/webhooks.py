@@ -70,13 +70,20 @@ def run() -> dict[str, float]:
             "VAL_BROKER_URL": redis.url,
             "PYTHONPATH": str(ROOT),
             "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+            "VAL_WEBHOOK_HOST_ALLOWLIST": "127.0.0.1",
             "VAL_LOG_LEVEL": "ERROR",
             "VAL_WEBHOOK_SWEEP_SECONDS": "1",
         }
         os.environ.update(
             {
                 k: env[k]
-                for k in ("VAL_DATABASE_URL", "VAL_BROKER_URL", "VAL_ALLOW_HTTP_WEBHOOKS", "VAL_LOG_LEVEL")
+                for k in (
+                    "VAL_DATABASE_URL",
+                    "VAL_BROKER_URL",
+                    "VAL_ALLOW_HTTP_WEBHOOKS",
+                    "VAL_WEBHOOK_HOST_ALLOWLIST",
+                    "VAL_LOG_LEVEL",
+                )
             }
         )
         subprocess.run(
@@ -93,6 +100,7 @@ def run() -> dict[str, float]:
         from val.referrals.service import accept_referral
         from val.rulebook import load_rulebook
         from val.settings import load_settings
+        from val.webhooks.destinations import DestinationPolicy
         from val.webhooks.endpoints import set_endpoint
 
         settings = load_settings()
@@ -100,7 +108,12 @@ def run() -> dict[str, float]:
         rulebook = load_rulebook(settings.config_dir)
         database = Database(postgres.url)
         with unit_of_work(database) as session:
-            set_endpoint(session, "wmwa-idva", receiver.url, allow_http=True)
+            set_endpoint(
+                session,
+                "wmwa-idva",
+                receiver.url,
+                policy=DestinationPolicy(allow_http=True, allow_loopback=True),
+            )
             principal = system_principal(session, "bench", Role.INTAKE)
             session.commit()
         template = json.loads((ROOT / "tests" / "data" / "domain_example.json").read_text())

@@ -18,6 +18,7 @@ from val.routing import service as routing
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
 from val.webhooks import service as webhooks
+from val.webhooks.destinations import DestinationPolicy, policy_for
 from val.webhooks.sender import WebhookSender
 from workers.queues import provider_queue
 
@@ -38,6 +39,16 @@ def database() -> Database:
 @cache
 def _rulebook() -> Rulebook:
     return load_rulebook(_settings().config_dir)
+
+
+@cache
+def _destinations() -> DestinationPolicy:
+    settings = _settings()
+    return policy_for(
+        allow_http=settings.http_webhooks_allowed,
+        embedded=settings.embedded,
+        allowlist=settings.webhook_host_allowlist,
+    )
 
 
 @cache
@@ -83,7 +94,7 @@ def deliver_webhook(delivery_id: str) -> str:
         with unit_of_work(db) as session:
             outcome = webhooks.fail_without_endpoint(session, claimed)
     else:
-        result = webhooks.send(claimed, _sender())
+        result = webhooks.send(claimed, _sender(), _destinations())
         with unit_of_work(db) as session:
             outcome = webhooks.record_attempt(session, claimed, result, settings.webhook_schedule)
     log.info("webhook attempt", extra={"delivery_id": delivery_id, "outcome": outcome})

@@ -39,6 +39,8 @@ class Settings:
     webhook_sweep_seconds: float = 1.0
     # Plain-HTTP provider endpoints: for the embedded/dev mode and tests only; production needs HTTPS.
     allow_http_webhooks: bool | None = None
+    # Hosts a webhook may go to whatever they resolve to (tests' loopback receivers); empty in production.
+    webhook_host_allowlist: tuple[str, ...] = field(default_factory=tuple)
     secret_rotation_overlap_hours: int = 24
     reminder_hours_before: float = 4.0
     unreached_attempts_alert: int = 3

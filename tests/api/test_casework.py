@@ -13,8 +13,14 @@ from val.alerts.models import Alert
 from val.audit.models import AuditEvent
 from val.auth.roles import Role
 from val.db.session import unit_of_work
+from val.webhooks.destinations import DestinationPolicy
 from val.webhooks.endpoints import set_endpoint
 from val.webhooks.models import WebhookDelivery
+
+# The example provider host, allowed without resolving it: tests never look a name up.
+EXAMPLE_HOSTS = DestinationPolicy(
+    allow_http=False, allow_loopback=False, allowlist=frozenset({"idva.example.org"})
+)
 
 CASES = "/api/v1/cases"
 PROVIDER = "/api/v1/provider/referrals"
@@ -193,7 +199,7 @@ def test_safe_contact_changes_need_the_current_etag_and_reach_the_provider_at_on
     client, coordinator, submit, make_key, database, receiver_url="https://idva.example.org/hooks"
 ):
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", receiver_url, allow_http=False)
+        set_endpoint(session, "wmwa-idva", receiver_url, policy=EXAMPLE_HOSTS)
     case = submit()
     idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
     assignment_id = route_of(case, "idva")["id"]
@@ -251,7 +257,7 @@ def test_the_first_reached_attempt_meets_first_contact(client, coordinator, subm
 
 def test_unsafe_to_talk_stops_calls_alerts_and_tells_the_providers(client, coordinator, submit, database):
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hooks", allow_http=False)
+        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hooks", policy=EXAMPLE_HOSTS)
     case = submit()
     assert attempt(client, coordinator, case["id"], "unsafe_to_talk").status_code == 201
     assert get_case(client, coordinator, case["id"])[0]["victim"]["contact"]["safe_to_call"] is False
@@ -369,7 +375,7 @@ def test_closing_with_open_assignments_is_409_unless_they_are_withdrawn(
     client, coordinator, submit, database
 ):
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hooks", allow_http=False)
+        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hooks", policy=EXAMPLE_HOSTS)
     case = submit()
     body = {"outcome": "no_further_action", "at": now_iso(), "reason": "Moved out of the area."}
     refused = client.post(f"{CASES}/{case['id']}/close", json=body, headers=auth(coordinator))

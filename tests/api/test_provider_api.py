@@ -16,8 +16,13 @@ from val.routing.models import Assignment
 from val.routing.service import expire_overdue
 from val.rulebook import load_rulebook
 from val.settings import load_settings
+from val.webhooks.destinations import DestinationPolicy
 
 BASE = "/api/v1/provider/referrals"
+# The example provider's host, allowed without resolving it: tests never look a name up.
+EXAMPLE_HOSTS = DestinationPolicy(
+    allow_http=False, allow_loopback=False, allowlist=frozenset({"idva.example.org"})
+)
 
 
 @pytest.fixture
@@ -231,7 +236,7 @@ def test_a_provider_is_reminded_once_before_respond_by(client, make_key, submit,
     from val.webhooks.models import WebhookDelivery
 
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hook", allow_http=False)
+        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hook", policy=EXAMPLE_HOSTS)
     case = submit()
     respond_by = dt.datetime.fromisoformat(route_of(case, "idva")["respond_by"])
     window = dt.timedelta(hours=4)

@@ -141,6 +141,7 @@ def test_val_run_switches_to_postgresql_and_redis_by_their_urls(database, redis_
         "VAL_DATABASE_URL": database.url,
         "VAL_BROKER_URL": redis_server.url,
         "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+        "VAL_WEBHOOK_HOST_ALLOWLIST": "127.0.0.1",
     }
     val = str(Path(sys.executable).parent / "val")
     receiver = Receiver().start()

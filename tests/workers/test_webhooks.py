@@ -24,10 +24,13 @@ from tests.conftest import auth
 from val.auth.roles import Role
 from val.db.session import unit_of_work
 from val.providers.models import Provider
+from val.webhooks.destinations import DestinationPolicy
 from val.webhooks.endpoints import set_endpoint
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
 
 ROOT = Path(__file__).parents[2]
+# The test receiver listens on loopback, which only the embedded mode allows unless a host is allow-listed.
+LOCAL_RECEIVER = DestinationPolicy(allow_http=True, allow_loopback=True)
 pytestmark = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 
 
@@ -44,6 +47,7 @@ def start_worker(database, redis_server, scratch: Path, name: str):
             "VAL_DATABASE_URL": database.url,
             "VAL_BROKER_URL": redis_server.url,
             "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+            "VAL_WEBHOOK_HOST_ALLOWLIST": "127.0.0.1",
             "VAL_WEBHOOK_RETRY_SCHEDULE": "0,0.3,0.3,0.3",
             "VAL_WEBHOOK_LEASE_SECONDS": "2",
             "VAL_WEBHOOK_SWEEP_SECONDS": "0.5",
@@ -61,7 +65,7 @@ def receiver():
 @pytest.fixture
 def idva_secret(database, receiver):
     with unit_of_work(database) as session:
-        return set_endpoint(session, "wmwa-idva", receiver.url, allow_http=True)
+        return set_endpoint(session, "wmwa-idva", receiver.url, policy=LOCAL_RECEIVER)
 
 
 @pytest.fixture
@@ -241,3 +245,36 @@ def test_410_gone_disables_the_endpoint_and_alerts(
     ]
     assert len(failed) == 1 and failed[0]["attempts"] == 1
     assert json.dumps(failed).count("Alexandra") == 0
+
+
+def test_an_endpoint_that_is_no_longer_allowed_is_refused_before_any_connection(
+    database, redis_server, receiver, intake, scratch_dir
+):
+    # Registered while loopback was allowed; the workers run in production mode with no allow-list, so the
+    # endpoint now resolves somewhere VAL must not send to.
+    with unit_of_work(database) as session:
+        set_endpoint(session, "wmwa-idva", receiver.url, policy=LOCAL_RECEIVER)
+    worker = start(
+        scratch_dir / "wh-6",
+        name="w6",
+        concurrency=1,
+        env={
+            "VAL_DATABASE_URL": database.url,
+            "VAL_BROKER_URL": redis_server.url,
+            "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+            "VAL_WEBHOOK_RETRY_SCHEDULE": "0",
+            "VAL_WEBHOOK_SWEEP_SECONDS": "0.5",
+        },
+    )
+    try:
+        intake("WH/6")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and deliveries(database)[0].status != "failed":
+            time.sleep(0.2)
+    finally:
+        stop(worker)
+    assert receiver.received == [], "no packet reached the refused destination"
+    with unit_of_work(database) as session:
+        attempts = list(session.scalars(select(WebhookAttempt)))
+    assert [(a.status_code, a.error) for a in attempts] == [(None, "destination_refused")]
+    assert deliveries(database)[0].status == "failed"

@@ -22,6 +22,7 @@ from val.providers import service as provider_admin
 from val.providers.models import Provider
 from val.webhooks import endpoints
 from val.webhooks import service as webhook_service
+from val.webhooks.destinations import policy_for
 
 
 @main.group()
@@ -113,8 +114,13 @@ def providers_list() -> None:
 @click.option("--url", required=True, help="The provider's webhook URL (https://).")
 def providers_set_endpoint(provider_id: str, url: str) -> None:
     """Register a webhook endpoint; prints the new whsec_ signing secret alone on stdout (shown once)."""
-    allow_http = settings().http_webhooks_allowed
-    click.echo(in_unit_of_work(lambda s: endpoints.set_endpoint(s, provider_id, url, allow_http=allow_http)))
+    settings_ = settings()
+    policy = policy_for(
+        allow_http=settings_.http_webhooks_allowed,
+        embedded=settings_.embedded,
+        allowlist=settings_.webhook_host_allowlist,
+    )
+    click.echo(in_unit_of_work(lambda s: endpoints.set_endpoint(s, provider_id, url, policy=policy)))
 
 
 @providers.command("rotate-secret")

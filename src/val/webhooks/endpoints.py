@@ -4,13 +4,13 @@ work; the secret is returned once, to be shown once."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlparse
 
 from sqlalchemy.orm import Session
 
 from val.db.base import utcnow
 from val.errors import InvalidInputError, NotFoundError
 from val.providers.models import Provider
+from val.webhooks.destinations import DestinationPolicy, Resolver, check_destination, resolve
 from val.webhooks.signing import new_secret
 
 
@@ -21,13 +21,11 @@ def _provider(session: Session, provider_id: str) -> Provider:
     return provider
 
 
-def set_endpoint(session: Session, provider_id: str, url: str, *, allow_http: bool) -> str:
+def set_endpoint(
+    session: Session, provider_id: str, url: str, *, policy: DestinationPolicy, resolver: Resolver = resolve
+) -> str:
     """Register the provider's webhook URL with a fresh signing secret, returned once."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("https", "http") or not parsed.netloc:
-        raise InvalidInputError("The endpoint must be an absolute https:// URL.", field="url")
-    if parsed.scheme == "http" and not allow_http:
-        raise InvalidInputError("Plain http:// endpoints are only allowed in the embedded mode.", field="url")
+    check_destination(url, policy, resolver)
     provider = _provider(session, provider_id)
     secret = new_secret()
     provider.webhook_url = url

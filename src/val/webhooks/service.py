@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +22,14 @@ from val.db.paging import Page, keyset, page_of
 from val.db.session import without_waiting_for_disk
 from val.errors import ConflictError, NotFoundError
 from val.providers.models import Provider
+from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
 from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus, Verdict, delay_before_attempt, verdict
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
 from val.webhooks.sender import SendResult, WebhookSender
 from val.webhooks.signing import headers_for
 
 NOTIFY_CHANNEL = "val_webhooks"
+log = logging.getLogger("val.webhooks")
 
 
 def body_for(payload: dict[str, Any]) -> str:
@@ -205,10 +208,16 @@ def fail_without_endpoint(session: Session, claimed: Claimed) -> str:
     return "no_endpoint"
 
 
-def send(claimed: Claimed, sender: WebhookSender) -> SendResult:
-    """The HTTP call, outside any transaction."""
+def send(claimed: Claimed, sender: WebhookSender, policy: DestinationPolicy) -> SendResult:
+    """The HTTP call, outside any transaction — after checking again where the endpoint now resolves to: a
+    refused destination is an attempt that never opened a connection."""
     if claimed.url is None:
         raise ValueError("a delivery without a live endpoint is failed, never sent")
+    try:
+        check_destination(claimed.url, policy)
+    except UnsafeDestination:
+        log.warning("webhook destination refused", extra={"provider_id": claimed.provider_id})
+        return SendResult(None, 0, "destination_refused")
     return sender.send(
         claimed.url, headers_for(claimed.message_id, utcnow(), claimed.body, claimed.secrets), claimed.body
     )

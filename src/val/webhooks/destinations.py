@@ -1,0 +1,82 @@
+"""Where a webhook may be sent. A provider's endpoint is a URL an admin typed; it must never become a way into
+VAL's own network (a metadata service at 169.254.169.254, a database on 10.x, a router on fe80::). Checked at
+registration and again before every delivery, because what a name resolves to can change."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from val.errors import InvalidInputError
+
+Resolver = Callable[[str, int], Iterable[str]]
+
+
+class UnsafeDestination(InvalidInputError):
+    """The URL points somewhere VAL must not send a webhook."""
+
+
+@dataclass(frozen=True)
+class DestinationPolicy:
+    allow_http: bool  # plain http:// (the embedded mode and tests only)
+    allow_loopback: bool  # this machine (the embedded mode: a developer's local receiver)
+    allowlist: frozenset[str] = frozenset()  # hosts allowed whatever they resolve to (tests)
+
+
+def policy_for(*, allow_http: bool, embedded: bool, allowlist: Iterable[str]) -> DestinationPolicy:
+    """Loopback only in the embedded mode, where the receiver is a developer's own."""
+    return DestinationPolicy(
+        allow_http=allow_http, allow_loopback=embedded, allowlist=frozenset(h.lower() for h in allowlist)
+    )
+
+
+def resolve(host: str, port: int) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
+
+
+def refusal(address: str, *, allow_loopback: bool) -> str | None:
+    """Why a resolved address must not be sent to; None when it may."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None if allow_loopback else "a loopback address"
+    for kind, hit in (
+        ("a link-local address", ip.is_link_local),
+        ("a multicast address", ip.is_multicast),
+        ("an unspecified address", ip.is_unspecified),
+        ("a private or unique-local address", ip.is_private),
+        ("a reserved address", ip.is_reserved),
+    ):
+        if hit:
+            return kind
+    return None
+
+
+def check_destination(url: str, policy: DestinationPolicy, resolver: Resolver = resolve) -> None:
+    """UnsafeDestination (422 on `url`) unless `url` may receive webhooks under `policy`."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeDestination("The endpoint is not a valid URL.", field="url") from None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise UnsafeDestination("The endpoint must be an absolute https:// URL.", field="url")
+    if parts.scheme == "http" and not policy.allow_http:
+        raise UnsafeDestination("Plain http:// endpoints are only allowed in the embedded mode.", field="url")
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeDestination("The endpoint must not carry a user name or password.", field="url")
+    host = parts.hostname.lower()
+    if host in policy.allowlist:
+        return
+    try:
+        addresses = list(resolver(host, port))
+    except (OSError, UnicodeError):
+        raise UnsafeDestination("The endpoint's host name does not resolve.", field="url") from None
+    for address in addresses:
+        why = refusal(address, allow_loopback=policy.allow_loopback)
+        if why:
+            raise UnsafeDestination(f"The endpoint's host resolves to {why}.", field="url")

@@ -1,0 +1,94 @@
+"""Where a webhook may go: table tests with a fake resolver — no name is ever looked up and no packet sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
+
+PRODUCTION = DestinationPolicy(allow_http=False, allow_loopback=False)
+EMBEDDED = DestinationPolicy(allow_http=True, allow_loopback=True)
+
+
+def resolving_to(*addresses: str):
+    def resolver(host: str, port: int) -> list[str]:
+        return list(addresses)
+
+    return resolver
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("93.184.216.34", False),
+        ("8.8.8.8", False),
+        ("2001:4860:4860::8888", False),
+        ("169.254.169.254", True),  # cloud metadata service
+        ("10.1.2.3", True),
+        ("172.16.0.5", True),
+        ("192.168.1.1", True),
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("fe80::1", True),  # link-local
+        ("fd00::1", True),  # unique-local
+        ("224.0.0.1", True),  # multicast
+        ("ff02::1", True),
+        ("0.0.0.0", True),
+        ("::ffff:10.0.0.1", True),  # IPv4 mapped into IPv6
+    ],
+)
+def test_an_endpoint_resolving_to_a_private_address_is_refused_in_production(address, refused):
+    check = lambda: check_destination("https://provider.example/hook", PRODUCTION, resolving_to(address))  # noqa: E731
+    if refused:
+        with pytest.raises(UnsafeDestination) as error:
+            check()
+        assert error.value.field == "url" and error.value.status == 422
+    else:
+        check()
+
+
+def test_one_private_address_among_public_ones_is_enough_to_refuse():
+    with pytest.raises(UnsafeDestination):
+        check_destination("https://provider.example/", PRODUCTION, resolving_to("8.8.8.8", "10.0.0.1"))
+
+
+def test_loopback_and_plain_http_only_in_the_embedded_mode():
+    check_destination("http://localhost:9000/hook", EMBEDDED, resolving_to("127.0.0.1"))
+    with pytest.raises(UnsafeDestination, match="http"):
+        check_destination("http://provider.example/hook", PRODUCTION, resolving_to("8.8.8.8"))
+    with pytest.raises(UnsafeDestination, match="loopback"):
+        check_destination("https://localhost/hook", PRODUCTION, resolving_to("127.0.0.1"))
+    with pytest.raises(UnsafeDestination, match="link-local"):
+        check_destination("http://169.254.169.254/latest", EMBEDDED, resolving_to("169.254.169.254"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:secret@provider.example/hook",
+        "https://user@provider.example/",
+        "ftp://provider.example/",
+        "/hook",
+    ],
+)
+def test_credentials_in_the_url_or_another_scheme_are_refused(url):
+    with pytest.raises(UnsafeDestination):
+        check_destination(url, PRODUCTION, resolving_to("8.8.8.8"))
+
+
+def test_a_name_that_does_not_resolve_is_refused():
+    def nowhere(host: str, port: int) -> list[str]:
+        raise OSError("no such host")
+
+    with pytest.raises(UnsafeDestination, match="resolve"):
+        check_destination("https://provider.example/", PRODUCTION, nowhere)
+
+
+def test_an_allow_listed_host_is_not_resolved_at_all():
+    def never(host: str, port: int) -> list[str]:
+        raise AssertionError("resolved")
+
+    allowed = DestinationPolicy(
+        allow_http=False, allow_loopback=False, allowlist=frozenset({"provider.example"})
+    )
+    check_destination("https://provider.example/hook", allowed, never)
