@@ -34,7 +34,7 @@ def policy_for(*, allow_http: bool, embedded: bool, allowlist: Iterable[str]) ->
 
 
 def resolve(host: str, port: int) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
 
 
 def refusal(address: str, *, allow_loopback: bool) -> str | None:
