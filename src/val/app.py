@@ -14,6 +14,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 import val.models  # noqa: F401  — every mapped class, before the first query
+from val.auth.throttle import FailedAuthThrottle, storage_for
 from val.db.session import Database
 from val.errors import DomainError
 from val.http.context import Services, close_request_session, commit_request
@@ -61,8 +62,22 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         db=Database(settings.effective_database_url, pool_size=4),
         rulebook=load_rulebook(settings.config_dir),
     )
+    app.extensions["val_auth_throttle"] = FailedAuthThrottle(
+        storage_for(settings.effective_broker_url), settings.auth_failures_per_minute
+    )
+    _register_blueprints(app)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.before_request(_start_request)
+    app.teardown_request(close_request_session)
+    app.after_request(_log_request)
+    app.after_request(_security_headers)
+    # Registered last, so it runs first: the request's unit of work ends before the response is logged.
+    app.after_request(commit_request)
+    return app
 
-    api = ProblemApi(app)
+
+def _register_blueprints(app: Flask) -> None:
     from val.alerts.api import blp as alerts_blp
     from val.audit.api import blp as audit_blp
     from val.cases import api_casework  # noqa: F401  — adds its routes to the cases blueprint
@@ -76,24 +91,18 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
 
     app.register_blueprint(health_blp)
     app.register_blueprint(swagger_assets)
-    api.register_blueprint(referrals_blp)
-    api.register_blueprint(cases_blp)
-    api.register_blueprint(compliance_blp)
-    api.register_blueprint(routing_blp)
-    api.register_blueprint(alerts_blp)
-    api.register_blueprint(provider_blp)
-    api.register_blueprint(webhooks_blp)
-    api.register_blueprint(audit_blp)
-
-    app.register_error_handler(DomainError, _domain_error)
-    app.register_error_handler(Exception, _unexpected_error)
-    app.before_request(_start_request)
-    app.teardown_request(close_request_session)
-    app.after_request(_log_request)
-    app.after_request(_security_headers)
-    # Registered last, so it runs first: the request's unit of work ends before the response is logged.
-    app.after_request(commit_request)
-    return app
+    api = ProblemApi(app)
+    for blueprint in (
+        referrals_blp,
+        cases_blp,
+        compliance_blp,
+        routing_blp,
+        alerts_blp,
+        provider_blp,
+        webhooks_blp,
+        audit_blp,
+    ):
+        api.register_blueprint(blueprint)
 
 
 def _domain_error(error: DomainError):

@@ -45,6 +45,7 @@ class Settings:
     reminder_hours_before: float = 4.0
     unreached_attempts_alert: int = 3
     provider_view_days_after_close: int = 30
+    auth_failures_per_minute: int = 20
     policing_areas: tuple[str, ...] = field(default_factory=tuple)
 
     @property

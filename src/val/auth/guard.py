@@ -6,10 +6,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
 
 from val.auth.roles import Principal, Role
 from val.auth.service import authenticate
+from val.auth.throttle import FailedAuthThrottle
 from val.http.context import request_session
 from val.http.problems import Problem
 
@@ -30,18 +31,38 @@ def current_principal() -> Principal:
     return g.principal
 
 
+def _throttle() -> FailedAuthThrottle:
+    throttle: FailedAuthThrottle = current_app.extensions["val_auth_throttle"]
+    return throttle
+
+
+def _refused(detail: str) -> Problem:
+    """A failed authentication counts against the client's allowance."""
+    _throttle().failed(request.remote_addr or "unknown")
+    return _unauthorised(detail)
+
+
 def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     allowed = frozenset(roles)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
+            wait = _throttle().wait_seconds(request.remote_addr or "unknown")
+            if wait is not None:
+                raise Problem(
+                    429,
+                    "Too Many Requests",
+                    "Too many failed authentications from this client; wait before trying again.",
+                    problem_type="authentication-throttled",
+                    headers={"Retry-After": str(wait)},
+                )
             key = _bearer_key()
             if key is None:
-                raise _unauthorised("An API key is required: Authorization: Bearer <key>.")
+                raise _refused("An API key is required: Authorization: Bearer <key>.")
             principal = authenticate(request_session(), key)
             if principal is None:
-                raise _unauthorised("The API key is unknown or revoked.")
+                raise _refused("The API key is unknown or revoked.")
             g.principal = principal
             if principal.role not in allowed:
                 raise Problem(403, "Forbidden", f"The {principal.role} role may not do this.")

@@ -1,0 +1,55 @@
+"""Failed authentication is throttled per client: past the allowance a client waits (429, Retry-After) — on
+every API process at once when VAL runs on Redis."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import auth
+from val.app import create_app
+from val.auth.roles import Role
+
+ATTACKER = {"REMOTE_ADDR": "198.51.100.7"}
+NEIGHBOUR = {"REMOTE_ADDR": "198.51.100.8"}
+
+
+def test_more_than_the_allowance_of_failures_makes_the_client_wait(database, make_key):
+    app = create_app(overrides={"database_url": database.url, "auth_failures_per_minute": 3})
+    client, good = app.test_client(), make_key(Role.COORDINATOR)
+    for _ in range(3):
+        assert (
+            client.get("/api/v1/cases", headers=auth("val_wrong"), environ_base=ATTACKER).status_code == 401
+        )
+    blocked = client.get("/api/v1/cases", headers=auth("val_wrong"), environ_base=ATTACKER)
+    assert blocked.status_code == 429 and blocked.mimetype == "application/problem+json"
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+    assert client.get("/api/v1/cases", headers=auth(good), environ_base=ATTACKER).status_code == 429
+    assert client.get("/api/v1/cases", headers=auth(good), environ_base=NEIGHBOUR).status_code == 200
+    assert client.get("/health", environ_base=ATTACKER).status_code == 200
+    app.extensions["val"].db.dispose()
+
+
+def test_successes_do_not_count(database, make_key):
+    app = create_app(overrides={"database_url": database.url, "auth_failures_per_minute": 2})
+    client, good = app.test_client(), make_key(Role.COORDINATOR)
+    for _ in range(10):
+        assert client.get("/api/v1/cases", headers=auth(good), environ_base=ATTACKER).status_code == 200
+    app.extensions["val"].db.dispose()
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_on_redis_every_process_shares_the_count(database, redis_server, make_key):
+    settings = {"database_url": database.url, "broker_url": redis_server.url, "auth_failures_per_minute": 2}
+    first, second = create_app(overrides=settings), create_app(overrides=settings)
+    source = {"REMOTE_ADDR": f"198.51.100.{id(first) % 200}"}
+    for _ in range(2):
+        assert (
+            first.test_client().get("/api/v1/cases", headers=auth("val_x"), environ_base=source).status_code
+            == 401
+        )
+    assert (
+        second.test_client().get("/api/v1/cases", headers=auth("val_x"), environ_base=source).status_code
+        == 429
+    )
+    for app in (first, second):
+        app.extensions["val"].db.dispose()
