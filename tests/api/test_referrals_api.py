@@ -136,10 +136,14 @@ def test_the_same_key_while_the_first_request_is_in_flight_is_409(client, make_k
     assert cases(database) == 0
 
 
-def test_a_key_abandoned_by_a_dead_request_is_taken_over(client, make_key, referral_body, database):
+def test_a_key_abandoned_by_a_dead_request_is_free_again_within_10_seconds(
+    client, make_key, referral_body, database
+):
     key = make_key(Role.INTAKE, name="rms")
     body = referral_body()
-    _claim_in_flight(database, "k-dead", "rms", body, utcnow() - dt.timedelta(minutes=5))
+    _claim_in_flight(database, "k-recent", "rms", body, utcnow() - dt.timedelta(seconds=5))
+    assert post(client, key, body, **{"Idempotency-Key": "k-recent"}).status_code == 409
+    _claim_in_flight(database, "k-dead", "rms", body, utcnow() - dt.timedelta(seconds=11))
     response = post(client, key, body, **{"Idempotency-Key": "k-dead"})
     assert response.status_code == 201
 
