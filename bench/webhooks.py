@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import requests
+from cryptography.fernet import Fernet
 
 from harness.celery_worker import start_worker, stop_worker
 from harness.receiver import Receiver
@@ -71,6 +72,7 @@ def run() -> dict[str, float]:
             "PYTHONPATH": str(ROOT),
             "VAL_ALLOW_HTTP_WEBHOOKS": "true",
             "VAL_WEBHOOK_HOST_ALLOWLIST": "127.0.0.1",
+            "VAL_SECRET_KEY": Fernet.generate_key().decode(),
             "VAL_LOG_LEVEL": "ERROR",
             "VAL_WEBHOOK_SWEEP_SECONDS": "1",
         }
@@ -82,6 +84,7 @@ def run() -> dict[str, float]:
                     "VAL_BROKER_URL",
                     "VAL_ALLOW_HTTP_WEBHOOKS",
                     "VAL_WEBHOOK_HOST_ALLOWLIST",
+                    "VAL_SECRET_KEY",
                     "VAL_LOG_LEVEL",
                 )
             }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from harness.servers import PostgresServer, RedisServer
@@ -23,8 +25,12 @@ from val.db.session import Database, unit_of_work
 from val.models import Base
 from val.providers.directory import load_directory, sync_directory
 from val.settings import load_settings
+from val.webhooks.secret_box import SecretBox
 
 DATA = Path(__file__).parent / "data"
+# One sealing key for the whole run, inherited by every worker and `val run` the tests start.
+os.environ.setdefault("VAL_SECRET_KEY", Fernet.generate_key().decode())
+SECRET_BOX = SecretBox([os.environ["VAL_SECRET_KEY"]])
 KEPT_TABLES = {"providers", "alembic_version"}
 
 

@@ -19,6 +19,7 @@ from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
 from val.webhooks import service as webhooks
 from val.webhooks.destinations import DestinationPolicy, policy_for
+from val.webhooks.secret_box import SecretBox, box_for
 from val.webhooks.sender import WebhookSender
 from workers.queues import provider_queue
 
@@ -39,6 +40,11 @@ def database() -> Database:
 @cache
 def _rulebook() -> Rulebook:
     return load_rulebook(_settings().config_dir)
+
+
+@cache
+def _secret_box() -> SecretBox:
+    return box_for(_settings())
 
 
 @cache
@@ -87,7 +93,9 @@ def deliver_webhook(delivery_id: str) -> str:
     at the same time; the HTTP call holds no transaction open; the attempt is recorded after it."""
     db, settings = database(), _settings()
     with unit_of_work(db) as session:
-        claimed = webhooks.claim_for_sending(session, uuid.UUID(delivery_id), settings.webhook_lease_seconds)
+        claimed = webhooks.claim_for_sending(
+            session, uuid.UUID(delivery_id), settings.webhook_lease_seconds, _secret_box()
+        )
     if claimed is None:
         outcome = "not_due"
     elif claimed.url is None:

@@ -42,6 +42,8 @@ class Settings:
     # Hosts a webhook may go to whatever they resolve to (tests' loopback receivers); empty in production.
     webhook_host_allowlist: tuple[str, ...] = field(default_factory=tuple)
     secret_rotation_overlap_hours: int = 24
+    # Fernet keys sealing signing secrets at rest (comma-separated, first seals); the embedded mode makes one.
+    secret_key: str = ""
     reminder_hours_before: float = 4.0
     unreached_attempts_alert: int = 3
     provider_view_days_after_close: int = 30

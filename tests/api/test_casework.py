@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import auth
+from tests.conftest import SECRET_BOX, auth
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
 from val.auth.roles import Role
@@ -199,7 +199,7 @@ def test_safe_contact_changes_need_the_current_etag_and_reach_the_provider_at_on
     client, coordinator, submit, make_key, database, receiver_url="https://idva.example.org/hooks"
 ):
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", receiver_url, policy=EXAMPLE_HOSTS)
+        set_endpoint(session, "wmwa-idva", receiver_url, policy=EXAMPLE_HOSTS, box=SECRET_BOX)
     case = submit()
     idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
     assignment_id = route_of(case, "idva")["id"]
@@ -257,7 +257,9 @@ def test_the_first_reached_attempt_meets_first_contact(client, coordinator, subm
 
 def test_unsafe_to_talk_stops_calls_alerts_and_tells_the_providers(client, coordinator, submit, database):
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hooks", policy=EXAMPLE_HOSTS)
+        set_endpoint(
+            session, "wmwa-idva", "https://idva.example.org/hooks", policy=EXAMPLE_HOSTS, box=SECRET_BOX
+        )
     case = submit()
     assert attempt(client, coordinator, case["id"], "unsafe_to_talk").status_code == 201
     assert get_case(client, coordinator, case["id"])[0]["victim"]["contact"]["safe_to_call"] is False
@@ -375,7 +377,9 @@ def test_closing_with_open_assignments_is_409_unless_they_are_withdrawn(
     client, coordinator, submit, database
 ):
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hooks", policy=EXAMPLE_HOSTS)
+        set_endpoint(
+            session, "wmwa-idva", "https://idva.example.org/hooks", policy=EXAMPLE_HOSTS, box=SECRET_BOX
+        )
     case = submit()
     body = {"outcome": "no_further_action", "at": now_iso(), "reason": "Moved out of the area."}
     refused = client.post(f"{CASES}/{case['id']}/close", json=body, headers=auth(coordinator))

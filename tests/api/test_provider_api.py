@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import auth
+from tests.conftest import SECRET_BOX, auth
 from val.alerts.models import Alert
 from val.auth.roles import Role
 from val.db.session import unit_of_work
@@ -236,7 +236,9 @@ def test_a_provider_is_reminded_once_before_respond_by(client, make_key, submit,
     from val.webhooks.models import WebhookDelivery
 
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hook", policy=EXAMPLE_HOSTS)
+        set_endpoint(
+            session, "wmwa-idva", "https://idva.example.org/hook", policy=EXAMPLE_HOSTS, box=SECRET_BOX
+        )
     case = submit()
     respond_by = dt.datetime.fromisoformat(route_of(case, "idva")["respond_by"])
     window = dt.timedelta(hours=4)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from tests.conftest import auth
+from tests.conftest import SECRET_BOX, auth
 from val.cli import main
 from val.db.session import unit_of_work
 from val.records.models import Case
@@ -148,8 +148,10 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(val, database):
     with unit_of_work(database) as session:
         provider = session.get(Provider, "wmwa-idva")
         now = dt.datetime.now(dt.UTC)
-        live = _live_secrets(provider, now)
-        assert _live_secrets(provider, now + dt.timedelta(days=2)) == [new], "the old secret lapses"
+        live = _live_secrets(provider, now, SECRET_BOX)
+        assert _live_secrets(provider, now + dt.timedelta(days=2), SECRET_BOX) == [new], (
+            "the old secret lapses"
+        )
     body = '{"type":"referral.offered"}'
     headers = headers_for("msg_1", now, body, live)
     assert len(headers["webhook-signature"].split(" ")) == 2

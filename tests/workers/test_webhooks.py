@@ -20,7 +20,7 @@ from standardwebhooks import Webhook
 from harness.celery_worker import start_worker as start
 from harness.celery_worker import stop_worker as stop
 from harness.receiver import Receiver
-from tests.conftest import auth
+from tests.conftest import SECRET_BOX, auth
 from val.auth.roles import Role
 from val.db.session import unit_of_work
 from val.providers.models import Provider
@@ -65,7 +65,7 @@ def receiver():
 @pytest.fixture
 def idva_secret(database, receiver):
     with unit_of_work(database) as session:
-        return set_endpoint(session, "wmwa-idva", receiver.url, policy=LOCAL_RECEIVER)
+        return set_endpoint(session, "wmwa-idva", receiver.url, policy=LOCAL_RECEIVER, box=SECRET_BOX)
 
 
 @pytest.fixture
@@ -253,7 +253,7 @@ def test_an_endpoint_that_is_no_longer_allowed_is_refused_before_any_connection(
     # Registered while loopback was allowed; the workers run in production mode with no allow-list, so the
     # endpoint now resolves somewhere VAL must not send to.
     with unit_of_work(database) as session:
-        set_endpoint(session, "wmwa-idva", receiver.url, policy=LOCAL_RECEIVER)
+        set_endpoint(session, "wmwa-idva", receiver.url, policy=LOCAL_RECEIVER, box=SECRET_BOX)
     worker = start(
         scratch_dir / "wh-6",
         name="w6",

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import click
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from val.auth.service import (
     revoke_credential,
     system_principal,
 )
-from val.cli.base import in_unit_of_work, main, prepare, settings
+from val.cli.base import in_unit_of_work, main, prepare, secret_box, settings
 from val.providers import service as provider_admin
 from val.providers.models import Provider
 from val.webhooks import endpoints
@@ -120,15 +121,17 @@ def providers_set_endpoint(provider_id: str, url: str) -> None:
         embedded=settings_.embedded,
         allowlist=settings_.webhook_host_allowlist,
     )
-    click.echo(in_unit_of_work(lambda s: endpoints.set_endpoint(s, provider_id, url, policy=policy)))
+    box = secret_box(settings_)
+    click.echo(in_unit_of_work(lambda s: endpoints.set_endpoint(s, provider_id, url, policy=policy, box=box)))
 
 
 @providers.command("rotate-secret")
 @click.argument("provider_id")
 def providers_rotate_secret(provider_id: str) -> None:
     """A new signing secret (printed alone); the old one keeps signing alongside it for the overlap period."""
-    overlap = dt.timedelta(hours=settings().secret_rotation_overlap_hours)
-    click.echo(in_unit_of_work(lambda s: endpoints.rotate_secret(s, provider_id, overlap)))
+    settings_ = settings()
+    overlap, box = dt.timedelta(hours=settings_.secret_rotation_overlap_hours), secret_box(settings_)
+    click.echo(in_unit_of_work(lambda s: endpoints.rotate_secret(s, provider_id, overlap, box)))
 
 
 @providers.command("disable")
@@ -144,6 +147,25 @@ def providers_disable(provider_id: str) -> None:
 def providers_enable(provider_id: str) -> None:
     in_unit_of_work(lambda s: provider_admin.set_enabled(s, provider_id, True))
     click.echo(f"{provider_id} enabled", err=True)
+
+
+@main.group("secrets")
+def secrets_group() -> None:
+    """The key that seals providers' signing secrets at rest."""
+
+
+@secrets_group.command("reseal")
+def secrets_reseal() -> None:
+    """Seal every signing secret under the first key of VAL_SECRET_KEY (after putting a new key first)."""
+    box = secret_box(settings())
+    count = in_unit_of_work(lambda s: endpoints.reseal_secrets(s, box))
+    click.echo(f"{count} signing secrets sealed under the current key", err=True)
+
+
+@secrets_group.command("new-key")
+def secrets_new_key() -> None:
+    """Print a new Fernet key (alone on stdout) to put first in VAL_SECRET_KEY."""
+    click.echo(Fernet.generate_key().decode())
 
 
 @main.group()

@@ -14,6 +14,8 @@ from val.db.session import Database, unit_of_work
 from val.errors import DomainError
 from val.providers.directory import DirectoryError, load_directory, sync_directory
 from val.settings import Settings, SettingsError, load_settings
+from val.webhooks.endpoints import reseal_secrets
+from val.webhooks.secret_box import SecretBox, box_for
 
 T = TypeVar("T")
 
@@ -52,6 +54,16 @@ def prepare(settings_: Settings) -> None:
     except DirectoryError as exc:
         raise click.ClickException(str(exc)) from exc
     in_unit_of_work(lambda session: sync_directory(session, entries), settings_)
+    if settings_.secret_key or settings_.embedded:  # production without its key can still migrate
+        box = secret_box(settings_)
+        in_unit_of_work(lambda session: reseal_secrets(session, box), settings_)
+
+
+def secret_box(settings_: Settings) -> SecretBox:
+    try:
+        return box_for(settings_)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.group()

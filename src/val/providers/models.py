@@ -27,9 +27,10 @@ class Provider(Base):
     # Set by admins, kept across directory reloads.
     admin_disabled: Mapped[bool] = mapped_column(default=False)
     webhook_url: Mapped[str | None] = mapped_column(String(500), default=None)
-    # Standard Webhooks `whsec_` secrets. During a rotation the previous one also signs until it expires.
-    signing_secret: Mapped[str | None] = mapped_column(String(100), default=None)
-    previous_signing_secret: Mapped[str | None] = mapped_column(String(100), default=None)
+    # Standard Webhooks `whsec_` secrets, sealed (webhooks/secret_box.py). During a rotation the previous one
+    # also signs until it expires.
+    signing_secret: Mapped[str | None] = mapped_column(String(300), default=None)
+    previous_signing_secret: Mapped[str | None] = mapped_column(String(300), default=None)
     previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     # A 410 Gone from the endpoint disables it until an admin sets an endpoint again.
     endpoint_disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

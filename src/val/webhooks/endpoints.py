@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from val.db.base import utcnow
 from val.errors import InvalidInputError, NotFoundError
 from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy, Resolver, check_destination, resolve
+from val.webhooks.secret_box import SecretBox
 from val.webhooks.signing import new_secret
 
 
@@ -22,21 +24,27 @@ def _provider(session: Session, provider_id: str) -> Provider:
 
 
 def set_endpoint(
-    session: Session, provider_id: str, url: str, *, policy: DestinationPolicy, resolver: Resolver = resolve
+    session: Session,
+    provider_id: str,
+    url: str,
+    *,
+    policy: DestinationPolicy,
+    box: SecretBox,
+    resolver: Resolver = resolve,
 ) -> str:
-    """Register the provider's webhook URL with a fresh signing secret, returned once."""
+    """Register the provider's webhook URL with a fresh signing secret, returned once and stored sealed."""
     check_destination(url, policy, resolver)
     provider = _provider(session, provider_id)
     secret = new_secret()
     provider.webhook_url = url
-    provider.signing_secret = secret
+    provider.signing_secret = box.seal(secret)
     provider.previous_signing_secret = None
     provider.previous_secret_expires_at = None
     provider.endpoint_disabled_at = None
     return secret
 
 
-def rotate_secret(session: Session, provider_id: str, overlap: dt.timedelta) -> str:
+def rotate_secret(session: Session, provider_id: str, overlap: dt.timedelta, box: SecretBox) -> str:
     """A new secret signs from now on; the old one signs alongside it until the overlap ends, so the provider
     can switch without missing a webhook."""
     provider = _provider(session, provider_id)
@@ -45,5 +53,17 @@ def rotate_secret(session: Session, provider_id: str, overlap: dt.timedelta) -> 
     secret = new_secret()
     provider.previous_signing_secret = provider.signing_secret
     provider.previous_secret_expires_at = utcnow() + overlap
-    provider.signing_secret = secret
+    provider.signing_secret = box.seal(secret)
     return secret
+
+
+def reseal_secrets(session: Session, box: SecretBox) -> int:
+    """Seal every stored secret under the first key: after a key rotation, or for secrets stored plain."""
+    count = 0
+    for provider in session.scalars(select(Provider).with_for_update()):
+        for column in ("signing_secret", "previous_signing_secret"):
+            stored = getattr(provider, column)
+            if stored:
+                setattr(provider, column, box.reseal(stored))
+                count += 1
+    return count

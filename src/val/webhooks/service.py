@@ -25,6 +25,7 @@ from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
 from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus, Verdict, delay_before_attempt, verdict
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
+from val.webhooks.secret_box import SecretBox
 from val.webhooks.sender import SendResult, WebhookSender
 from val.webhooks.signing import headers_for
 
@@ -144,12 +145,13 @@ def _claim(session: Session, delivery_id: uuid.UUID, now: dt.datetime, lease: dt
     ).first()
 
 
-def _live_secrets(provider: Any, now: dt.datetime) -> list[str]:
-    live = [provider.signing_secret] if provider.signing_secret else []
+def _live_secrets(provider: Any, now: dt.datetime, box: SecretBox) -> list[str]:
+    """The secrets that sign now, opened from their sealed form."""
+    live = [box.open(provider.signing_secret)] if provider.signing_secret else []
     if provider.previous_signing_secret and (
         provider.previous_secret_expires_at is None or provider.previous_secret_expires_at > now
     ):
-        live.append(provider.previous_signing_secret)
+        live.append(box.open(provider.previous_signing_secret))
     return live
 
 
@@ -168,7 +170,9 @@ class Claimed:
     secrets: list[str]
 
 
-def claim_for_sending(session: Session, delivery_id: uuid.UUID, lease_seconds: int) -> Claimed | None:
+def claim_for_sending(
+    session: Session, delivery_id: uuid.UUID, lease_seconds: int, box: SecretBox
+) -> Claimed | None:
     """Take the delivery's lease (so no two workers send it at once) and read what sending needs; None when
     it is not due or already in flight. Core statements: this runs for every webhook, and the ORM's
     bookkeeping cost more than the database work."""
@@ -187,7 +191,7 @@ def claim_for_sending(session: Session, delivery_id: uuid.UUID, lease_seconds: i
     ).one()
     # A lease lost in a crash only lets another worker try sooner: no need to wait for the disk.
     without_waiting_for_disk(session)
-    secrets_ = _live_secrets(provider, now)
+    secrets_ = _live_secrets(provider, now, box)
     live = provider.webhook_url and secrets_ and provider.endpoint_disabled_at is None
     return Claimed(
         id=delivery_id,
