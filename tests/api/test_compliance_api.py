@@ -203,9 +203,11 @@ def test_the_board_sees_counts_only_and_nothing_else(client, make_key, new_case,
     assert response.status_code == 200
     summary = response.get_json()
     rows = {row["group"]["code"]: row for row in summary["rows"]}
-    assert rows["R4_REFERRAL_TO_SUPPORT"]["met"] == 7 and rows["R4_REFERRAL_TO_SUPPORT"]["pending"] == 5
-    assert rows["R3_WRITTEN_CONFIRMATION"]["pending"] == 12
-    assert summary["total"]["due"] == 24  # R3 and R4 of 12 cases; first contact runs from receipt, today
+    # Published counts are rounded to base 5 (DOMAIN §12): 7 → 5, 5 → 5, 12 → 10, 24 → 25.
+    assert rows["R4_REFERRAL_TO_SUPPORT"]["met"] == 5 and rows["R4_REFERRAL_TO_SUPPORT"]["pending"] == 5
+    assert rows["R3_WRITTEN_CONFIRMATION"]["pending"] == 10
+    assert summary["total"]["due"] == 25  # R3 and R4 of 12 cases; first contact runs from receipt, today
+    assert summary["rounding_base"] == 5
     text = response.get_data(as_text=True)
     for identifying in ("Alexandra", "1992-03-01", "BOARD/", "case_id", "WR1", "Assault"):
         assert identifying not in text
@@ -260,3 +262,59 @@ def test_points_carry_no_personal_data(database, new_case):
     columns = set(CompliancePoint.__table__.columns.keys())
     assert not columns & {"given_name", "family_name", "date_of_birth", "postcode", "description"}
     assert point.age_band == "18_plus" and point.crime_type == "domestic_abuse"
+
+
+def test_the_board_cannot_recover_one_case_by_subtracting_overlapping_periods(client, make_key, new_case):
+    """The issue's attack: the total of a period minus the total of the same period one day shorter used to
+    give 2 — one case. Every published count is now a multiple of 5, so every difference is too."""
+    for n in range(11):
+        new_case(**{"source.reference": f"DIFF/{n}"})  # reported 2026-05-20
+    new_case(
+        **{"source.reference": "DIFF/last", "reported_at": "2026-05-21T10:00:00Z"}
+    )  # one more, a day later
+    board = make_key(Role.BOARD)
+
+    def published(to: str, group_by: str = "right") -> dict:
+        return client.get(
+            f"{SUMMARY}?from=2026-05-01&to={to}&group_by={group_by}", headers=auth(board)
+        ).get_json()
+
+    longer, shorter = published("2026-05-21"), published("2026-05-20")
+    true_difference = 2  # the last case's R3 and R4
+    for column in ("due", "pending"):
+        a, b = longer["total"][column], shorter["total"][column]
+        if a is not None and b is not None:
+            assert (a - b) % 5 == 0 and a - b != true_difference
+    for one, other in zip(longer["rows"], shorter["rows"], strict=True):
+        for column in ("due", "met", "met_late", "missed", "pending"):
+            if one[column] is not None and other[column] is not None:
+                assert (one[column] - other[column]) % 5 == 0
+    for row in [*longer["rows"], longer["total"]]:
+        assert all(row[c] is None or row[c] % 5 == 0 for c in ("due", "met", "met_late", "missed", "pending"))
+
+
+def test_every_value_of_each_grouping_appears_so_a_row_reveals_nothing(client, make_key, new_case, app):
+    new_case(**{"source.reference": "ROWS/1", "victim.policing_area": "herefordshire"})
+    board = make_key(Role.BOARD)
+    query = "from=2026-05-20&to=2026-05-20&group_by=policing_area,crime_type,age_band"
+    summary = client.get(f"{SUMMARY}?{query}", headers=auth(board)).get_json()
+    settings = app.extensions["val"].settings
+    catalogue = app.extensions["val"].rulebook.catalogue
+    keys = {
+        (r["group"]["policing_area"], r["group"]["crime_type"], r["group"]["age_band"])
+        for r in summary["rows"]
+    }
+    assert len(keys) == len(settings.policing_areas) * len(catalogue.crime_type_priority) * 2
+    lone = next(
+        r
+        for r in summary["rows"]
+        if r["group"]
+        == {"policing_area": "herefordshire", "crime_type": "domestic_abuse", "age_band": "18_plus"}
+    )
+    empty = next(
+        r
+        for r in summary["rows"]
+        if r["group"]
+        == {"policing_area": "shropshire", "crime_type": "domestic_abuse", "age_band": "18_plus"}
+    )
+    assert lone["due"] is None and empty["due"] == 0, "the one case is withheld; its row is one of many"

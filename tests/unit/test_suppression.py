@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from val.compliance.suppression import COLUMNS, determined_cells, on_time_rate, relations, suppress
+from val.compliance.suppression import COLUMNS, determined_cells, on_time_rate, relations, rounded, suppress
 
 THRESHOLD = 5
 
@@ -134,3 +135,11 @@ def test_a_large_sparse_table_leaves_nothing_exposed():
     groups = [group(*(rng.randint(0, 8) for _ in range(5))) for _ in range(300)]
     result = suppress(table(groups), THRESHOLD)
     assert result.hidden and not exposed_cells(result.hidden, 300)
+
+
+@pytest.mark.parametrize(
+    ("count", "published"),
+    [(0, 0), (2, 0), (3, 5), (5, 5), (7, 5), (8, 10), (12, 10), (13, 15), (22, 20), (24, 25), (1000, 1000)],
+)
+def test_counts_round_to_the_nearest_multiple_of_five(count, published):
+    assert rounded(count) == published

@@ -81,11 +81,12 @@ def report_compliance(date_from: dt.datetime, date_to: dt.datetime, out: Path) -
     if date_to < date_from:
         raise click.BadParameter("--to is before --from")
     settings_ = settings()
-    threshold = load_rulebook(settings_.config_dir).catalogue.suppression_threshold
+    catalogue = load_rulebook(settings_.config_dir).catalogue
+    threshold, values = catalogue.suppression_threshold, board.dimensions(catalogue, settings_.policing_areas)
     db = database(settings_)
     with read_only(db) as session:
-        by_right = board.summarise(session, date_from.date(), date_to.date(), ["right"], threshold)
-        by_agency = board.summarise(session, date_from.date(), date_to.date(), ["agency"], threshold)
+        by_right = board.summarise(session, date_from.date(), date_to.date(), ["right"], threshold, values)
+        by_agency = board.summarise(session, date_from.date(), date_to.date(), ["agency"], threshold, values)
     db.dispose()
     out.write_text(compliance_report.render(by_right, by_agency, dt.datetime.now(dt.UTC)), encoding="utf-8")
     click.echo(f"wrote {out}", err=True)

@@ -56,12 +56,14 @@ class ComplianceSummary(MethodView):
     @blp.alt_response(200, description="The same table as CSV (format=csv)", content_type="text/csv")
     def get(self, query):
         """Counts by group with small numbers suppressed; no person can be identified from it."""
+        svc = services()
         summary = board.summarise(
             request_session(),
             query["from_"],
             query["to"],
             query["group_by"],
-            services().rulebook.catalogue.suppression_threshold,
+            svc.rulebook.catalogue.suppression_threshold,
+            board.dimensions(svc.rulebook.catalogue, svc.settings.policing_areas),
         )
         if query["format"] == "csv":
             return Response(

@@ -6,14 +6,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from val.compliance.catalogue import AGE_BANDS, Catalogue
 from val.compliance.models import CompliancePoint
-from val.compliance.suppression import COLUMNS, STATUS_COLUMNS, on_time_rate, suppress
+from val.compliance.suppression import COLUMNS, ROUNDING_BASE, STATUS_COLUMNS, on_time_rate, protect, suppress
 
 GROUP_COLUMNS = {
     "right": CompliancePoint.right,
@@ -34,12 +36,14 @@ class Summary:
     suppression_threshold: int
     rows: list[dict[str, Any]]
     total: dict[str, Any]
+    rounding_base: int = ROUNDING_BASE
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "period": self.period,
             "group_by": self.group_by,
             "suppression_threshold": self.suppression_threshold,
+            "rounding_base": self.rounding_base,
             "rows": self.rows,
             "total": self.total,
         }
@@ -69,13 +73,51 @@ def _with_due(tallies: dict[str, int]) -> dict[str, int]:
     return {"due": sum(tallies[c] for c in STATUS_COLUMNS), **tallies}
 
 
+def dimensions(catalogue: Catalogue, policing_areas: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+    """Every value each grouping can take, so every one appears as a row (zeros included): a row's presence
+    must reveal nothing (DOMAIN §12)."""
+    return {
+        "right": tuple(sorted({p.right for p in catalogue.points}, key=lambda r: (r is None, r or 0))),
+        "code": tuple(p.code for p in catalogue.points),
+        "agency": tuple(dict.fromkeys(p.agency for p in catalogue.points)),
+        "crime_type": catalogue.crime_type_priority,
+        "enhanced": (False, True),
+        "policing_area": policing_areas,
+        "age_band": AGE_BANDS,
+    }
+
+
+def _every_group(
+    found: list[tuple[dict[str, Any], dict[str, int]]],
+    group_by: list[str],
+    values: dict[str, tuple[Any, ...]] | None,
+) -> list[tuple[dict[str, Any], dict[str, int]]]:
+    if not group_by or values is None:
+        return found
+    counted = {tuple(group[name] for name in group_by): tallies for group, tallies in found}
+    axes = [
+        list(dict.fromkeys([*values[name], *(key[i] for key in counted)])) for i, name in enumerate(group_by)
+    ]
+    zero = dict.fromkeys(COUNTED, 0)
+    return [
+        (dict(zip(group_by, key, strict=True)), counted.get(key, zero)) for key in itertools.product(*axes)
+    ]
+
+
 def summarise(
-    session: Session, date_from: dt.date, date_to: dt.date, group_by: list[str], threshold: int
+    session: Session,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: list[str],
+    threshold: int,
+    values: dict[str, tuple[Any, ...]] | None = None,
 ) -> Summary:
-    groups = raw_counts(session, date_from, date_to, group_by)
+    """Counts 1 to threshold - 1 withheld (and whatever would reveal them), every other count rounded to base 5,
+    rates from the rounded counts; with `values`, every group appears, zeros included."""
+    groups = _every_group(raw_counts(session, date_from, date_to, group_by), group_by, values)
     rows = [_with_due(tallies) for _, tallies in groups]
     total = {column: sum(row[column] for row in rows) for column in COLUMNS}
-    table = suppress([*rows, total], threshold)
+    table = protect(suppress([*rows, total], threshold))
 
     def present(index: int, group: dict[str, Any] | None) -> dict[str, Any]:
         hidden = [column for column in COLUMNS if (index, column) in table.hidden]
@@ -91,6 +133,7 @@ def summarise(
         group_by=group_by,
         suppression_threshold=threshold,
         rows=[present(i, group) for i, (group, _) in enumerate(groups)],
+        rounding_base=ROUNDING_BASE,
         total=present(len(groups), None),
     )
 

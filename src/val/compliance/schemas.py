@@ -105,6 +105,7 @@ class SummarySchema(ma.Schema):
     period = fields.Dict()
     group_by = fields.List(fields.String())
     suppression_threshold = fields.Integer()
+    rounding_base = fields.Integer(metadata={"description": "Every published count is a multiple of it"})
     rows = fields.List(fields.Nested(SummaryRowSchema))
     total = fields.Nested(SummaryRowSchema)
 

@@ -243,9 +243,10 @@ def _cost(cell: Cell, rows: list[dict[str, int]], n_groups: int) -> tuple[bool, 
     return (row == n_groups, column in RATE_PARTS, rows[row][column], cell)
 
 
-def on_time_rate(table: SuppressedTable, row: int, threshold: int) -> float | None:
+def on_time_rate(table: SuppressedTable | ProtectedTable, row: int, threshold: int) -> float | None:
     """met ÷ (met + met late + missed), only over a denominator of at least the threshold and only when none
-    of its parts is hidden (a rate over a hidden count would reveal it)."""
+    of its parts is hidden (a rate over a hidden count would reveal it). From the published (rounded) counts,
+    so a rate reveals no more than the counts do."""
     if any((row, c) in table.hidden for c in RATE_PARTS):
         return None
     values = table.rows[row]
@@ -253,3 +254,31 @@ def on_time_rate(table: SuppressedTable, row: int, threshold: int) -> float | No
     if denominator < threshold:
         return None
     return round(values["met"] / denominator, 4)
+
+
+# DOMAIN §12: every published count is rounded to a multiple of this base, independently of the query, so
+# subtracting the answers of two overlapping queries gives a multiple of it too — never a person.
+ROUNDING_BASE = 5
+
+
+def rounded(value: int, base: int = ROUNDING_BASE) -> int:
+    """To the nearest multiple of `base` (the ONS convention for small-area tables; halves go up)."""
+    return ((2 * value + base) // (2 * base)) * base
+
+
+@dataclass
+class ProtectedTable:
+    """What is published of a table: withheld cells stay withheld, every other count is rounded."""
+
+    rows: list[dict[str, int]]
+    hidden: set[Cell]
+
+    def published(self, row: int, column: str) -> int | None:
+        return None if (row, column) in self.hidden else self.rows[row][column]
+
+
+def protect(table: SuppressedTable, base: int = ROUNDING_BASE) -> ProtectedTable:
+    return ProtectedTable(
+        rows=[{column: rounded(value, base) for column, value in row.items()} for row in table.rows],
+        hidden=set(table.hidden),
+    )
