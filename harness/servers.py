@@ -88,6 +88,20 @@ class PostgresServer:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "val", "val")
         return self
 
+    def restart(self) -> None:
+        """What an operator's `pg_ctl restart` does: every open connection is cut."""
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.base_dir / "log"),
+            "-m",
+            "fast",
+            "-w",
+            "restart",
+        )
+
     def stop(self) -> None:
         if self.data_dir.exists():
             with contextlib.suppress(ServerError):

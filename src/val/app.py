@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask_smorest import Api
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 import val.models  # noqa: F401  — every mapped class, before the first query
@@ -113,6 +114,17 @@ def _domain_error(error: DomainError):
 def _unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return problem_for_http_exception(error)
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        # The database dropped the connection (a restart, a failover). The request's unit of work was rolled
+        # back and the pool has already been renewed, so the same request is safe to send again.
+        log.warning("database connection lost", extra={"error_type": type(error.orig).__name__})
+        return problem_response(
+            503,
+            "Database reconnecting",
+            "The database connection was lost and nothing of this request was kept; send it again.",
+            problem_type="database-reconnecting",
+            headers={"Retry-After": "1"},
+        )
     # The type and where it was raised, never the message: messages can quote the values that failed.
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}" if frame else None
