@@ -53,3 +53,17 @@ def test_on_redis_every_process_shares_the_count(database, redis_server, make_ke
     )
     for app in (first, second):
         app.extensions["val"].db.dispose()
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_an_unreachable_count_never_refuses_service(database, make_key):
+    from harness.servers import free_port
+
+    gone = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app = create_app(
+        overrides={"database_url": database.url, "broker_url": gone, "auth_failures_per_minute": 1}
+    )
+    client, good = app.test_client(), make_key(Role.COORDINATOR)
+    assert client.get("/api/v1/cases", headers=auth("val_wrong")).status_code == 401
+    assert client.get("/api/v1/cases", headers=auth(good)).status_code == 200
+    app.extensions["val"].db.dispose()

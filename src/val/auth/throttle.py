@@ -5,6 +5,7 @@ memory in the embedded mode."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -13,6 +14,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 NAMESPACE = "val-auth-failures"
+log = logging.getLogger("val.auth")
 
 
 class FailedAuthThrottle:
@@ -21,14 +23,22 @@ class FailedAuthThrottle:
         self.window = MovingWindowRateLimiter(storage_from_string(storage_uri))
 
     def wait_seconds(self, client: str) -> int | None:
-        """How long `client` must wait before trying again; None when it may try now."""
-        if self.window.test(self.limit, NAMESPACE, client):
+        """How long `client` must wait before trying again; None when it may try now. If the count cannot be
+        read (Redis unreachable), the client may try: the API stays up, and the failure is logged."""
+        try:
+            if self.window.test(self.limit, NAMESPACE, client):
+                return None
+            reset_at = self.window.get_window_stats(self.limit, NAMESPACE, client).reset_time
+        except Exception as exc:  # noqa: BLE001 — any storage failure; never a reason to refuse service
+            log.warning("auth throttle unavailable", extra={"error_type": type(exc).__name__})
             return None
-        reset_at = self.window.get_window_stats(self.limit, NAMESPACE, client).reset_time
         return max(1, math.ceil(reset_at - time.time()))
 
     def failed(self, client: str) -> None:
-        self.window.hit(self.limit, NAMESPACE, client)
+        try:
+            self.window.hit(self.limit, NAMESPACE, client)
+        except Exception as exc:  # noqa: BLE001 — as above
+            log.warning("auth throttle unavailable", extra={"error_type": type(exc).__name__})
 
 
 def storage_for(broker_url: str) -> str:
