@@ -43,10 +43,8 @@ def keyset(
 
 
 def _fits(key: Any, value: Any) -> bool:
-    try:
-        expected = key.type.python_type
-    except NotImplementedError:
-        return True
+    """Whether a cursor's value is of its key column's type (every key type VAL pages by declares one)."""
+    expected = key.type.python_type
     return isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
 
 
