@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http
 import logging
 import re
 import time
@@ -11,6 +12,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -20,7 +22,7 @@ from val.db.session import Database
 from val.errors import DomainError
 from val.http.context import Services, close_request_session, commit_request
 from val.http.health import swagger_assets
-from val.http.problems import problem_for_http_exception, problem_response
+from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception, problem_response
 from val.logs import configure_logging
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import load_rulebook
@@ -31,10 +33,27 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class ProblemApi(Api):
-    """flask-smorest, answering every error with RFC 9457 problem+json."""
+    """flask-smorest, answering every error with RFC 9457 problem+json — and documenting it so: every error
+    response of every operation is a Problem, as `application/problem+json`."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         return problem_for_http_exception(error)
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {
+            "description": "Any other error, as RFC 9457 problem details",
+            "schema": self.ERROR_SCHEMA,
+        }
+        prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def create_app(overrides: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:

@@ -172,3 +172,14 @@ def test_every_answer_carries_the_protective_headers(client, make_key, referral_
     assert client.get("/api/v1/cases").headers["Cache-Control"] == "no-store", "errors too"
     policy = client.get("/docs").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_the_openapi_document_says_errors_are_problem_details(client):
+    spec = client.get("/openapi.json").get_json()
+    default = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]
+    assert list(default) == ["application/problem+json"]
+    assert default["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+    invalid = spec["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
+    assert list(invalid) == ["application/problem+json"]
+    operations = [op for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)]
+    assert all("default" in op["responses"] for op in operations if "responses" in op)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import marshmallow as ma
 from flask import Response, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
@@ -133,3 +134,19 @@ def problem_for_http_exception(error: HTTPException) -> Response:
     title = error.name
     detail = data.get("message") or error.description
     return problem_response(status, title, detail, headers=headers)
+
+
+class ProblemErrorSchema(ma.Schema):
+    field = ma.fields.String(metadata={"description": "The bad field, by its dotted path"})
+    detail = ma.fields.String()
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details: every error VAL answers, as `application/problem+json`."""
+
+    type = ma.fields.String(metadata={"description": "A URI naming the kind of problem"})
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    instance = ma.fields.String(metadata={"description": "The path that was asked for"})
+    errors = ma.fields.List(ma.fields.Nested(ProblemErrorSchema))
