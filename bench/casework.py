@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.intake import CONNECTIONS, DURATION_S, Result, _gunicorn, _parse_wrk, _stop
+from bench.intake import CONNECTIONS, DURATION_S, Result, _gunicorn, _stop, _wrk
 from harness.servers import PostgresServer, free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,26 +86,6 @@ QUERIES = [
 ]
 
 
-def _wrk(name: str, url: str, env: dict[str, str]) -> Result:
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{CONNECTIONS}",
-            f"-d{DURATION_S}s",
-            "--latency",
-            "-s",
-            str(ROOT / "bench" / "casework.lua"),
-            url,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return _parse_wrk(name, output)
-
-
 def run() -> list[tuple[Result, Result]]:
     workdir = Path(tempfile.mkdtemp(prefix="val-bench-casework-"))
     workdir.chmod(0o755)
@@ -152,7 +132,7 @@ def run() -> list[tuple[Result, Result]]:
                         wait_for_http(f"http://127.0.0.1:{port}/health", timeout=30)
                     else:
                         time.sleep(2)
-                    results.append(_wrk(label, f"http://127.0.0.1:{port}{path}", run_env))
+                    results.append(_wrk(label, f"http://127.0.0.1:{port}{path}", run_env, "casework.lua"))
                 finally:
                     _stop(server)
             pairs.append((results[0], results[1]))

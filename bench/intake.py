@@ -87,7 +87,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def _wrk(name: str, url: str, env: dict[str, str]) -> Result:
+def _wrk(name: str, url: str, env: dict[str, str], script: str = "intake.lua") -> Result:
     output = subprocess.run(
         [
             "wrk",
@@ -96,7 +96,7 @@ def _wrk(name: str, url: str, env: dict[str, str]) -> Result:
             f"-d{DURATION_S}s",
             "--latency",
             "-s",
-            str(ROOT / "bench" / "intake.lua"),
+            str(ROOT / "bench" / script),
             url,
         ],
         env=env,
