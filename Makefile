@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint stress bench lock system-packages install clean
+.PHONY: run test lint stress fuzz bench lock system-packages install clean
 
 ## Installs exactly the versions in requirements.lock (the ranges live in pyproject.toml).
 $(STAMP): pyproject.toml requirements.lock
@@ -30,6 +30,11 @@ lint: install
 ## The worker and end-to-end tests 20 times in a row (not part of `make test`): a flaky test is a broken build.
 stress: install system-packages
 	@scripts/stress $(or $(RUNS),20)
+
+## The outside client (schemathesis) at length: every operation as every role, every check, both databases,
+## at least 5,000 requests (EXAMPLES=N per operation and phase; not part of `make test`, which runs a short one).
+fuzz: install system-packages
+	$(BIN)/python -m harness.fuzz
 
 ## Re-pin requirements.lock to the newest versions pyproject.toml allows.
 lock:

@@ -16,15 +16,13 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
+from harness.database import prepared
 from harness.servers import PostgresServer, RedisServer
 from val.app import create_app
 from val.auth.roles import Role
 from val.auth.service import create_credential
-from val.db import migrate
 from val.db.session import Database, unit_of_work
 from val.models import Base
-from val.providers.directory import load_directory, sync_directory
-from val.settings import load_settings
 from val.webhooks.secret_box import SecretBox
 
 DATA = Path(__file__).parent / "data"
@@ -57,28 +55,16 @@ def redis_server(scratch_dir: Path) -> Iterator[RedisServer]:
     server.stop()
 
 
-def _prepared(url: str) -> Database:
-    migrate.upgrade(url)
-    settings = load_settings(overrides={"database_url": url})
-    database = Database(url)
-    with unit_of_work(database) as session:
-        sync_directory(
-            session, load_directory(settings.config_dir / "providers.toml", settings.policing_areas)
-        )
-        session.commit()
-    return database
-
-
 @pytest.fixture(scope="session")
 def postgresql_database(postgres: PostgresServer) -> Iterator[Database]:
-    database = _prepared(postgres.url)
+    database = prepared(postgres.url)
     yield database
     database.dispose()
 
 
 @pytest.fixture(scope="session")
 def sqlite_database(scratch_dir: Path) -> Iterator[Database]:
-    database = _prepared(f"sqlite:///{scratch_dir / 'val.sqlite'}")
+    database = prepared(f"sqlite:///{scratch_dir / 'val.sqlite'}")
     yield database
     database.dispose()
 

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.throttle import FailedAuthThrottle, storage_for
+from val.compliance.schemas import AGENCIES, EVENT_TYPES
 from val.db.session import Database
 from val.errors import DomainError
 from val.http.context import Services, close_request_session, commit_request
@@ -25,7 +26,7 @@ from val.http.health import swagger_assets
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception, problem_response
 from val.logs import configure_logging
 from val.referrals.schemas import configure_policing_areas
-from val.rulebook import load_rulebook
+from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
 
 log = logging.getLogger("val.http")
@@ -85,6 +86,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.extensions["val_auth_throttle"] = FailedAuthThrottle(
         storage_for(settings.effective_broker_url), settings.auth_failures_per_minute
     )
+    _configure_closed_lists(app.extensions["val"].rulebook)
     _register_blueprints(app)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -95,6 +97,13 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     # Registered last, so it runs first: the request's unit of work ends before the response is logged.
     app.after_request(commit_request)
     return app
+
+
+def _configure_closed_lists(rulebook: Rulebook) -> None:
+    """Lists that come from the rulebook: validated, and documented as enums (so before the blueprints)."""
+    catalogue = rulebook.catalogue
+    EVENT_TYPES.configure(catalogue.event_types)
+    AGENCIES.configure(sorted({rule.agency for rule in catalogue.points}))
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -83,7 +83,9 @@ def test_an_unknown_event_type_is_422_listing_the_valid_ones(client, coordinator
     assert response.status_code == 422
     problem = response.get_json()
     assert problem["errors"][0]["field"] == "type"
-    assert "suspect_arrested" in problem["detail"] and "sentenced" in problem["detail"]
+    assert (
+        "suspect_arrested" in problem["errors"][0]["detail"] and "sentenced" in problem["errors"][0]["detail"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,6 +51,15 @@ def _read_until(process: subprocess.Popen, marker: str, timeout: float = 60) -> 
     raise AssertionError(f"{marker!r} never printed: {lines}")
 
 
+def _raw_http(port: int, request_text: str) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request_text.encode("latin1"))
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received.decode("latin1")
+
+
 def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     env = {
@@ -87,6 +97,16 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         assert secret.startswith("whsec_") and secret.count("\n") == 1
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs") as docs:
             assert docs.status == 200
+        # What gunicorn refuses before VAL sees it is a problem+json too, and does not echo what was sent.
+        for status, request_text in (
+            (414, f"GET /api/v1/cases?q={'x' * 9000} HTTP/1.1\r\nHost: a\r\n\r\n"),
+            (431, f"GET /health HTTP/1.1\r\nHost: a\r\nX-Long: {'y' * 9000}\r\n\r\n"),
+            (400, "NOT-HTTP\r\n\r\n"),
+        ):
+            answer = _raw_http(port, request_text)
+            head, _, problem = answer.partition("\r\n\r\n")
+            assert head.startswith(f"HTTP/1.1 {status} ") and "application/problem+json" in head, head
+            assert json.loads(problem)["status"] == status and "xxx" not in problem and "yyy" not in problem
         # The docs render in a browser with no network beyond this machine: Swagger UI is served by VAL.
         page = chromium("--virtual-time-budget=8000", "--dump-dom", f"http://127.0.0.1:{port}/docs")
         assert "Victim Advice Line" in page.stdout and "/api/v1/referrals" in page.stdout, page.stdout[-1500:]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.database import prepared
 from harness.servers import PostgresServer
-from tests.conftest import _prepared, auth
+from tests.conftest import auth
 from val.app import create_app
 from val.auth.roles import Role
 from val.auth.service import create_credential
@@ -16,7 +17,7 @@ from val.db.session import unit_of_work
 @pytest.fixture
 def restartable(scratch_dir):
     server = PostgresServer(scratch_dir / "postgres-restart").start()
-    database = _prepared(server.url)
+    database = prepared(server.url)
     yield server, database
     database.dispose()
     server.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -48,6 +49,10 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
+            key = _bearer_key()
+            if key is None:
+                # Nothing was guessed, so nothing counts against the client: it is told what to send.
+                raise _unauthorised("An API key is required: Authorization: Bearer <key>.")
             wait = _throttle().wait_seconds(request.remote_addr or "unknown")
             if wait is not None:
                 raise Problem(
@@ -57,9 +62,6 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
                     problem_type="authentication-throttled",
                     headers={"Retry-After": str(wait)},
                 )
-            key = _bearer_key()
-            if key is None:
-                raise _refused("An API key is required: Authorization: Bearer <key>.")
             principal = authenticate(request_session(), key)
             if principal is None:
                 raise _refused("The API key is unknown or revoked.")
@@ -69,6 +71,10 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
             return view(*args, **kwargs)
 
         guarded._val_roles = allowed  # type: ignore[attr-defined]  # read by the route-coverage test
+        # The OpenAPI document says who may call each operation (ApiBlueprint adds it to the description).
+        apidoc = copy.deepcopy(getattr(guarded, "_apidoc", {}))
+        apidoc.setdefault("manual_doc", {})["x-roles"] = sorted(allowed)
+        guarded._apidoc = apidoc  # type: ignore[attr-defined]
         return guarded
 
     return decorate

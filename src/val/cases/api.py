@@ -85,9 +85,23 @@ class CaseDetail(MethodView):
         return case, 200, {"ETag": etag_of(case)}
 
     @require_roles(Role.COORDINATOR)
-    @blp.arguments(CasePatchSchema())
+    @blp.arguments(
+        CasePatchSchema(),
+        example={"owner": "me", "contact": {"safe_to_call": False, "safe_times": "Only by email"}},
+    )
     @blp.response(200, CoordinatorCaseSchema)
-    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}])
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "If-Match",
+                "required": False,
+                "description": "The case's ETag from GET; needed when `contact` changes (428 without it, 412 "
+                "when the case changed since).",
+                "schema": {"type": "string"},
+            }
+        ]
+    )
     def patch(self, body, case_id: uuid.UUID):
         """Consent given or withdrawn, the owner (`"me"`, a coordinator's name, or null) and safe contact
         details (needs If-Match; providers holding the case are told at once)."""
@@ -113,7 +127,14 @@ class CaseEvents(MethodView):
         return case_page(list_events, case_id, query)
 
     @require_roles(Role.COORDINATOR)
-    @blp.arguments(EventInSchema())
+    @blp.arguments(
+        EventInSchema(),
+        example={
+            "type": "sentenced",
+            "occurred_at": "2026-11-20T15:00:00Z",
+            "details": {"custody_months": 18, "violent_or_sexual": True},
+        },
+    )
     @blp.response(201, EventOutSchema)
     def post(self, event, case_id: uuid.UUID):
         """Record an event of the case's journey; the Victims' Code points it triggers open with deadlines."""

@@ -45,7 +45,9 @@ class ContactAttempts(MethodView):
         return case_page(list_attempts, case_id, query)
 
     @require_roles(Role.COORDINATOR)
-    @blp.arguments(AttemptInSchema())
+    @blp.arguments(
+        AttemptInSchema(), example={"at": "2026-11-20T18:30:00Z", "channel": "phone", "outcome": "reached"}
+    )
     @blp.response(201, AttemptOutSchema)
     def post(self, body, case_id: uuid.UUID):
         """Record an attempt: `reached` meets first contact; `unsafe_to_talk` makes calling unsafe and tells
@@ -71,7 +73,7 @@ class Notes(MethodView):
         return case_page(list_notes, case_id, query)
 
     @require_roles(Role.COORDINATOR)
-    @blp.arguments(NoteInSchema())
+    @blp.arguments(NoteInSchema(), example={"text": "Agreed a safe time to call: weekdays after 18:00."})
     @blp.response(201, NoteOutSchema)
     def post(self, body, case_id: uuid.UUID):
         """Add a note; notes never change (a correction is a new note with `corrects`)."""
@@ -88,7 +90,10 @@ def _case_answer(case_id: uuid.UUID):  # noqa: ANN202
 @blp.route("/cases/<uuid:case_id>/close")
 class CloseCase(MethodView):
     @require_roles(Role.COORDINATOR)
-    @blp.arguments(CloseSchema())
+    @blp.arguments(
+        CloseSchema(),
+        example={"outcome": "supported", "at": "2026-11-25T16:00:00Z", "reason": "Support plan completed"},
+    )
     @blp.response(200, CoordinatorCaseSchema)
     def post(self, body, case_id: uuid.UUID):
         """Close with an outcome; 409 while providers hold the case, unless `withdraw_open`."""
@@ -99,7 +104,7 @@ class CloseCase(MethodView):
 @blp.route("/cases/<uuid:case_id>/reopen")
 class ReopenCase(MethodView):
     @require_roles(Role.COORDINATOR)
-    @blp.arguments(ReopenSchema())
+    @blp.arguments(ReopenSchema(), example={"reason": "The victim asked for support again"})
     @blp.response(200, CoordinatorCaseSchema)
     def post(self, body, case_id: uuid.UUID):
         """Back to the status its consent and assignments imply."""

@@ -7,8 +7,10 @@ from marshmallow import fields, validate
 
 from val.compliance.schemas import EventInSchema, EventOutSchema
 from val.http.pagination import PageQuerySchema
-from val.http.schemas import Day, Instant, StrictSchema, not_in_future
-from val.referrals.schemas import CaseSchema, ConsentSchema
+from val.http.schemas import Day, Instant, StrictSchema, TrueOrFalse, not_in_future
+from val.providers.directory import SERVICES
+from val.referrals.schemas import POLICING_AREAS, CaseSchema, ConsentSchema
+from val.triage.domain import CrimeType
 
 __all__ = ["EventInSchema", "EventOutSchema"]
 
@@ -102,11 +104,11 @@ def _statuses(value: str) -> None:
 
 class CaseQuerySchema(PageQuerySchema):
     status = fields.String(load_default=None, validate=[validate.Length(max=200), _statuses])
-    crime_type = fields.String(load_default=None, validate=validate.Length(max=40))
+    crime_type = fields.String(load_default=None, validate=validate.OneOf([c.value for c in CrimeType]))
     risk_level = fields.String(load_default=None, validate=validate.OneOf(("standard", "medium", "high")))
-    service = fields.String(load_default=None, validate=validate.Length(max=40))
+    service = fields.String(load_default=None, validate=validate.OneOf(SERVICES))
     provider_id = fields.String(load_default=None, validate=validate.Length(max=60))
-    policing_area = fields.String(load_default=None, validate=validate.Length(max=40))
+    policing_area = fields.String(load_default=None, validate=POLICING_AREAS)
     enhanced = fields.Boolean(load_default=None)
     owner = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     overdue = fields.Boolean(load_default=None)
@@ -144,10 +146,10 @@ class ContactPatchSchema(StrictSchema):
         allow_none=True, validate=validate.Regexp(r"^\+?[0-9 ()-]{6,20}$", error="Not a telephone number.")
     )
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
-    safe_to_call = fields.Boolean()
+    safe_to_call = TrueOrFalse()
     safe_times = fields.String(allow_none=True, validate=validate.Length(max=200))
-    voicemail_ok = fields.Boolean(allow_none=True)
-    phone_known_to_suspect = fields.Boolean(allow_none=True)
+    voicemail_ok = TrueOrFalse(allow_none=True)
+    phone_known_to_suspect = TrueOrFalse(allow_none=True)
 
     @ma.validates_schema
     def _not_empty(self, data: dict, **_: object) -> None:
@@ -204,7 +206,7 @@ class CloseSchema(StrictSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(CLOSURE_OUTCOMES))
     at = Instant(required=True, validate=not_in_future)
     reason = fields.String(load_default=None, validate=validate.Length(min=1, max=1000))
-    withdraw_open = fields.Boolean(load_default=False)
+    withdraw_open = TrueOrFalse(load_default=False)
 
 
 class ReopenSchema(StrictSchema):

@@ -39,7 +39,7 @@ def _commands(settings_: Settings) -> tuple[list[str], list[str]]:
         "--workers",
         str(settings_.web_workers),
         "--worker-class",
-        "sync",
+        "val.http.gunicorn_worker.ProblemSyncWorker",
         "--bind",
         f"{settings_.bind_host}:{settings_.port}",
         "--log-level",

@@ -41,7 +41,7 @@ class CompliancePoints(MethodView):
 @blp.route("/compliance-points/<uuid:point_id>/fulfil")
 class FulfilPoint(MethodView):
     @require_roles(Role.COORDINATOR)
-    @blp.arguments(FulfilInSchema())
+    @blp.arguments(FulfilInSchema(), example={"at": "2026-11-20T11:00:00Z"})
     @blp.response(200, PointSchema)
     def post(self, body, point_id: uuid.UUID):
         """Record when the obligation was met; on or before the due date (London) is met, after is met late."""
@@ -53,7 +53,17 @@ class ComplianceSummary(MethodView):
     @require_roles(Role.BOARD, Role.COORDINATOR, Role.ADMIN)
     @blp.arguments(SummaryQuerySchema(), location="query")
     @blp.response(200, SummarySchema)
-    @blp.alt_response(200, description="The same table as CSV (format=csv)", content_type="text/csv")
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The table as JSON, or as CSV with format=csv (the same rows, one per line)",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Summary"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    )
     def get(self, query):
         """Counts by group with small numbers suppressed; no person can be identified from it."""
         svc = services()

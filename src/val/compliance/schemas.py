@@ -9,7 +9,15 @@ from webargs.fields import DelimitedList
 from val.compliance.catalogue import AGE_BANDS
 from val.compliance.rules import PointStatus
 from val.http.pagination import PageQuerySchema
-from val.http.schemas import Day, Instant, StrictSchema, not_in_future
+from val.http.schemas import (
+    ConfiguredChoices,
+    Day,
+    Instant,
+    StrictSchema,
+    TrueOrFalse,
+    WholeNumber,
+    not_in_future,
+)
 
 GROUP_BY = ("right", "code", "agency", "crime_type", "enhanced", "policing_area", "age_band")
 
@@ -28,30 +36,33 @@ class PointSchema(ma.Schema):
     fulfilled_at = fields.DateTime(allow_none=True)
 
 
-class EventInSchema(StrictSchema):
-    type = fields.String(required=True, metadata={"description": "A trigger event of the catalogue"})
-    occurred_at = Instant(required=True, validate=not_in_future)
-    details = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(("custody_months", "violent_or_sexual", "note_ref"))),
-        load_default=dict,
-        metadata={
-            "description": "custody_months (for sentenced), violent_or_sexual (court's classification)"
-        },
+# Set from the rulebook when the app starts: the trigger events a coordinator may record, and the agencies that
+# owe the points.
+EVENT_TYPES = ConfiguredChoices()
+AGENCIES = ConfiguredChoices()
+
+
+class EventDetailsSchema(StrictSchema):
+    """The details decide which rights apply, so each must be what it says: a string "false" is not false."""
+
+    custody_months = WholeNumber(
+        validate=validate.Range(min=0, max=1200, error="Whole months of custody, from 0 to 1200."),
+        metadata={"description": "Months of custody, for `sentenced`"},
+    )
+    violent_or_sexual = TrueOrFalse(
+        metadata={"description": "The court's classification of the offence, for `sentenced`"},
+    )
+    note_ref = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "A reference to a case note"}
     )
 
-    @ma.validates_schema
-    def _details_typed(self, data: dict, **_: object) -> None:
-        """The details decide which rights apply, so each must be what it says: a string "false" is not false."""
-        details = data.get("details") or {}
-        months = details.get("custody_months")
-        if "custody_months" in details and (
-            isinstance(months, bool) or not isinstance(months, int) or not 0 <= months <= 1200
-        ):
-            raise ma.ValidationError(
-                "Whole months of custody, from 0 to 1200.", field_name="details.custody_months"
-            )
-        if "violent_or_sexual" in details and not isinstance(details["violent_or_sexual"], bool):
-            raise ma.ValidationError("true or false.", field_name="details.violent_or_sexual")
+
+class EventInSchema(StrictSchema):
+    type = fields.String(
+        required=True, validate=EVENT_TYPES, metadata={"description": "A trigger event of the catalogue"}
+    )
+    occurred_at = Instant(required=True, validate=not_in_future)
+    details = fields.Nested(EventDetailsSchema, load_default=dict)
 
 
 class EventOutSchema(ma.Schema):
@@ -70,7 +81,7 @@ class FulfilInSchema(StrictSchema):
 class PointsQuerySchema(PageQuerySchema):
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in PointStatus]))
     due_before = Day(load_default=None)
-    agency = fields.String(load_default=None, validate=validate.Length(max=30))
+    agency = fields.String(load_default=None, validate=AGENCIES)
     right = fields.Integer(load_default=None, validate=validate.Range(min=1, max=12))
 
 

@@ -3,6 +3,8 @@ with precise problems instead of webargs' generic ones."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
@@ -34,3 +36,18 @@ class StrictJsonParser(FlaskParser):
 
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = StrictJsonParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(_roles_in_description)
+
+
+def _roles_in_description(doc: dict, doc_info: dict, **_: Any) -> dict:
+    """Each operation's description ends with the roles that may call it (`x-roles`, set by require_roles)."""
+    roles = doc_info.get("manual_doc", {}).get("x-roles")
+    if roles:
+        docstring = doc_info["docstring"]
+        said = docstring.get("description")
+        docstring["description"] = f"{said}\n\n" if said else ""
+        docstring["description"] += f"Roles: {', '.join(roles)}."
+    return doc

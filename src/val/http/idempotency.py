@@ -10,6 +10,7 @@ that safe even if the first attempt did commit.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -32,6 +33,14 @@ from val.http.problems import Problem
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+PARAMETER = {
+    "in": "header",
+    "name": HEADER,
+    "required": False,
+    "description": "Makes a retry safe: the same key and body within 24 hours get the first answer again "
+    "(with Idempotent-Replayed: true), never a second referral.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
+}
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -154,6 +163,10 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         _finish(session, claimed, response)
         return response
 
+    # The OpenAPI document names the header on every operation that honours it.
+    apidoc = copy.deepcopy(getattr(wrapper, "_apidoc", {}))
+    apidoc.setdefault("manual_doc", {}).setdefault("parameters", []).append(PARAMETER)
+    wrapper._apidoc = apidoc  # type: ignore[attr-defined]
     return wrapper
 
 

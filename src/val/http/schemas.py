@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 # Clocks of police systems drift; a timestamp this far ahead of ours is still "now".
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -55,8 +55,17 @@ class StrictSchema(ma.Schema):
         return data
 
 
+# The bound, as the OpenAPI document states it. JSON Schema has no minimum for a date, and a pattern on the
+# year would make a generator throw away nearly every date it draws; a date outside it is a 422 naming it.
+_YEAR_1900_TO_2100 = {"description": RANGE}
+
+
 class Instant(fields.AwareDateTime):
     """A timestamp with its zone, from 1900 to 2100, given back in UTC."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {**_YEAR_1900_TO_2100, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
         instant = super()._deserialize(value, attr, data, **kwargs)
@@ -72,11 +81,36 @@ class Instant(fields.AwareDateTime):
 class Day(fields.Date):
     """A calendar date from 1900 to 2100."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {**_YEAR_1900_TO_2100, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
         day = super()._deserialize(value, attr, data, **kwargs)
         if not EARLIEST <= day <= LATEST:
             raise ma.ValidationError(RANGE)
         return day
+
+
+class WholeNumber(fields.Integer):
+    """A JSON integer: not 1.5, not "3", not true (which Python would count as 1)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class TrueOrFalse(fields.Boolean):
+    """JSON true or false, nothing else: not "false", not 0."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 def not_in_future(value: dt.datetime | dt.date) -> None:
@@ -86,3 +120,19 @@ def not_in_future(value: dt.datetime | dt.date) -> None:
             raise ma.ValidationError("Must not be in the future.")
     elif value > now.date() + dt.timedelta(days=1):  # a date may be "today" anywhere in the world
         raise ma.ValidationError("Must not be in the future.")
+
+
+class ConfiguredChoices(validate.Validator):
+    """A closed list that comes from configuration (policing areas, the catalogue's event types), set when the
+    app starts. It validates like `OneOf` and is documented as an enum (apispec reads `choices`)."""
+
+    def __init__(self) -> None:
+        self.choices: tuple[str, ...] = ()
+
+    def configure(self, choices: tuple[str, ...] | list[str]) -> None:
+        self.choices = tuple(choices)
+
+    def __call__(self, value: str) -> str:
+        if value not in self.choices:
+            raise ma.ValidationError(f"Must be one of: {', '.join(self.choices)}.")
+        return value

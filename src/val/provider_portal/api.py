@@ -61,7 +61,7 @@ class AcceptReferral(MethodView):
 @blp.route("/referrals/<uuid:assignment_id>/decline")
 class DeclineReferral(MethodView):
     @require_roles(Role.PROVIDER)
-    @blp.arguments(DeclineSchema())
+    @blp.arguments(DeclineSchema(), example={"reason": "No capacity in this area this week"})
     @blp.response(200, AnswerSchema)
     def post(self, body, assignment_id: uuid.UUID):
         """Decline with a reason; the referral goes to the next eligible provider, else to coordinators."""
@@ -78,7 +78,7 @@ class DeclineReferral(MethodView):
 @blp.route("/referrals/<uuid:assignment_id>/outcome")
 class ReferralOutcome(MethodView):
     @require_roles(Role.PROVIDER)
-    @blp.arguments(OutcomeSchema())
+    @blp.arguments(OutcomeSchema(), example={"outcome": "in_support", "at": "2026-11-20T10:15:00Z"})
     @blp.response(200, AnswerSchema)
     def post(self, body, assignment_id: uuid.UUID):
         """`in_support` when support starts; `supported`, `unable_to_contact`, `support_declined` or

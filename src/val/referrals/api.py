@@ -14,7 +14,13 @@ from val.http.context import request_session, request_unit_of_work, services
 from val.http.idempotency import idempotent
 from val.http.problems import Problem
 from val.referrals import batch
-from val.referrals.schemas import BatchResultSchema, CaseSchema, ReferralSchema, ReferralStatusSchema
+from val.referrals.schemas import (
+    REFERRAL_EXAMPLE,
+    BatchResultSchema,
+    CaseSchema,
+    ReferralSchema,
+    ReferralStatusSchema,
+)
 from val.referrals.service import accept_referral, referral_status
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
@@ -28,7 +34,8 @@ NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson
 class Referrals(MethodView):
     @require_roles(Role.INTAKE, Role.COORDINATOR)
     @idempotent
-    @blp.arguments(ReferralSchema())  # an instance: a class would be instantiated on every request
+    # An instance: a class would be instantiated on every request.
+    @blp.arguments(ReferralSchema(), example=REFERRAL_EXAMPLE)
     @blp.alt_response(201, schema=CaseSchema, description="A new case, triaged")
     @blp.alt_response(
         200,
@@ -36,7 +43,6 @@ class Referrals(MethodView):
         description="A duplicate: the existing case with duplicate_of when this credential submitted it; "
         "otherwise only duplicate_of and reference",
     )
-    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}])
     def post(self, referral):
         """Submit one referral; the response is the triaged case."""
         result = accept_referral(request_session(), g.principal, referral, services().rulebook, g.request_id)
@@ -72,10 +78,19 @@ class ReferralBatches(MethodView):
     @blp.response(200, BatchResultSchema)
     @blp.doc(
         requestBody={
+            "required": True,
             "content": {
-                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/json": {
+                    "example": [REFERRAL_EXAMPLE],
+                    "schema": {
+                        "type": "array",
+                        # Any value: each record is validated on its own as a Referral, and one that is not
+                        # an object is reported as rejected in the results, like any other invalid record.
+                        "items": {"description": "A Referral"},
+                    },
+                },
                 "application/x-ndjson": {"schema": {"type": "string"}},
-            }
+            },
         }
     )
     def post(self):

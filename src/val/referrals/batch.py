@@ -70,15 +70,33 @@ def parse_ndjson(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
             yield number, RecordError([{"field": "(line)", "detail": "Not valid JSON."}])
 
 
-def _list_columns(schema: ma.Schema, prefix: str = "") -> set[str]:
-    found: set[str] = set()
+def _columns(schema: ma.Schema, prefix: str = "") -> dict[str, fields.Field]:
+    """Every dotted column of the referral contract and its field."""
+    found: dict[str, fields.Field] = {}
     for name, schema_field in schema.fields.items():
-        path = prefix + name
-        if isinstance(schema_field, fields.List):
-            found.add(path)
-        elif isinstance(schema_field, fields.Nested):
-            found |= _list_columns(schema_field.schema, path + ".")
+        path = prefix + (schema_field.data_key or name)
+        if isinstance(schema_field, fields.Nested):
+            found |= _columns(schema_field.schema, path + ".")
+        else:
+            found[path] = schema_field
     return found
+
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def _cell_value(cell: str, schema_field: fields.Field | None) -> Any:
+    """A CSV cell is text; JSON intake is typed strictly, so typed columns are read as their type here. A cell
+    that is not what its column needs is passed on unchanged, for validation to name it."""
+    if isinstance(schema_field, fields.List):
+        return [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()]
+    if isinstance(schema_field, fields.Boolean):
+        lowered = cell.lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else cell
+    if isinstance(schema_field, fields.Integer) and cell.lstrip("-").isdigit():
+        return int(cell)
+    return cell
 
 
 LIST_SEPARATOR = ";"
@@ -86,8 +104,8 @@ LIST_SEPARATOR = ";"
 
 def parse_csv(stream: io.TextIOBase) -> Iterator[tuple[int, Any]]:
     """CSV with dotted column names (`victim.date_of_birth`). Empty cells are absent fields; list columns
-    (`offence.flags`) hold values separated by ';'. Marshmallow coerces the rest ("true", "15")."""
-    list_columns = _list_columns(ReferralSchema())
+    (`offence.flags`) hold values separated by ';'; yes/no columns take true/false (or yes/no, 1/0)."""
+    columns = _columns(ReferralSchema())
     reader = csv.DictReader(stream)
     for row in reader:
         record: dict[str, Any] = {}
@@ -95,12 +113,10 @@ def parse_csv(stream: io.TextIOBase) -> Iterator[tuple[int, Any]]:
             if column is None or cell is None:
                 continue
             column, cell = column.strip(), cell.strip()
-            if column in list_columns:
-                value: Any = [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()]
-            elif cell == "":
+            schema_field = columns.get(column)
+            if cell == "" and not isinstance(schema_field, fields.List):
                 continue
-            else:
-                value = cell
+            value = _cell_value(cell, schema_field)
             target = record
             *parents, leaf = column.split(".")
             for part in parents:

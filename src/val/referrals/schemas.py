@@ -10,7 +10,15 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from val.compliance.schemas import PointSchema
-from val.http.schemas import Day, Instant, StrictSchema, not_in_future
+from val.http.schemas import (
+    ConfiguredChoices,
+    Day,
+    Instant,
+    StrictSchema,
+    TrueOrFalse,
+    WholeNumber,
+    not_in_future,
+)
 from val.routing.schemas import RouteSchema
 
 OFFENCE_FLAGS = (
@@ -39,17 +47,61 @@ POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECAS
 HOME_OFFICE_CODE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,2})?[A-Z]?$", re.IGNORECASE)
 
 # Set from settings when the app or CLI starts (the list of policing areas is configurable).
-_policing_areas: tuple[str, ...] = ()
+POLICING_AREAS = ConfiguredChoices()
 
 
 def configure_policing_areas(areas: tuple[str, ...]) -> None:
-    global _policing_areas
-    _policing_areas = tuple(areas)
+    POLICING_AREAS.configure(areas)
 
 
-def _known_policing_area(value: str) -> None:
-    if value not in _policing_areas:
-        raise ma.ValidationError(f"Must be one of: {', '.join(_policing_areas)}.")
+# The OpenAPI document's example: a fictional victim (DOMAIN §3's example), the shape a police system sends.
+REFERRAL_EXAMPLE: dict[str, Any] = {
+    "source": {"system": "police-rms", "reference": "22/004512/26"},
+    "reported_at": "2026-11-14T14:00:00Z",
+    "offence": {
+        "home_office_code": "8N",
+        "description": "Assault with injury",
+        "occurred_at": "2026-11-14T12:30:00Z",
+        "flags": ["domestic_abuse"],
+        "hate_strands": [],
+        "rtc_outcome": None,
+    },
+    "victim": {
+        "given_name": "Alexandra",
+        "family_name": "Quinterro",
+        "date_of_birth": "1992-03-01",
+        "gender": "female",
+        "postcode": "WR1 2AB",
+        "policing_area": "south_worcestershire",
+        "relationship": "direct",
+        "contact": {
+            "phone": "+447700900123",
+            "email": None,
+            "safe_to_call": True,
+            "safe_times": "after 18:00",
+            "voicemail_ok": False,
+            "phone_known_to_suspect": False,
+        },
+        "language": "en",
+        "needs_interpreter": False,
+        "vulnerabilities": [],
+        "persistently_targeted": False,
+        "intimidated": False,
+        "in_hospital": False,
+        "children_in_household": 0,
+    },
+    "consent": {"support_referral": "given", "recorded_at": "2026-11-14T14:05:00Z"},
+    "risk": {
+        "tool": "dash_ric_24",
+        "yes_count": 15,
+        "answers": None,
+        "assessed_level": None,
+        "professional_judgement_high": False,
+        "incidents_last_12_months": 1,
+        "last_marac_referral_on": None,
+        "cce_level": None,
+    },
+}
 
 
 def one_of(choices: tuple[str, ...]) -> validate.OneOf:
@@ -87,10 +139,10 @@ class ContactSchema(StrictSchema):
         validate=validate.Regexp(r"^\+?[0-9 ()-]{6,20}$", error="Not a telephone number."),
     )
     email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
-    safe_to_call = fields.Boolean(required=True)
+    safe_to_call = TrueOrFalse(required=True)
     safe_times = text(200, allow_none=True, load_default=None)
-    voicemail_ok = fields.Boolean(allow_none=True, load_default=None)
-    phone_known_to_suspect = fields.Boolean(allow_none=True, load_default=None)
+    voicemail_ok = TrueOrFalse(allow_none=True, load_default=None)
+    phone_known_to_suspect = TrueOrFalse(allow_none=True, load_default=None)
 
 
 class VictimSchema(StrictSchema):
@@ -101,16 +153,16 @@ class VictimSchema(StrictSchema):
     postcode = fields.String(
         allow_none=True, load_default=None, validate=validate.Regexp(POSTCODE, error="Not a UK postcode.")
     )
-    policing_area = fields.String(required=True, validate=_known_policing_area)
+    policing_area = fields.String(required=True, validate=POLICING_AREAS)
     relationship = fields.String(load_default="direct", validate=one_of(RELATIONSHIPS))
     contact = fields.Nested(ContactSchema, required=True)
     language = text(20, allow_none=True, load_default=None)
-    needs_interpreter = fields.Boolean(load_default=False)
+    needs_interpreter = TrueOrFalse(load_default=False)
     vulnerabilities = fields.List(fields.String(validate=one_of(VULNERABILITIES)), load_default=list)
-    persistently_targeted = fields.Boolean(load_default=False)
-    intimidated = fields.Boolean(load_default=False)
-    in_hospital = fields.Boolean(load_default=False)
-    children_in_household = fields.Integer(load_default=0, validate=validate.Range(min=0, max=30))
+    persistently_targeted = TrueOrFalse(load_default=False)
+    intimidated = TrueOrFalse(load_default=False)
+    in_hospital = TrueOrFalse(load_default=False)
+    children_in_household = WholeNumber(load_default=0, validate=validate.Range(min=0, max=30))
 
 
 class ConsentSchema(StrictSchema):
@@ -120,7 +172,7 @@ class ConsentSchema(StrictSchema):
 
 class RiskSchema(StrictSchema):
     tool = fields.String(allow_none=True, load_default=None, validate=one_of(RISK_TOOLS))
-    yes_count = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=27))
+    yes_count = WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=0, max=27))
     answers = fields.Dict(
         keys=fields.String(validate=one_of(tuple(str(n) for n in range(1, 28)))),
         values=fields.String(validate=one_of(DASH_ANSWERS)),
@@ -128,8 +180,8 @@ class RiskSchema(StrictSchema):
         load_default=None,
     )
     assessed_level = fields.String(allow_none=True, load_default=None, validate=one_of(RISK_LEVELS))
-    professional_judgement_high = fields.Boolean(load_default=False)
-    incidents_last_12_months = fields.Integer(
+    professional_judgement_high = TrueOrFalse(load_default=False)
+    incidents_last_12_months = WholeNumber(
         allow_none=True, load_default=None, validate=validate.Range(min=0, max=1000)
     )
     last_marac_referral_on = Day(allow_none=True, load_default=None, validate=not_in_future)

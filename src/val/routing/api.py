@@ -20,7 +20,7 @@ blp = Blueprint("routing", __name__, url_prefix="/api/v1", description="Routing 
 @blp.route("/assignments/<uuid:assignment_id>/reroute")
 class Reroute(MethodView):
     @require_roles(Role.COORDINATOR)
-    @blp.arguments(RerouteSchema())
+    @blp.arguments(RerouteSchema(), example={"provider": "wmwa-idva"})
     @blp.response(201, AssignmentSchema)
     def post(self, body, assignment_id: uuid.UUID):
         """Withdraw an assignment from its provider (who is told) and offer it to another."""

@@ -1,0 +1,89 @@
+"""The OpenAPI document tells the truth: who may call each operation, an example for every body, the closed
+lists as enums, the bounds the server enforces, and every media type it answers with."""
+
+from __future__ import annotations
+
+import pytest
+
+from val.settings import load_settings
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture
+def spec(client):
+    return client.get("/openapi.json").get_json()
+
+
+def _operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield f"{method.upper()} {path}", operation
+
+
+def _schema(spec, name):
+    return spec["components"]["schemas"][name]
+
+
+def test_every_operation_names_the_roles_that_may_call_it(app, spec):
+    guarded = {}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            handler = getattr(getattr(view, "view_class", None), method.lower(), view)
+            if hasattr(handler, "_val_roles"):
+                path = rule.rule.replace("<uuid:", "{").replace(">", "}")
+                guarded[f"{method} {path}"] = sorted(handler._val_roles)
+    documented = {name: op.get("x-roles") for name, op in _operations(spec)}
+    assert documented == guarded
+    for name, operation in _operations(spec):
+        assert operation["description"].endswith(f"Roles: {', '.join(operation['x-roles'])}."), name
+
+
+def test_every_request_body_has_an_example(spec):
+    for name, operation in _operations(spec):
+        for media_type, content in operation.get("requestBody", {}).get("content", {}).items():
+            if media_type == "application/json":
+                assert "example" in content, name
+
+
+def test_the_closed_lists_are_enums(app, spec):
+    settings = load_settings()
+    victim = _schema(spec, "Victim")
+    assert victim["properties"]["policing_area"]["enum"] == list(settings.policing_areas)
+    catalogue = app.extensions["val"].rulebook.catalogue
+    event = _schema(spec, "EventIn")
+    assert event["properties"]["type"]["enum"] == list(catalogue.event_types)
+    details = _schema(spec, "EventDetails")
+    assert set(details["properties"]) == {"custody_months", "violent_or_sexual", "note_ref"}
+    assert details["additionalProperties"] is False
+    cases = {p["name"]: p for p in spec["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    assert "domestic_abuse" in cases["crime_type"]["schema"]["enum"]
+    assert "idva" in cases["service"]["schema"]["enum"]
+    points = {p["name"]: p for p in spec["paths"]["/api/v1/compliance-points"]["get"]["parameters"]}
+    assert [a for a in points["agency"]["schema"]["enum"] if a] == sorted(
+        {rule.agency for rule in catalogue.points}
+    )
+    outcome = _schema(spec, "Outcome")
+    assert set(outcome["properties"]["outcome"]["enum"]) >= {"in_support", "supported"}
+
+
+def test_dates_carry_the_range_the_server_enforces(spec):
+    date_of_birth = _schema(spec, "Victim")["properties"]["date_of_birth"]
+    assert date_of_birth["format"] == "date" and "1900-01-01 and 2100-12-31" in date_of_birth["description"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/referrals", "/api/v1/referral-batches"])
+def test_the_idempotency_key_header_is_documented_with_its_bounds(spec, path):
+    (header,) = [p for p in spec["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key"]
+    assert (
+        header["in"] == "header"
+        and header["schema"]["minLength"] == 1
+        and header["schema"]["maxLength"] == 255
+    )
+
+
+def test_the_board_summary_documents_its_csv_alternative(spec):
+    content = spec["paths"]["/api/v1/board/compliance-summary"]["get"]["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/csv"}

@@ -1,0 +1,19 @@
+"""The outside client in CI: schemathesis against the app in-process, every operation as every role, every
+check. `make fuzz` runs the same with many more examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.outside_client import ROLES, run, serving
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_operation_as_every_role_passes_every_check(app, make_key, role):
+    key = make_key(role, provider_id="wmwa-idva" if role == "provider" else None)
+    with serving(app) as base_url:
+        findings = run(base_url, key, max_examples=5, seed=20261127)
+    assert findings.requests > 0
+    assert not findings.errors and not findings.failures, "\n".join(
+        findings.errors + sorted(set(findings.failures))
+    )
