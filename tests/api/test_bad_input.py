@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import auth
@@ -27,6 +29,22 @@ def test_a_nul_or_a_lone_surrogate_in_a_string_is_refused_by_name(client, intake
     )
     assert response.status_code == 422
     assert {"field": "victim.given_name"}.items() <= response.get_json()["errors"][0].items()
+
+
+@pytest.mark.parametrize("name", ["\u0000", "a\u0000b", "a\ud871b"])
+def test_a_field_name_that_cannot_be_stored_is_quoted_back_safely(client, intake, name):
+    """Found by `make fuzz`: a batch with an Idempotency-Key stores its answer, which quoted the bad field
+    name with its NUL; PostgreSQL refuses that, and the request was a 500."""
+    body = json.dumps([{name: 1}])
+    response = client.post(
+        "/api/v1/referral-batches",
+        data=body,
+        content_type="application/json",
+        headers=auth(intake, **{"Idempotency-Key": "field-names"}),
+    )
+    assert response.status_code == 200
+    (error,) = response.get_json()["results"][0]["errors"]
+    assert "\ufffd" in error["field"] and "\x00" not in error["field"]
 
 
 def test_a_nul_in_a_query_is_refused_by_name(client, make_key):

@@ -25,6 +25,11 @@ def _unsafe(text: str) -> bool:
     return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
 
 
+def _printable(name: str) -> str:
+    """A field name as the error may quote it back: what cannot be stored or encoded becomes U+FFFD."""
+    return "".join("\ufffd" if c == "\x00" or "\ud800" <= c <= "\udfff" else c for c in name)
+
+
 def _has_unsafe_text(value: Any) -> bool:
     if isinstance(value, str):
         return _unsafe(value)
@@ -44,7 +49,7 @@ class StrictSchema(ma.Schema):
         if isinstance(data, Mapping):  # a JSON object, or webargs' view of a query string
             by_key = {f.data_key or name: f for name, f in self.load_fields.items()}
             bad = {
-                str(k): ["Contains a NUL character or an unpaired surrogate."]
+                _printable(str(k)): ["Contains a NUL character or an unpaired surrogate."]
                 for k, v in data.items()
                 # A nested schema checks its own fields, so the error names the field itself.
                 if not isinstance(by_key.get(k), fields.Nested)
