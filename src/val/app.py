@@ -15,6 +15,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.throttle import FailedAuthThrottle, storage_for
@@ -86,6 +87,11 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.extensions["val_auth_throttle"] = FailedAuthThrottle(
         storage_for(settings.effective_broker_url), settings.auth_failures_per_minute
     )
+    if settings.trusted_proxies:
+        # The client the throttle counts and the logs name is the one the trusted proxies saw.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
     _configure_closed_lists(app.extensions["val"].rulebook)
     _register_blueprints(app)
     app.register_error_handler(DomainError, _domain_error)

@@ -48,6 +48,7 @@ class Settings:
     unreached_attempts_alert: int = 3
     provider_view_days_after_close: int = 30
     auth_failures_per_minute: int = 20
+    trusted_proxies: int = 0
     policing_areas: tuple[str, ...] = field(default_factory=tuple)
 
     @property

@@ -37,6 +37,37 @@ def test_successes_do_not_count(database, make_key):
     app.extensions["val"].db.dispose()
 
 
+def test_no_key_at_all_is_a_401_and_never_counts(database, make_key):
+    app = create_app(overrides={"database_url": database.url, "auth_failures_per_minute": 2})
+    client, good = app.test_client(), make_key(Role.COORDINATOR)
+    for _ in range(10):
+        assert client.get("/api/v1/cases", environ_base=ATTACKER).status_code == 401
+    assert client.get("/api/v1/cases", headers=auth(good), environ_base=ATTACKER).status_code == 200
+    app.extensions["val"].db.dispose()
+
+
+def test_behind_a_trusted_proxy_the_client_counted_is_the_one_the_proxy_saw(database, make_key):
+    app = create_app(
+        overrides={"database_url": database.url, "auth_failures_per_minute": 2, "trusted_proxies": 1}
+    )
+    client, good = app.test_client(), make_key(Role.COORDINATOR)
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(3):
+        client.get(
+            "/api/v1/cases",
+            headers=auth("val_wrong", **{"X-Forwarded-For": "198.51.100.7"}),
+            environ_base=proxy,
+        )
+    attacker = client.get(
+        "/api/v1/cases", headers=auth(good, **{"X-Forwarded-For": "198.51.100.7"}), environ_base=proxy
+    )
+    neighbour = client.get(
+        "/api/v1/cases", headers=auth(good, **{"X-Forwarded-For": "198.51.100.8"}), environ_base=proxy
+    )
+    assert attacker.status_code == 429 and neighbour.status_code == 200
+    app.extensions["val"].db.dispose()
+
+
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_on_redis_every_process_shares_the_count(database, redis_server, make_key):
     settings = {"database_url": database.url, "broker_url": redis_server.url, "auth_failures_per_minute": 2}
