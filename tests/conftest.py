@@ -29,6 +29,8 @@ DATA = Path(__file__).parent / "data"
 # One sealing key for the whole run, inherited by every worker and `val run` the tests start.
 os.environ.setdefault("VAL_SECRET_KEY", Fernet.generate_key().decode())
 SECRET_BOX = SecretBox([os.environ["VAL_SECRET_KEY"]])
+# The repeat-victim key, so both databases recognise repeat victims the same way.
+os.environ.setdefault("VAL_MATCH_KEY", "tests-" + "k" * 40)
 KEPT_TABLES = {"providers", "alembic_version"}
 
 

@@ -26,6 +26,7 @@ from val.http.context import Services, close_request_session, commit_request
 from val.http.health import swagger_assets
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception, problem_response
 from val.logs import configure_logging
+from val.records.match_keys import keyer_for
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
@@ -83,6 +84,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         settings=settings,
         db=Database(settings.effective_database_url, pool_size=4),
         rulebook=load_rulebook(settings.config_dir),
+        match_keyer=keyer_for(settings),
     )
     app.extensions["val_auth_throttle"] = FailedAuthThrottle(
         storage_for(settings.effective_broker_url), settings.auth_failures_per_minute

@@ -44,6 +44,8 @@ class Settings:
     secret_rotation_overlap_hours: int = 24
     # Fernet keys sealing signing secrets at rest (comma-separated, first seals); the embedded mode makes one.
     secret_key: str = ""
+    match_key: str = ""
+    retention_years: int = 6
     reminder_hours_before: float = 4.0
     unreached_attempts_alert: int = 3
     provider_view_days_after_close: int = 30

@@ -145,7 +145,9 @@ def test_search_by_val_reference_and_the_search_terms_are_never_audited(
 
 def test_filters_combine(client, coordinator, submit, make_key):
     high = submit()
-    standard = submit(**{"risk.yes_count": 5, "victim.policing_area": "herefordshire"})
+    standard = submit(
+        **{"risk.yes_count": 5, "victim.policing_area": "herefordshire", "victim.family_name": "Another"}
+    )
 
     def ids(query):
         body = client.get(f"{CASES}?{query}", headers=auth(coordinator)).get_json()

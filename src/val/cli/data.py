@@ -14,6 +14,7 @@ from val.cli.base import database, in_unit_of_work, main, settings
 from val.compliance import board
 from val.compliance import report as compliance_report
 from val.db.session import read_only, unit_of_work
+from val.records.match_keys import keyer_for
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import load_rulebook
@@ -51,7 +52,12 @@ def import_file(file: Path, fmt: str, as_name: str) -> None:
     with progress as bar:
         # One unit of work per record: a rejected or failing record never costs the others.
         result = batch.import_records(
-            lambda: unit_of_work(db), principal, records, rulebook, on_record=lambda: bar.update(1)
+            lambda: unit_of_work(db),
+            principal,
+            records,
+            rulebook,
+            on_record=lambda: bar.update(1),
+            repeat_keyer=keyer_for(settings_),
         )
     db.dispose()
     summary = result.as_dict()

@@ -14,6 +14,7 @@ from val.db.session import Database, committing
 from val.settings import Settings
 
 if TYPE_CHECKING:  # the rulebook is assembled above every feature; the HTTP layer only carries it
+    from val.records.matching import MatchKeyer
     from val.rulebook import Rulebook
 
 
@@ -22,6 +23,8 @@ class Services:
     settings: Settings
     db: Database
     rulebook: Rulebook
+    # The repeat-victim key (DOMAIN §13); None in production until VAL_MATCH_KEY is set.
+    match_keyer: MatchKeyer | None = None
 
 
 def services() -> Services:

@@ -8,6 +8,7 @@ from typing import Any
 
 from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.models import Assignment
+from val.triage.domain import REPEAT_VICTIM_RULE
 
 CONTACT = ("given_name", "family_name", "contact", "language", "needs_interpreter")
 IDENTITY = ("date_of_birth", "postcode")
@@ -112,6 +113,9 @@ def referral_for_provider(
         kind, _, name = field.rpartition(".")
         if kind == "offence":
             offence_view[name] = _plain(getattr(offence, name))
+        elif kind == "triage" and name == "explanation":
+            # Providers never learn that VAL recognised the victim from another case (DOMAIN §13).
+            triage_view[name] = [line for line in decision.explanation if line["rule"] != REPEAT_VICTIM_RULE]
         elif kind == "triage":
             triage_view[name] = _plain(getattr(decision, name))
         elif kind == "risk":

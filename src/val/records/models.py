@@ -57,6 +57,12 @@ class Case(Base):
     enhanced_rights: Mapped[bool] = mapped_column(default=False)
     crime_types_key: Mapped[str] = mapped_column(String(300), default="")  # "|domestic_abuse|other|"
     earliest_open_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # Repeat victim (DOMAIN §13), as found at intake: earlier cases of the same victim received in the 12
+    # months before this one. Coordinators only; providers and the Board never see it.
+    repeat_previous_cases: Mapped[int] = mapped_column(default=0)
+    repeat_last_received_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # When retention erased who the victim is (DOMAIN §13); what every figure needs stays.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
     victim: Mapped[Victim] = relationship(back_populates="case", uselist=False, lazy="raise")
     offence: Mapped[Offence] = relationship(back_populates="case", uselist=False, lazy="raise")
@@ -86,7 +92,7 @@ class Victim(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
     given_name: Mapped[str | None] = mapped_column(String(100))
     family_name: Mapped[str | None] = mapped_column(String(100))
-    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)  # None once anonymised
     gender: Mapped[str | None] = mapped_column(String(40))
     postcode: Mapped[str | None] = mapped_column(String(10))
     policing_area: Mapped[str] = mapped_column(String(40))
@@ -105,6 +111,8 @@ class Victim(Base):
         String(100).with_variant(String(100, collation="C"), "postgresql"), index=True, default=None
     )
     phone_e164: Mapped[str | None] = mapped_column(String(20), index=True, default=None)
+    # The repeat-victim hash (HMAC of normalised family name, date of birth, postcode district).
+    match_key: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
 
     # `relationship` is a column of this table, so the ORM function is reached through its module here.
     case: Mapped[Case] = orm.relationship(back_populates="victim", lazy="raise")

@@ -45,7 +45,10 @@ class Referrals(MethodView):
     )
     def post(self, referral):
         """Submit one referral; the response is the triaged case."""
-        result = accept_referral(request_session(), g.principal, referral, services().rulebook, g.request_id)
+        svc = services()
+        result = accept_referral(
+            request_session(), g.principal, referral, svc.rulebook, g.request_id, repeat_keyer=svc.match_keyer
+        )
         if not result.submitted_by_caller:
             return {"duplicate_of": str(result.case.id), "reference": result.case.reference}, 200
         body = _case_schema.dump(result.case)
@@ -117,7 +120,12 @@ class ReferralBatches(MethodView):
             )
         # One unit of work per record, committed as it is accepted: one bad record never costs the others.
         return batch.import_records(
-            request_unit_of_work, g.principal, records, svc.rulebook, g.request_id
+            request_unit_of_work,
+            g.principal,
+            records,
+            svc.rulebook,
+            g.request_id,
+            repeat_keyer=svc.match_keyer,
         ).as_dict()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from val.auth.roles import Principal
 from val.http.problems import flatten_messages
+from val.records.matching import MatchKeyer
 from val.referrals.schemas import ReferralSchema
 from val.referrals.service import accept_referral
 from val.rulebook import Rulebook
@@ -136,6 +137,7 @@ def import_records(
     rulebook: Rulebook,
     request_id: str | None = None,
     on_record: Callable[[], None] | None = None,
+    repeat_keyer: MatchKeyer | None = None,
 ) -> BatchResult:
     schema = ReferralSchema()
     result = BatchResult()
@@ -160,7 +162,9 @@ def import_records(
             else:
                 # Each record is its own unit of work (the entry point's), so one never blocks another.
                 with unit_of_work() as session:
-                    intake = accept_referral(session, principal, referral, rulebook, request_id)
+                    intake = accept_referral(
+                        session, principal, referral, rulebook, request_id, repeat_keyer=repeat_keyer
+                    )
                     session.expunge_all()  # keep the identity map small over a long batch
                 result.results.append(
                     {

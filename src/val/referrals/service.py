@@ -19,8 +19,10 @@ from val.auth.roles import Principal
 from val.compliance.models import CompliancePoint
 from val.compliance.service import earliest_open_due, insert_points, intake_point_rows
 from val.db.base import table_of, utcnow
+from val.records.matching import MatchKeyer
 from val.records.models import Case, Offence, TriageDecision, Victim
 from val.records.normalise import family_name_key, phone_e164
+from val.records.repeats import RepeatHistory, repeat_history
 from val.routing.facts import explain, routing_facts
 from val.routing.models import Assignment
 from val.routing.offers import create_assignments, plan_routes
@@ -49,7 +51,7 @@ def duplicate_key(system: str, reference: str, date_of_birth: dt.date) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def facts_from(referral: dict[str, Any]) -> ReferralFacts:
+def facts_from(referral: dict[str, Any], repeat: RepeatHistory | None = None) -> ReferralFacts:
     offence, victim, risk = referral["offence"], referral["victim"], referral.get("risk") or {}
     return ReferralFacts(
         reported_at=referral["reported_at"],
@@ -73,6 +75,7 @@ def facts_from(referral: dict[str, Any]) -> ReferralFacts:
             incidents_last_12_months=risk.get("incidents_last_12_months"),
             last_marac_referral_on=risk.get("last_marac_referral_on"),
             cce_level=risk.get("cce_level"),
+            previous_marac_case_on=repeat.last_marac_case_on if repeat else None,
         ),
     )
 
@@ -119,25 +122,27 @@ def accept_referral(
     referral: dict[str, Any],
     rulebook: Rulebook,
     request_id: str | None = None,
+    repeat_keyer: MatchKeyer | None = None,
 ) -> IntakeResult:
     """`referral` is the validated intake payload (ReferralSchema). Writes the case, its triage, points,
-    assignments, their webhook deliveries and the audit event in the caller's unit of work.
-
-    Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
+    assignments, their webhook deliveries and the audit event in the caller's unit of work. With a
+    `repeat_keyer`, earlier cases of the same victim feed triage (DOMAIN §13). Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
     response is built from the same values without reading anything back."""
     source, victim = referral["source"], referral["victim"]
     key = duplicate_key(source["system"], source["reference"], victim["date_of_birth"])
-    outcome = triage(facts_from(referral), rulebook.triage)
     now = utcnow()
+    match_key = _match_key(repeat_keyer, victim)
+    repeat = repeat_history(session, match_key, now)
+    outcome = triage(facts_from(referral, repeat), rulebook.triage)
     decision, providers = plan_routes(session, rulebook.routing, _routing_facts(rulebook, referral, outcome))
-    case_row = _case_row(principal, referral, key, outcome, decision, now)
+    case_row = _case_row(principal, referral, key, outcome, decision, now, repeat)
     point_rows = _intake_points(rulebook, case_row, referral, outcome, now)
     case_row["earliest_open_due_on"] = earliest_open_due(point_rows)
     number = _insert_unless_duplicate(session, case_row)
     if number is None:
         return _duplicate(session, principal, key, request_id)
     triage_row = _triage_row(case_row["id"], referral, outcome, decision, now)
-    _insert_record(session, case_row["id"], referral, triage_row)
+    _insert_record(session, case_row["id"], referral, triage_row, match_key)
     insert_points(session, point_rows)
     assignments = create_assignments(
         session,
@@ -153,8 +158,18 @@ def accept_referral(
     return IntakeResult(case=_as_written(number, case_row, triage_row, point_rows, assignments), created=True)
 
 
+def _match_key(keyer: MatchKeyer | None, victim: dict[str, Any]) -> str | None:
+    if keyer is None:
+        return None
+    return keyer.key_for(victim.get("family_name"), victim["date_of_birth"], victim.get("postcode"))
+
+
 def _insert_record(
-    session: Session, case_id: uuid.UUID, referral: dict[str, Any], triage_row: dict[str, Any]
+    session: Session,
+    case_id: uuid.UUID,
+    referral: dict[str, Any],
+    triage_row: dict[str, Any],
+    match_key: str | None,
 ) -> None:
     victim = referral["victim"]
     session.execute(
@@ -165,6 +180,7 @@ def _insert_record(
             **victim,
             "family_name_key": family_name_key(victim.get("family_name")),
             "phone_e164": phone_e164(victim["contact"].get("phone")),
+            "match_key": match_key,
         },
     )
     session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_id, **referral["offence"]})
@@ -218,6 +234,7 @@ def _case_row(
     outcome: TriageOutcome,
     decision: Decision,
     now: dt.datetime,
+    repeat: RepeatHistory,
 ) -> dict[str, Any]:
     source, consent = referral["source"], referral["consent"]
     routed = outcome.referral_permitted and bool(decision.routes)
@@ -240,6 +257,9 @@ def _case_row(
         "risk_level": str(outcome.risk_level) if outcome.risk_level else None,
         "enhanced_rights": outcome.enhanced_rights,
         "crime_types_key": "|" + "|".join(str(t) for t in outcome.crime_types) + "|",
+        "repeat_previous_cases": repeat.previous_cases,
+        "repeat_last_received_on": repeat.last_received_on,
+        "anonymised_at": None,
     }
 
 

@@ -70,6 +70,9 @@ class RiskFacts:
     incidents_last_12_months: int | None = None
     last_marac_referral_on: dt.date | None = None
     cce_level: str | None = None
+    # VAL's own record (DOMAIN §13): when it last received a MARAC case for the same victim, found by the
+    # repeat-victim match. Its reason is for coordinators only (REPEAT_VICTIM_RULE).
+    previous_marac_case_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,10 @@ class ReferralFacts:
     intimidated: bool = False
     consent: Consent = Consent.NOT_ASKED
     risk: RiskFacts = field(default_factory=RiskFacts)
+
+
+# The rule of the explanation line that says VAL recognised the victim: providers never see it.
+REPEAT_VICTIM_RULE = "risk.repeat_victim"
 
 
 @dataclass(frozen=True)

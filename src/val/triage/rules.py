@@ -11,6 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from val.triage.domain import (
+    REPEAT_VICTIM_RULE,
     CaseStatus,
     Consent,
     ConsentModel,
@@ -100,6 +101,18 @@ def dash_yes_count(risk: RiskFacts) -> int | None:
     return risk.yes_count
 
 
+def _repeat_victim_reason(risk: RiskFacts, incident_on: dt.date, rules: TriageRules) -> Reason | None:
+    """A MARAC case VAL already holds for this victim, received within the repeat window before the incident."""
+    previous = risk.previous_marac_case_on
+    if previous is None or not previous <= incident_on <= add_months(previous, rules.marac_repeat_months):
+        return None
+    return Reason(
+        REPEAT_VICTIM_RULE,
+        f"repeat victim: VAL received a MARAC case for this victim on {previous.isoformat()}, within "
+        f"{rules.marac_repeat_months} months (MARAC repeat criterion)",
+    )
+
+
 def assess_domestic_abuse_risk(
     risk: RiskFacts, incident_on: dt.date, rules: TriageRules
 ) -> tuple[RiskLevel, list[Reason]]:
@@ -126,9 +139,12 @@ def assess_domestic_abuse_risk(
                 f"repeat incident within {rules.marac_repeat_months} months of the last MARAC referral"
             )
 
-    if high_because:
+    repeat_victim = _repeat_victim_reason(risk, incident_on, rules)
+    if high_because or repeat_victim:
         level = RiskLevel.HIGH
         reasons.extend(Reason("risk.high", because) for because in high_because)
+        if repeat_victim:
+            reasons.append(repeat_victim)
     elif yes is not None and yes >= rules.medium_yes_count:
         level = RiskLevel.MEDIUM
         reasons.append(

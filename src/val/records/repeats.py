@@ -1,0 +1,49 @@
+"""What VAL already holds about the same victim (DOMAIN §13): earlier cases matched by the repeat-victim hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from val.records.models import Case, TriageDecision, Victim
+from val.triage.rules import add_months
+
+WINDOW_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class RepeatHistory:
+    previous_cases: int = 0
+    last_received_on: dt.date | None = None
+    last_marac_case_on: dt.date | None = None
+
+    def as_view(self) -> dict[str, object] | None:
+        """The coordinator's `repeat`, or None for a first referral."""
+        if not self.previous_cases:
+            return None
+        return {"previous_cases_12_months": self.previous_cases, "last_received_on": self.last_received_on}
+
+
+def repeat_history(session: Session, match_key: str | None, now: dt.datetime) -> RepeatHistory:
+    """Cases of the same victim received in the 12 months before `now` (anonymised ones carry no hash)."""
+    if match_key is None:
+        return RepeatHistory()
+    since = dt.datetime.combine(add_months(now.date(), -WINDOW_MONTHS), dt.time(), tzinfo=dt.UTC)
+    count, last, last_marac = session.execute(
+        select(
+            func.count(Case.id),
+            func.max(Case.received_at),
+            func.max(Case.received_at).filter(TriageDecision.marac.is_(True)),
+        )
+        .join(Victim, Victim.case_id == Case.id)
+        .join(TriageDecision, TriageDecision.case_id == Case.id)
+        .where(Victim.match_key == match_key, Case.received_at >= since, Case.received_at <= now)
+    ).one()
+    return RepeatHistory(count, _day(last), _day(last_marac))
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
