@@ -26,6 +26,8 @@ def beat_schedule(settings: Settings) -> dict:
             "options": {"expires": 290},
         },
         "purge-idempotency-keys": {"task": "val.idempotency.purge", "schedule": timedelta(hours=1)},
+        # DOMAIN §13: closed cases past the retention period are anonymised; idempotent, so weekly is enough.
+        "apply-retention": {"task": "val.retention.apply", "schedule": timedelta(days=7)},
         # Points fall due at the end of a London day; sweeping every 15 minutes marks them missed soon after.
         "sweep-overdue-compliance-points": {
             "task": "val.compliance.sweep_overdue",

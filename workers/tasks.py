@@ -11,9 +11,12 @@ from celery import shared_task
 from kombu import Connection
 
 import val.models  # noqa: F401  — every mapped class, before the first query
+from val.auth.roles import Role
+from val.auth.service import system_principal
 from val.compliance import service as compliance
 from val.db.session import Database, unit_of_work
 from val.http.models import purge_expired
+from val.lifecycle.retention import apply_retention
 from val.routing import service as routing
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
@@ -140,3 +143,12 @@ def sweep_overdue_points() -> int:
 def purge_idempotency_keys() -> int:
     with unit_of_work(database()) as session:
         return purge_expired(session)
+
+
+@shared_task(name="val.retention.apply", ignore_result=True)
+def apply_retention_weekly() -> int:
+    """DOMAIN §13: closed cases past the retention period are anonymised, each run audited."""
+    with unit_of_work(database()) as session:
+        principal = system_principal(session, "retention", Role.ADMIN)
+        run = apply_retention(session, principal, _settings().retention_years)
+    return run.anonymised

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from tests.api.conftest import now_iso
 from tests.conftest import SECRET_BOX, auth
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
@@ -24,36 +25,6 @@ EXAMPLE_HOSTS = DestinationPolicy(
 
 CASES = "/api/v1/cases"
 PROVIDER = "/api/v1/provider/referrals"
-
-
-def now_iso(minutes_ago: int = 0) -> str:
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago)).isoformat()
-
-
-@pytest.fixture
-def coordinator(make_key):
-    return make_key(Role.COORDINATOR, name="jo.bloggs")
-
-
-@pytest.fixture
-def submit(client, make_key, referral_body):
-    intake = make_key(Role.INTAKE)
-    counter = iter(range(1, 1000))
-
-    def post(recent: bool = True, **overrides):
-        if recent:  # reported just now: its points fall due in the coming days, not years ago
-            overrides = {
-                "reported_at": now_iso(5),
-                "offence.occurred_at": now_iso(60),
-                "consent.recorded_at": now_iso(5),
-                **overrides,
-            }
-        overrides.setdefault("source.reference", f"22/{next(counter):06d}/26")
-        response = client.post("/api/v1/referrals", json=referral_body(**overrides), headers=auth(intake))
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
-
-    return post
 
 
 def get_case(client, key, case_id):
@@ -96,6 +67,7 @@ def test_the_work_queue_puts_overdue_first_then_high_risk_then_the_nearest_due(c
         "services",
         "next_due_on",
         "overdue_points",
+        "repeat",
     }
     assert listed["items"][1]["services"] == ["idva", "marac"]
     newest = client.get(f"{CASES}?sort=-received_at", headers=auth(coordinator)).get_json()["items"]

@@ -25,6 +25,7 @@ from val.db.paging import Page, keyset, page_of
 from val.errors import BadCursor
 from val.records.models import Case, Victim
 from val.records.normalise import family_name_key, phone_e164
+from val.records.repeats import repeat_view
 from val.routing.models import Assignment
 from val.routing.states import AssignmentStatus
 
@@ -41,6 +42,8 @@ QUEUE_COLUMNS = (
     Case.policing_area,
     Case.owner_id,
     Case.earliest_open_due_on,
+    Case.repeat_previous_cases,
+    Case.repeat_last_received_on,
 )
 COUNTED_ROUTES = (
     *[s.value for s in AssignmentStatus if s.value not in ("declined", "expired", "withdrawn")],
@@ -286,6 +289,7 @@ def _items(session: Session, cases: list[Any], today: dt.date) -> list[dict[str,
             "services": sorted(services.get(c.id, ())),
             "next_due_on": due.get(c.id, (None, 0))[0],
             "overdue_points": due.get(c.id, (None, 0))[1],
+            "repeat": repeat_view(c.repeat_previous_cases, c.repeat_last_received_on),
         }
         for c in cases
     ]

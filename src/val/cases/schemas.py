@@ -9,6 +9,7 @@ from val.compliance.schemas import EventInSchema, EventOutSchema
 from val.http.pagination import PageQuerySchema
 from val.http.schemas import Day, Instant, StrictSchema, TrueOrFalse, not_in_future
 from val.providers.directory import SERVICES
+from val.records.repeats import repeat_view
 from val.referrals.schemas import POLICING_AREAS, CaseSchema, ConsentSchema
 from val.triage.domain import CrimeType
 
@@ -51,6 +52,13 @@ class OffenceOutSchema(ma.Schema):
     rtc_outcome = fields.String(allow_none=True)
 
 
+class RepeatSchema(ma.Schema):
+    """Earlier cases of the same victim received in the 12 months before this one (DOMAIN §13)."""
+
+    previous_cases_12_months = fields.Integer()
+    last_received_on = Day()
+
+
 class CoordinatorCaseSchema(CaseSchema):
     """Coordinators manage the whole case, so they also see who the victim is and what happened."""
 
@@ -64,6 +72,15 @@ class CoordinatorCaseSchema(CaseSchema):
     victim = fields.Nested(VictimOutSchema)
     offence = fields.Nested(OffenceOutSchema)
     risk = fields.Function(lambda case: case.triage.risk_input)
+    repeat = fields.Function(
+        lambda case: (
+            RepeatSchema().dump(repeat_view(case.repeat_previous_cases, case.repeat_last_received_on))
+            if case.repeat_previous_cases
+            else None
+        ),
+        metadata={"description": "A repeat victim: earlier cases in 12 months (null for a first referral)"},
+    )
+    anonymised_at = fields.DateTime(allow_none=True)
 
     def _owner(self, case) -> str | None:  # noqa: ANN001
         return getattr(case, "owner_name", None)
@@ -137,6 +154,7 @@ class CaseListItemSchema(ma.Schema):
     services = fields.List(fields.String())
     next_due_on = Day(allow_none=True)
     overdue_points = fields.Integer()
+    repeat = fields.Nested(RepeatSchema, allow_none=True)
 
 
 class ContactPatchSchema(StrictSchema):

@@ -13,6 +13,8 @@ from val.db import migrate
 from val.db.session import Database, unit_of_work
 from val.errors import DomainError
 from val.providers.directory import DirectoryError, load_directory, sync_directory
+from val.records.match_keys import keyer_for
+from val.records.repeats import backfill_match_keys
 from val.settings import Settings, SettingsError, load_settings
 from val.webhooks.endpoints import reseal_secrets
 from val.webhooks.secret_box import SecretBox, box_for
@@ -57,6 +59,9 @@ def prepare(settings_: Settings) -> None:
     if settings_.secret_key or settings_.embedded:  # production without its key can still migrate
         box = secret_box(settings_)
         in_unit_of_work(lambda session: reseal_secrets(session, box), settings_)
+    keyer = keyer_for(settings_)
+    if keyer is not None:  # cases recorded before repeat victims were recognised
+        in_unit_of_work(lambda session: backfill_match_keys(session, keyer), settings_)
 
 
 def secret_box(settings_: Settings) -> SecretBox:

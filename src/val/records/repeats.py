@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from val.records.matching import MatchKeyer
 from val.records.models import Case, TriageDecision, Victim
 from val.triage.rules import add_months
 
@@ -20,11 +22,12 @@ class RepeatHistory:
     last_received_on: dt.date | None = None
     last_marac_case_on: dt.date | None = None
 
-    def as_view(self) -> dict[str, object] | None:
-        """The coordinator's `repeat`, or None for a first referral."""
-        if not self.previous_cases:
-            return None
-        return {"previous_cases_12_months": self.previous_cases, "last_received_on": self.last_received_on}
+
+def repeat_view(previous_cases: int, last_received_on: dt.date | None) -> dict[str, Any] | None:
+    """The coordinator's `repeat` of a case, or None for a first referral."""
+    if not previous_cases:
+        return None
+    return {"previous_cases_12_months": previous_cases, "last_received_on": last_received_on}
 
 
 def repeat_history(session: Session, match_key: str | None, now: dt.datetime) -> RepeatHistory:
@@ -47,3 +50,19 @@ def repeat_history(session: Session, match_key: str | None, now: dt.datetime) ->
 
 def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
+
+
+def backfill_match_keys(session: Session, keyer: MatchKeyer) -> int:
+    """Victims recorded before matching existed get their hash (anonymised ones have nothing to hash)."""
+    filled = 0
+    rows = session.execute(
+        select(Victim.id, Victim.family_name, Victim.date_of_birth, Victim.postcode).where(
+            Victim.match_key.is_(None), Victim.date_of_birth.is_not(None), Victim.family_name.is_not(None)
+        )
+    ).all()
+    for victim_id, family_name, born, postcode in rows:
+        key = keyer.key_for(family_name, born, postcode) if born is not None else None
+        if key is not None:
+            session.execute(update(Victim).where(Victim.id == victim_id).values(match_key=key))
+            filled += 1
+    return filled

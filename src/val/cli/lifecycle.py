@@ -1,0 +1,61 @@
+"""The data lifecycle from the command line (DOMAIN §13): retention and the subject access export."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import click
+from sqlalchemy.orm import Session
+
+from val.auth.roles import Role
+from val.auth.service import system_principal
+from val.cli.base import in_unit_of_work, main, settings
+from val.lifecycle.retention import RetentionRun, apply_retention
+from val.lifecycle.subject_access import as_html, as_json, subject_access
+
+
+@main.group()
+def retention() -> None:
+    """Anonymise closed cases past the retention period."""
+
+
+@retention.command("apply")
+@click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
+def retention_apply(dry_run: bool) -> None:
+    """Erase who the victim is from cases closed more than retention_years ago; every figure stays."""
+    settings_ = settings()
+
+    def run(session: Session) -> RetentionRun:
+        principal = system_principal(session, "retention", Role.ADMIN)
+        return apply_retention(session, principal, settings_.retention_years, dry_run=dry_run)
+
+    done = in_unit_of_work(run, settings_)
+    verb = "would be anonymised" if done.dry_run else "anonymised"
+    click.echo(f"{done.anonymised} cases closed before {done.cutoff.date().isoformat()} {verb}")
+
+
+@main.command("subject-access")
+@click.option("--case", "case_id", type=click.UUID, required=True, help="Any case of the victim.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory for the export (JSON and an HTML page).",
+)
+def subject_access_command(case_id: uuid.UUID, out: Path) -> None:
+    """Everything VAL holds about a victim, across their matched cases, for a subject access request."""
+
+    def export(session: Session) -> dict:
+        return subject_access(session, system_principal(session, "cli-admin", Role.ADMIN), case_id)
+
+    found = in_unit_of_work(export)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"subject-access-{found['cases'][0]['case']['reference']}"
+    json_path, html_path = stem.with_suffix(".json"), stem.with_suffix(".html")
+    json_path.write_text(as_json(found), encoding="utf-8")
+    html_path.write_text(as_html(found), encoding="utf-8")
+    for path in (json_path, html_path):
+        path.chmod(0o600)  # special category data: readable by whoever ran it, no one else
+    click.echo(f"{json_path}\n{html_path}")

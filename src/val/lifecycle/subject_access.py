@@ -1,0 +1,161 @@
+"""A victim's right of access (UK GDPR Art. 15): everything VAL holds about them, across the cases the
+repeat-victim match links, in one self-contained file — the data as JSON and as a page a person can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from val.audit.models import AuditEvent
+from val.audit.service import record as audit
+from val.auth.models import Credential
+from val.auth.roles import Principal
+from val.cases.models import CaseNote, ContactAttempt
+from val.compliance.models import CaseEvent, CompliancePoint
+from val.errors import NotFoundError
+from val.providers.models import Provider
+from val.records.models import Case, Offence, TriageDecision, Victim
+from val.routing.models import Assignment
+
+# Columns that only make sense inside VAL (hashes and search keys): not the person's data, never exported.
+_INTERNAL = {"duplicate_key", "match_key", "family_name_key", "phone_e164", "number", "version"}
+
+
+def _row(obj: Any, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    columns = inspect(obj).mapper.column_attrs
+    return {c.key: getattr(obj, c.key) for c in columns if c.key not in _INTERNAL and c.key not in drop}
+
+
+def matched_case_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
+    victim = session.scalars(select(Victim).where(Victim.case_id == case_id)).one_or_none()
+    if victim is None:
+        raise NotFoundError("No case with this id.")
+    if victim.match_key is None:
+        return [case_id]
+    return list(
+        session.scalars(
+            select(Case.id)
+            .join(Victim, Victim.case_id == Case.id)
+            .where(Victim.match_key == victim.match_key)
+            .order_by(Case.received_at)
+        )
+    )
+
+
+def _case_record(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
+    case = session.scalars(select(Case).where(Case.id == case_id)).one()
+    providers = dict(session.execute(select(Provider.id, Provider.name)).all())
+    names = dict(session.execute(select(Credential.id, Credential.name)).all())
+
+    def of(model: Any, order: Any) -> list[Any]:
+        return list(session.scalars(select(model).where(model.case_id == case_id).order_by(order)))
+
+    routes = []
+    for assignment in of(Assignment, Assignment.offered_at):
+        route = _row(assignment, drop=("case_id",))
+        route["provider"] = providers.get(assignment.provider_id) if assignment.provider_id else None
+        routes.append(route)
+    return {
+        "case": {**_row(case), "reference": case.reference},
+        "victim": _row(session.scalars(select(Victim).where(Victim.case_id == case_id)).one(), drop=("id",)),
+        "offence": _row(
+            session.scalars(select(Offence).where(Offence.case_id == case_id)).one(), drop=("id",)
+        ),
+        "triage": _row(
+            session.scalars(select(TriageDecision).where(TriageDecision.case_id == case_id)).one(),
+            drop=("id",),
+        ),
+        "routes": routes,
+        "compliance_points": [
+            _row(p, drop=("case_id",)) for p in of(CompliancePoint, CompliancePoint.due_on)
+        ],
+        "events": [_row(e, drop=("case_id",)) for e in of(CaseEvent, CaseEvent.occurred_at)],
+        "contact_attempts": [_row(a, drop=("case_id",)) for a in of(ContactAttempt, ContactAttempt.at)],
+        "notes": [_row(n, drop=("case_id",)) for n in of(CaseNote, CaseNote.created_at)],
+        "access_log": [
+            {
+                "at": a.at,
+                "who": names.get(a.credential_id, "VAL") if a.credential_id else "VAL",
+                "role": a.role,
+                "action": a.action,
+            }
+            for a in session.scalars(
+                select(AuditEvent).where(AuditEvent.entity_id == str(case_id)).order_by(AuditEvent.at)
+            )
+        ],
+    }
+
+
+def subject_access(session: Session, principal: Principal, case_id: uuid.UUID) -> dict[str, Any]:
+    """Everything held about the victim of `case_id` and of every case matched to them. Each case's export is
+    itself audited (after its access log was read, so the export names the reads before it)."""
+    ids = matched_case_ids(session, case_id)
+    records = [_case_record(session, one) for one in ids]
+    for one in ids:
+        audit(session, principal, "case.subject_access", "case", one, None)
+    return {
+        "produced_at": dt.datetime.now(dt.UTC),
+        "requested_for_case": case_id,
+        "cases": records,
+        "about": "Everything the Victim Advice Line holds about you: each referral, how it was assessed and "
+        "why, who it was sent to, your rights under the Victims' Code and whether they were met, our contact "
+        "with you and our notes, and who looked at your case and when.",
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def as_json(export: dict[str, Any]) -> str:
+    return json.dumps(export, default=_plain, indent=2, ensure_ascii=False)
+
+
+def as_html(export: dict[str, Any]) -> str:
+    """A page with no script and no network: every value escaped, one table per part of each case."""
+    data = json.loads(as_json(export))
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>Your information held by the Victim Advice Line</title>",
+        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
+        "table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{border:1px solid #999;"
+        "padding:.3rem;text-align:left;vertical-align:top}th{background:#eee}</style></head><body>",
+        "<h1>Your information held by the Victim Advice Line</h1>",
+        f"<p>{html.escape(data['about'])}</p><p>Produced {html.escape(data['produced_at'])}.</p>",
+    ]
+    for record in data["cases"]:
+        parts.append(f"<h2>Referral {html.escape(record['case']['reference'])}</h2>")
+        for title, value in record.items():
+            parts.append(f"<h3>{html.escape(title.replace('_', ' ').capitalize())}</h3>")
+            parts.append(_table(value if isinstance(value, list) else [value]))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "<p>None.</p>"
+    headers = list(dict.fromkeys(key for row in rows for key in row))
+    head = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(row.get(h))}</td>" for h in headers) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return html.escape(json.dumps(value, ensure_ascii=False))
+    return html.escape(str(value))

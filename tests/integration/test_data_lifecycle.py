@@ -1,0 +1,214 @@
+"""The data lifecycle (DOMAIN §13) on both databases: retention anonymises closed cases past the period and
+keeps every Board figure; the subject access export holds everything about a victim across matched cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import uuid
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import JSON, String, Text, inspect, select, text, update
+
+from tests.api.conftest import now_iso
+from tests.conftest import auth
+from val.audit.models import AuditEvent
+from val.auth.roles import Role
+from val.cli import main
+from val.compliance.board import GROUP_COLUMNS, raw_counts
+from val.db.session import unit_of_work
+from val.models import Base
+from val.records.models import Case
+
+PEOPLE = [  # each victim's own values, so a scan can tell whose data is left where
+    ("Oriel", "Vantablack", "+447700900201", "oriel@example.org", "WR5 3QQ", "1981-04-17"),
+    ("Perpetua", "Quillfeather", "+447700900202", "perpetua@example.org", "HR4 9XY", "1979-11-02"),
+    ("Zebedee", "Marchbanks", "+447700900203", "zeb@example.org", "SY3 8HQ", "1990-06-30"),
+]
+
+
+@pytest.fixture
+def cases(client, make_key, referral_body):
+    """Three victims referred, worked and closed — the first twice (a repeat victim) — plus one case still open."""
+    intake, coordinator = make_key(Role.INTAKE), make_key(Role.COORDINATOR, name="sam.coordinator")
+    made = []
+    references = itertools.count(1)
+    for given, family, phone, email, postcode, born in [*PEOPLE, PEOPLE[0]]:
+        body = referral_body(
+            **{
+                "source.reference": f"RET/{next(references)}",
+                "reported_at": now_iso(30),
+                "offence.occurred_at": now_iso(90),
+                "offence.description": f"Assault on {given} {family} at home",
+                "consent.recorded_at": now_iso(30),
+                "victim.given_name": given,
+                "victim.family_name": family,
+                "victim.contact.phone": phone,
+                "victim.contact.email": email,
+                "victim.postcode": postcode,
+                "victim.date_of_birth": born,
+            }
+        )
+        case = client.post("/api/v1/referrals", json=body, headers=auth(intake)).get_json()
+        path = f"/api/v1/cases/{case['id']}"
+        client.post(
+            f"{path}/notes", json={"text": f"{given} asked us to ring after six"}, headers=auth(coordinator)
+        )
+        attempted = client.post(
+            f"{path}/contact-attempts",
+            json={"at": now_iso(0), "channel": "phone", "outcome": "reached"},
+            headers=auth(coordinator),
+        )
+        assert attempted.status_code == 201, attempted.get_json()
+        closed = client.post(
+            f"{path}/close",
+            json={
+                "outcome": "supported",
+                "at": now_iso(0),
+                "reason": f"{family} is safe now",
+                "withdraw_open": True,
+            },
+            headers=auth(coordinator),
+        )
+        assert closed.status_code == 200, closed.get_json()
+        made.append(case)
+    open_case = client.post(
+        "/api/v1/referrals",
+        json=referral_body(**{"source.reference": "RET/open", "victim.family_name": "Stillopen"}),
+        headers=auth(intake),
+    ).get_json()
+    return made, open_case
+
+
+def _age(database, case_ids, years):
+    with unit_of_work(database) as session:
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=365 * years + 2)
+        session.execute(update(Case).where(Case.id.in_(case_ids)).values(closed_at=long_ago))
+
+
+def _figures(database):
+    """Every Board grouping, one and two dimensions at a time, unrounded: what retention must not change."""
+    period = (dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    with unit_of_work(database) as session:
+        return {
+            combo: sorted(
+                json.dumps(row, sort_keys=True, default=str)
+                for row in raw_counts(session, *period, list(combo))
+            )
+            for size in (1, 2)
+            for combo in itertools.combinations(GROUP_COLUMNS, size)
+        }
+
+
+def _text_columns():
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String | Text | JSON):
+                yield table.name, column.name
+
+
+def _left(database, values):
+    """Every (table, column, value) where a value is still stored, in any text or JSON column of any table."""
+    found = []
+    with database.engine.connect() as connection:
+        for table, column in _text_columns():
+            for (stored,) in connection.execute(text(f'SELECT "{column}" FROM "{table}"')):
+                rendered = stored if isinstance(stored, str) else json.dumps(stored, ensure_ascii=False)
+                found += [(table, column, v) for v in values if v and v.lower() in (rendered or "").lower()]
+    return found
+
+
+def _personal_values(person):
+    given, family, phone, email, postcode, born = person
+    return [given, family, phone, email, postcode, born, f"Assault on {given}"]
+
+
+def test_retention_anonymises_old_closed_cases_keeps_every_figure_and_is_idempotent(database, cases):
+    made, open_case = cases
+    _age(database, [uuid.UUID(c["id"]) for c in made[:2]], years=7)  # the first two victims' cases
+    before = _figures(database)
+
+    runner = CliRunner()
+    env = {"VAL_DATABASE_URL": database.url}
+    dry = runner.invoke(main, ["retention", "apply", "--dry-run"], env=env, catch_exceptions=False)
+    assert dry.exit_code == 0 and dry.output.startswith("2 cases closed before")
+    assert _left(database, _personal_values(PEOPLE[0])), "a dry run changes nothing"
+
+    applied = runner.invoke(main, ["retention", "apply"], env=env, catch_exceptions=False)
+    assert applied.exit_code == 0 and applied.output.startswith("2 cases closed before")
+    again = runner.invoke(main, ["retention", "apply"], env=env, catch_exceptions=False)
+    assert again.output.startswith("0 cases"), "idempotent"
+
+    assert _figures(database) == before
+    assert _left(database, _personal_values(PEOPLE[1])) == []
+    # The first victim's later case is not past the period yet: hers stays there, and only there.
+    leftovers = _left(database, _personal_values(PEOPLE[0]))
+    assert leftovers and all(
+        table in {"victims", "offences", "case_notes", "cases"} for table, _, _ in leftovers
+    )
+    assert _left(database, _personal_values(PEOPLE[2])), "a case still within the period is untouched"
+
+    with unit_of_work(database) as session:
+        anonymised = session.scalars(select(Case).where(Case.anonymised_at.is_not(None))).all()
+        assert {str(c.id) for c in anonymised} == {made[0]["id"], made[1]["id"]}
+        actions = session.scalars(select(AuditEvent.action)).all()
+        assert actions.count("case.anonymised") == 2 and actions.count("retention.applied") == 2
+        assert "retention.dry_run" in actions
+
+
+def test_an_anonymised_case_keeps_its_district_age_band_and_triage(client, make_key, database, cases):
+    made, _ = cases
+    _age(database, [uuid.UUID(made[1]["id"])], years=7)
+    with unit_of_work(database) as session:
+        from val.auth.service import system_principal
+        from val.lifecycle.retention import apply_retention
+
+        apply_retention(session, system_principal(session, "retention", Role.ADMIN), 6)
+    coordinator = make_key(Role.COORDINATOR)
+    view = client.get(f"/api/v1/cases/{made[1]['id']}", headers=auth(coordinator)).get_json()
+    assert view["victim"]["postcode"] == "HR4" and view["victim"]["family_name"] is None
+    assert view["triage"] == made[1]["triage"] and view["anonymised_at"]
+
+
+def test_subject_access_exports_everything_about_the_victim_across_matched_cases(
+    database, cases, tmp_path, client, make_key
+):
+    made, _ = cases
+    coordinator = make_key(Role.COORDINATOR, name="reader.one")
+    client.get(f"/api/v1/cases/{made[0]['id']}", headers=auth(coordinator))  # a read the export must show
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        ["subject-access", "--case", made[3]["id"], "--out", str(tmp_path)],
+        env={"VAL_DATABASE_URL": database.url},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    json_path, html_path = (tmp_path / line.rsplit("/", 1)[-1] for line in result.output.split())
+    export = json.loads(json_path.read_text())
+    assert [c["case"]["id"] for c in export["cases"]] == [made[0]["id"], made[3]["id"]]  # both of hers
+    first = export["cases"][0]
+    assert (
+        first["victim"]["family_name"] == "Vantablack"
+        and first["victim"]["contact"]["phone"] == "+447700900201"
+    )
+    assert first["triage"]["explanation"] and first["routes"] and first["compliance_points"]
+    assert first["notes"][0]["text"].startswith("Oriel asked") and first["contact_attempts"]
+    assert any(e["who"] == "reader.one" and e["action"] == "case.read" for e in first["access_log"])
+    assert "match_key" not in first["victim"] and "Quillfeather" not in json_path.read_text()
+    page = html_path.read_text()
+    assert "<script" not in page and "Vantablack" in page and "reader.one" in page
+    with unit_of_work(database) as session:
+        exported = session.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "case.subject_access")
+        )
+        assert set(exported) == {made[0]["id"], made[3]["id"]}
+
+
+def test_no_personal_column_is_missed_by_the_scan():
+    """The scan reads every text and JSON column: a new table with personal text is covered without a change."""
+    columns = set(_text_columns())
+    assert {("victims", "family_name"), ("case_notes", "text"), ("offences", "description")} <= columns
+    assert all(inspect(Base.metadata.tables[t]).columns[c] is not None for t, c in columns)
