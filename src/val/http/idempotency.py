@@ -37,7 +37,8 @@ PARAMETER = {
     "in": "header",
     "name": HEADER,
     "required": False,
-    "description": "Makes a retry safe: the same key and body within 24 hours get the first answer again "
+    "description": "Makes a retry safe: the same key and body within idempotency_ttl_hours (24 by default) "
+    "get the first answer again "
     "(with Idempotent-Replayed: true), never a second referral.",
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
 }
