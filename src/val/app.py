@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from val.cases.api import blp as cases_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp
+    from val.oruk.api import blp as oruk_blp
     from val.provider_portal.api import blp as provider_blp
     from val.referrals.api import blp as referrals_blp
     from val.routing.api import blp as routing_blp
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
         provider_blp,
         webhooks_blp,
         audit_blp,
+        oruk_blp,
     ):
         api.register_blueprint(blueprint)
 

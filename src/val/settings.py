@@ -46,6 +46,7 @@ class Settings:
     secret_key: str = ""
     match_key: str = ""
     retention_years: int = 6
+    force_area_name: str = "West Mercia"
     reminder_hours_before: float = 4.0
     unreached_attempts_alert: int = 3
     provider_view_days_after_close: int = 30

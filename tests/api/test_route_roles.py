@@ -14,6 +14,9 @@ PUBLIC = {
     "/openapi.json",
     "/docs/assets/<path:filename>",
     "/static/<path:filename>",
+    # The directory of commissioned services, published for other agencies (no personal data).
+    "/api/v1/oruk/services",
+    "/api/v1/oruk/services/<string:service_id>",
 }
 
 
