@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from val.audit.api import blp as audit_blp
     from val.cases import api_casework  # noqa: F401  — adds its routes to the cases blueprint
     from val.cases.api import blp as cases_blp
+    from val.commissioning.api import blp as commissioning_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp
     from val.oruk.api import blp as oruk_blp
@@ -140,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
         webhooks_blp,
         audit_blp,
         oruk_blp,
+        commissioning_blp,
     ):
         api.register_blueprint(blueprint)
 

@@ -8,8 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.api.conftest import now_iso
-from tests.conftest import SECRET_BOX, auth
+from tests.conftest import SECRET_BOX, auth, now_iso
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
 from val.auth.roles import Role

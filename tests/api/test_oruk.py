@@ -52,7 +52,9 @@ def test_pages_are_the_standard_envelope_and_ids_are_stable(client):
     first, second = (client.get(f"{SERVICES}?per_page=5&page={n}").get_json() for n in (1, 2))
     assert first["first_page"] and not first["last_page"] and first["size"] == 5
     assert first["total_items"] == whole["total_items"] and not second["first_page"]
-    assert [s["id"] for s in first["contents"] + second["contents"]] == [s["id"] for s in whole["contents"][:10]]
+    assert [s["id"] for s in first["contents"] + second["contents"]] == [
+        s["id"] for s in whole["contents"][:10]
+    ]
     assert client.get(f"{SERVICES}?per_page=200").get_json() == whole
     assert client.get(f"{SERVICES}?page=0").status_code == 422
 

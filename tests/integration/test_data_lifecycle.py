@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import JSON, String, Text, inspect, select, text, update
 
-from tests.api.conftest import now_iso
-from tests.conftest import auth
+from tests.conftest import auth, now_iso
 from val.audit.models import AuditEvent
 from val.auth.roles import Role
 from val.cli import main

@@ -11,6 +11,8 @@ import click
 from val.auth.roles import Role
 from val.auth.service import CredentialError, system_principal
 from val.cli.base import database, in_unit_of_work, main, settings
+from val.commissioning import report as return_report
+from val.commissioning.returns import build_return
 from val.compliance import board
 from val.compliance import report as compliance_report
 from val.db.session import read_only, unit_of_work
@@ -95,4 +97,22 @@ def report_compliance(date_from: dt.datetime, date_to: dt.datetime, out: Path) -
         by_agency = board.summarise(session, date_from.date(), date_to.date(), ["agency"], threshold, values)
     db.dispose()
     out.write_text(compliance_report.render(by_right, by_agency, dt.datetime.now(dt.UTC)), encoding="utf-8")
+    click.echo(f"wrote {out}", err=True)
+
+
+@report.command("return")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report_return(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> None:
+    """Write the commissioner's return as a self-contained HTML page (chart by service, tables)."""
+    if date_to < date_from:
+        raise click.BadParameter("--to is before --from")
+    settings_ = settings()
+    catalogue = load_rulebook(settings_.config_dir).catalogue
+    db = database(settings_)
+    with read_only(db) as session:
+        figures = build_return(session, catalogue, date_from.date(), date_to.date())
+    db.dispose()
+    out.write_text(return_report.render(figures, dt.datetime.now(dt.UTC)), encoding="utf-8")
     click.echo(f"wrote {out}", err=True)

@@ -61,7 +61,10 @@ class AcceptReferral(MethodView):
 @blp.route("/referrals/<uuid:assignment_id>/decline")
 class DeclineReferral(MethodView):
     @require_roles(Role.PROVIDER)
-    @blp.arguments(DeclineSchema(), example={"reason": "No capacity in this area this week"})
+    @blp.arguments(
+        DeclineSchema(),
+        example={"reason": "No capacity in this area this week", "reason_code": "no_capacity"},
+    )
     @blp.response(200, AnswerSchema)
     def post(self, body, assignment_id: uuid.UUID):
         """Decline with a reason; the referral goes to the next eligible provider, else to coordinators."""
@@ -72,6 +75,7 @@ class DeclineReferral(MethodView):
             assignment_id,
             body["reason"],
             g.request_id,
+            reason_code=body["reason_code"],
         )
 
 

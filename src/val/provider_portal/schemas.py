@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from val.http.pagination import PageQuerySchema
 from val.http.schemas import Instant, StrictSchema, not_in_future
-from val.routing.states import OUTCOMES, AssignmentStatus
+from val.routing.states import DECLINE_CODES, OUTCOMES, AssignmentStatus
 
 
 class ReferralSummarySchema(ma.Schema):
@@ -37,6 +37,11 @@ class ListQuerySchema(PageQuerySchema):
 
 class DeclineSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+    reason_code = fields.String(
+        load_default="other",
+        validate=validate.OneOf(DECLINE_CODES),
+        metadata={"description": "Why, as the commissioner's return counts it"},
+    )
 
 
 class OutcomeSchema(StrictSchema):

@@ -116,6 +116,8 @@ def decline(
     assignment_id: uuid.UUID,
     reason: str,
     request_id: str | None,
+    *,
+    reason_code: str = "other",
 ) -> Assignment:
     """The referral goes to the next eligible provider of the service, else to coordinators."""
     assignment = _owned(session, principal, assignment_id)
@@ -123,6 +125,7 @@ def decline(
     move(assignment, AssignmentStatus.DECLINED, now)
     assignment.answered_at = now
     assignment.decline_reason = reason
+    assignment.decline_code = reason_code
     offer_next(session, policy, assignment, now)
     sync_case_status(session, assignment.case_id, now)
     audit(session, principal, "assignment.declined", "assignment", assignment.id, request_id)

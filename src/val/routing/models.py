@@ -31,6 +31,7 @@ class Assignment(Base):
     offered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    decline_code: Mapped[str | None] = mapped_column(String(20), default=None)
     outcome: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
     replaces_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -7,6 +7,10 @@ from enum import StrEnum
 from val.states import TransitionTable
 from val.triage.domain import CaseStatus
 
+# Why a provider declined, for the commissioner's return: what a commissioner can act on (capacity, areas,
+# eligibility). The provider's own words stay in `decline_reason`, for coordinators only.
+DECLINE_CODES = ("no_capacity", "outside_area", "not_eligible", "victim_declined", "duplicate", "other")
+
 
 class AssignmentStatus(StrEnum):
     UNASSIGNED = "unassigned"  # no eligible provider: a coordinator must arrange it
