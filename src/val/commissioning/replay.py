@@ -1,0 +1,54 @@
+"""Reading a period's cases for the routing what-if: each case's routing facts as intake would build them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from val.calendar import LONDON
+from val.commissioning.simulation import ReplayedCase
+from val.compliance.catalogue import Catalogue
+from val.providers.directory import ProviderEntry
+from val.records.models import Case, Offence, TriageDecision, Victim
+from val.routing.facts import facts_of_case
+from val.routing.rules import ProviderInfo, RoutingPolicy
+
+
+def period_cases(
+    session: Session, policy: RoutingPolicy, catalogue: Catalogue, date_from: dt.date, date_to: dt.date
+) -> Iterator[ReplayedCase]:
+    start = dt.datetime.combine(date_from, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
+    rows = session.execute(
+        select(Case, TriageDecision, Victim, Offence)
+        .join(TriageDecision, TriageDecision.case_id == Case.id)
+        .join(Victim, Victim.case_id == Case.id)
+        .join(Offence, Offence.case_id == Case.id)
+        .where(Case.received_at >= start, Case.received_at < end)
+        .order_by(Case.number)
+        .execution_options(yield_per=500)
+    )
+    for case, decision, victim, offence in rows:
+        yield ReplayedCase(
+            crime_type=catalogue.principal_crime_type(list(decision.crime_types)),
+            facts=facts_of_case(policy, case, decision, victim, offence),
+        )
+
+
+def infos_of(entries: list[ProviderEntry]) -> tuple[ProviderInfo, ...]:
+    """A directory file as routing sees it (in file order, as `val db upgrade` would load it)."""
+    return tuple(
+        ProviderInfo(
+            id=e.id,
+            services=e.services,
+            policing_areas=e.policing_areas,
+            min_age=e.min_age,
+            max_age=e.max_age,
+            available=e.active,
+            capacity=None,
+        )
+        for e in entries
+    )
