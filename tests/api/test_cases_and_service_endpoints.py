@@ -81,6 +81,9 @@ OPEN_ENDPOINTS = {
     "/docs/<path:filename>",
     "/redoc",
     "/static/<path:filename>",
+    # The directory of commissioned services, published for other agencies (no personal data).
+    "/api/v1/oruk/services",
+    "/api/v1/oruk/services/<string:service_id>",
 }
 
 
