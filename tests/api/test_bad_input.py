@@ -76,3 +76,12 @@ def test_dates_before_1900_are_refused(client, intake, referral_body, instant):
     assert response.status_code == 422
     fields = {e["field"] for e in response.get_json()["errors"]}
     assert fields & {"reported_at", "victim.date_of_birth"}
+
+
+def test_an_empty_grouping_of_the_board_summary_is_refused_by_name(client, make_key):
+    """Found by `make fuzz`: `group_by=` was read as no grouping at all, which the document does not allow."""
+    board = make_key(Role.BOARD)
+    response = client.get(
+        "/api/v1/board/compliance-summary?group_by=&from=2026-01-01&to=2026-01-31", headers=auth(board)
+    )
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "group_by"

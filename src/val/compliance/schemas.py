@@ -88,7 +88,11 @@ class PointsQuerySchema(PageQuerySchema):
 class SummaryQuerySchema(StrictSchema):
     from_ = Day(required=True, data_key="from")
     to = Day(required=True)
-    group_by = DelimitedList(fields.String(validate=validate.OneOf(GROUP_BY)), load_default=lambda: ["right"])
+    group_by = DelimitedList(
+        fields.String(validate=validate.OneOf(GROUP_BY)),
+        load_default=lambda: ["right"],
+        validate=validate.Length(min=1, error="Name at least one grouping."),
+    )
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
 
     @ma.validates_schema(skip_on_field_errors=True)
