@@ -13,9 +13,12 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from val.calendar import london_date
 from val.compliance.catalogue import AGE_BANDS, Catalogue
+from val.compliance.duties import effective_status_column
 from val.compliance.models import CompliancePoint
 from val.compliance.suppression import COLUMNS, ROUNDING_BASE, STATUS_COLUMNS, on_time_rate, protect, suppress
+from val.db.base import utcnow
 
 GROUP_COLUMNS = {
     "right": CompliancePoint.right,
@@ -50,13 +53,13 @@ class Summary:
 
 
 def raw_counts(
-    session: Session, date_from: dt.date, date_to: dt.date, group_by: list[str]
+    session: Session, date_from: dt.date, date_to: dt.date, group_by: list[str], today: dt.date | None = None
 ) -> list[tuple[dict[str, Any], dict[str, int]]]:
-    """Unsuppressed counts per group, by the London date of each point's trigger (inclusive period)."""
+    """Unsuppressed counts per group, by the London date of each point's trigger (inclusive period). A pending
+    point past its due date counts as missed now, whether or not the sweep has recorded it."""
     columns = [GROUP_COLUMNS[name].label(name) for name in group_by]
-    counts = [
-        func.sum(case((CompliancePoint.status == status, 1), else_=0)).label(status) for status in COUNTED
-    ]
+    status = effective_status_column(today or london_date(utcnow()))
+    counts = [func.sum(case((status == value, 1), else_=0)).label(value) for value in COUNTED]
     query = select(*columns, *counts).where(CompliancePoint.trigger_date.between(date_from, date_to))
     if columns:
         query = query.group_by(*columns).order_by(*columns)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from val.compliance.models import CompliancePoint
@@ -16,6 +16,14 @@ from val.db.base import rows_affected
 from val.records.models import Case
 
 OPEN_STATUSES = (PointStatus.PENDING.value, PointStatus.MISSED.value)
+
+
+def effective_status_column(today: dt.date) -> ColumnElement[str]:
+    """`effective_status` in SQL: a pending point past its due date reads as missed."""
+    overdue = and_(CompliancePoint.status == PointStatus.PENDING.value, CompliancePoint.due_on < today)
+    return case((overdue, PointStatus.MISSED.value), else_=CompliancePoint.status)
+
+
 CONSENT_REASONS = ("consent_declined", "opted_out")
 
 

@@ -22,6 +22,16 @@ class PointStatus(StrEnum):
 
 
 P = PointStatus
+
+
+def effective_status(status: str, due_on: dt.date, today: dt.date) -> str:
+    """What a point is at this moment: a pending point past its due date (London) is missed, whether or not the
+    sweep has recorded it yet. Every figure, list and filter reads this, so none depends on a background job."""
+    if status == P.PENDING and due_on < today:
+        return P.MISSED.value
+    return status
+
+
 POINT_TRANSITIONS = TransitionTable(
     "compliance point",
     PointStatus,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.calendar import LONDON
-from val.compliance.duties import OPEN_STATUSES, refresh_due
+from val.compliance.duties import OPEN_STATUSES, effective_status_column, refresh_due
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.compliance.rules import (
     FULFILLABLE,
@@ -242,7 +242,7 @@ def list_points(
 ) -> Page[CompliancePoint]:
     query = select(CompliancePoint)
     if status:
-        query = query.where(CompliancePoint.status == status)
+        query = query.where(effective_status_column(london_today()) == status)
     if due_before:
         query = query.where(CompliancePoint.due_on < due_before)
     if agency:
