@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint stress fuzz bench lock system-packages install clean
+.PHONY: run test lint stress fuzz bench lock system-packages install clean pack-screenshot
 
 ## Installs exactly the versions in requirements.lock (the ranges live in pyproject.toml).
 $(STAMP): pyproject.toml requirements.lock
@@ -35,6 +35,10 @@ stress: install system-packages
 ## at least 5,000 requests (EXAMPLES=N per operation and phase; not part of `make test`, which runs a short one).
 fuzz: install system-packages
 	$(BIN)/python -m harness.fuzz
+
+## The README's picture of the Victims Board pack, from demo data in a throwaway database.
+pack-screenshot: install system-packages
+	$(BIN)/python -m harness.pack_screenshot docs/board-pack.png
 
 ## Re-pin requirements.lock to the newest versions pyproject.toml allows.
 lock:

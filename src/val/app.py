@@ -117,6 +117,7 @@ def _configure_closed_lists(rulebook: Rulebook) -> None:
 def _register_blueprints(app: Flask) -> None:
     from val.alerts.api import blp as alerts_blp
     from val.audit.api import blp as audit_blp
+    from val.board_pack.api import blp as board_pack_blp
     from val.cases import api_casework  # noqa: F401  — adds its routes to the cases blueprint
     from val.cases.api import blp as cases_blp
     from val.commissioning.api import blp as commissioning_blp
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_blp,
         oruk_blp,
         commissioning_blp,
+        board_pack_blp,
     ):
         api.register_blueprint(blueprint)
 

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from val.compliance.suppression import COLUMNS, determined_cells, on_time_rate, relations, rounded, suppress
+from val.compliance.suppression import (
+    COLUMNS,
+    determined_cells,
+    on_time_rate,
+    protect_counts,
+    relations,
+    rounded,
+    suppress,
+)
 
 THRESHOLD = 5
 
@@ -143,3 +151,17 @@ def test_a_large_sparse_table_leaves_nothing_exposed():
 )
 def test_counts_round_to_the_nearest_multiple_of_five(count, published):
     assert rounded(count) == published
+
+
+@pytest.mark.parametrize(
+    ("counts", "published", "total"),
+    [
+        ({"a": 12, "b": 0, "c": 7}, {"a": 10, "b": 0, "c": 5}, 20),
+        ({"a": 12, "b": 3, "c": 7}, {"a": 10, "b": None, "c": None}, 20),  # 3 hidden, and 7 with it
+        ({"a": 3, "b": 2, "c": 9}, {"a": None, "b": None, "c": 10}, 15),
+        ({"a": 3, "b": 0}, {"a": None, "b": 0}, None),  # the total would be the hidden count
+        ({"a": 0, "b": 0}, {"a": 0, "b": 0}, 0),
+    ],
+)
+def test_a_one_way_table_never_gives_a_withheld_count_away(counts, published, total):
+    assert protect_counts(counts, threshold=5) == (published, total)

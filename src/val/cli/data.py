@@ -10,6 +10,9 @@ import click
 
 from val.auth.roles import Role
 from val.auth.service import CredentialError, system_principal
+from val.board_pack.figures import Period, the_pack
+from val.board_pack.render import render as render_pack
+from val.calendar import london_date
 from val.cli.base import database, in_unit_of_work, main, settings
 from val.commissioning import report as return_report
 from val.commissioning.returns import build_return
@@ -115,4 +118,30 @@ def report_return(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> No
         figures = build_return(session, catalogue, date_from.date(), date_to.date())
     db.dispose()
     out.write_text(return_report.render(figures, dt.datetime.now(dt.UTC)), encoding="utf-8")
+    click.echo(f"wrote {out}", err=True)
+
+
+@report.command("board")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report_board(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> None:
+    """Write the Victims Board pack: one self-contained, printable HTML page."""
+    if date_to < date_from:
+        raise click.BadParameter("--to is before --from")
+    settings_ = settings()
+    rulebook = load_rulebook(settings_.config_dir)
+    db = database(settings_)
+    now = dt.datetime.now(dt.UTC)
+    with read_only(db) as session:
+        pack = the_pack(
+            session,
+            rulebook.catalogue,
+            rulebook.working_days,
+            settings_.policing_areas,
+            Period(date_from.date(), date_to.date()),
+            london_date(now),
+        )
+    db.dispose()
+    out.write_text(render_pack(pack, now), encoding="utf-8")
     click.echo(f"wrote {out}", err=True)

@@ -282,3 +282,20 @@ def protect(table: SuppressedTable, base: int = ROUNDING_BASE) -> ProtectedTable
         rows=[{column: rounded(value, base) for column, value in row.items()} for row in table.rows],
         hidden=set(table.hidden),
     )
+
+
+def protect_counts(counts: dict[str, int], threshold: int) -> tuple[dict[str, int | None], int | None]:
+    """A one-way table (counts by one dimension, and their total) protected as the summary is: counts from 1 to
+    threshold - 1 withheld; if only one count of the table is withheld, the next smallest non-zero one is too,
+    so the total cannot give it away (a withheld total withholds nothing else); then base-5 rounding."""
+    total = sum(counts.values())
+    hidden = {key for key, value in counts.items() if 0 < value < threshold}
+    total_hidden = 0 < total < threshold
+    if len(hidden) == 1 and not total_hidden:
+        others = sorted((value, key) for key, value in counts.items() if key not in hidden and value > 0)
+        if others:
+            hidden.add(others[0][1])
+        else:
+            total_hidden = True
+    published = {key: None if key in hidden else rounded(value) for key, value in counts.items()}
+    return published, None if total_hidden else rounded(total)

@@ -1,0 +1,206 @@
+"""Every figure of the Board pack, read and protected (DOMAIN §12). Each figure is a number, or says why it is
+not one: withheld (too few to publish) or none (nothing to count) — two different facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from val.calendar import LONDON, WorkingDays
+from val.commissioning.returns import build_return
+from val.compliance import board
+from val.compliance.catalogue import Catalogue
+from val.compliance.duties import effective_status_column
+from val.compliance.models import CompliancePoint
+from val.compliance.suppression import protect_counts
+from val.records.models import Case
+
+TIMELINESS_CODES = {
+    "R4_REFERRAL_TO_SUPPORT": "Right 4: referral to support",
+    "LS_FIRST_CONTACT": "First contact",
+}
+WITHHELD, NONE = "withheld", "none"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def previous(self) -> Period:
+        """The same length, immediately before."""
+        days = (self.end - self.start).days + 1
+        return Period(self.start - dt.timedelta(days=days), self.start - dt.timedelta(days=1))
+
+    def months(self) -> list[Period]:
+        found, first = [], self.start.replace(day=1)
+        while first <= self.end:
+            following = (first + dt.timedelta(days=32)).replace(day=1)
+            found.append(Period(max(first, self.start), min(following - dt.timedelta(days=1), self.end)))
+            first = following
+        return found
+
+    def label(self) -> str:
+        return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
+
+
+def rate_or_reason(row: dict[str, Any]) -> float | str:
+    """The on-time rate, or why there is none: withheld (a part too small to publish) or none (no point met,
+    late or missed yet)."""
+    if row["on_time_rate"] is not None:
+        return row["on_time_rate"]
+    if any(c in row["suppressed_cells"] for c in ("met", "met_late", "missed")):
+        return WITHHELD
+    return NONE
+
+
+def on_time_by_right_by_month(
+    session: Session, catalogue: Catalogue, period: Period, values: dict[str, tuple[Any, ...]]
+) -> dict[str, Any]:
+    rights = values["right"]
+    months = period.months()
+    series: dict[Any, list[float | str]] = {right: [] for right in rights}
+    for month in months:
+        summary = board.summarise(
+            session, month.start, month.end, ["right"], catalogue.suppression_threshold, values
+        )
+        by_right = {row["group"]["right"]: row for row in summary.rows}
+        for right in rights:
+            series[right].append(rate_or_reason(by_right[right]))
+    return {"months": [m.start.strftime("%b %Y") for m in months], "series": series}
+
+
+def _principal_crime_types(session: Session, catalogue: Catalogue, period: Period) -> list[tuple[str, str]]:
+    start = dt.datetime.combine(period.start, dt.time(), tzinfo=LONDON)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+    rows = session.execute(
+        select(Case.crime_types_key, Case.policing_area).where(
+            Case.received_at >= start, Case.received_at < end
+        )
+    )
+    return [(catalogue.principal_crime_type([t for t in key.split("|") if t]), area) for key, area in rows]
+
+
+def volumes(
+    session: Session, catalogue: Catalogue, period: Period, policing_areas: tuple[str, ...]
+) -> dict[str, Any]:
+    """Referrals received, by principal crime type and by policing area; offers by service (from the return)."""
+    received = _principal_crime_types(session, catalogue, period)
+    threshold = catalogue.suppression_threshold
+    by_crime = Counter(crime for crime, _ in received)
+    by_area = Counter(area for _, area in received)
+    crime_counts, crime_total = protect_counts(
+        {c: by_crime.get(c, 0) for c in catalogue.crime_type_priority}, threshold
+    )
+    area_counts, area_total = protect_counts({a: by_area.get(a, 0) for a in policing_areas}, threshold)
+    return {
+        "by_crime_type": crime_counts,
+        "by_crime_type_total": crime_total,
+        "by_area": area_counts,
+        "by_area_total": area_total,
+    }
+
+
+def offers_by_service(returned: dict[str, Any]) -> dict[str, dict[str, int | None]]:
+    """The return's rows summed over crime types from their published values (a withheld part withholds the
+    sum); services with no offers left out."""
+    services: dict[str, dict[str, int | None]] = {}
+    for row in returned["rows"]:
+        into = services.setdefault(row["service"], {})
+        for column in ("offered", "accepted", "declined", "expired", "withdrawn", "supported"):
+            before = into.get(column, 0)
+            into[column] = None if before is None or row[column] is None else before + row[column]
+    return {service: row for service, row in services.items() if row["offered"] != 0}
+
+
+def timeliness(
+    session: Session, catalogue: Catalogue, working: WorkingDays, period: Period, today: dt.date
+) -> dict[str, dict[str, Any]]:
+    """For R4 and first contact: the median working days from trigger to fulfilment, and the share met on time
+    (met ÷ met, met late or missed, as of now)."""
+    found: dict[str, dict[str, Any]] = {}
+    threshold = catalogue.suppression_threshold
+    status = effective_status_column(today)
+    for code in TIMELINESS_CODES:
+        rows = session.execute(
+            select(status, CompliancePoint.trigger_date, CompliancePoint.fulfilled_at).where(
+                CompliancePoint.code == code, CompliancePoint.trigger_date.between(period.start, period.end)
+            )
+        ).all()
+        counts = Counter(s for s, _, _ in rows)
+        waits = [
+            _working_days(working, trigger, fulfilled.astimezone(LONDON).date())
+            for s, trigger, fulfilled in rows
+            if s in ("met", "met_late") and fulfilled is not None
+        ]
+        parts, _ = protect_counts({k: counts.get(k, 0) for k in ("met", "met_late", "missed")}, threshold)
+        denominator = sum(v for v in parts.values() if v is not None)
+        share: float | str
+        if any(v is None for v in parts.values()):
+            share = WITHHELD
+        elif denominator == 0:
+            share = NONE
+        else:
+            share = round((parts["met"] or 0) / denominator, 4)
+        median: float | str = NONE if not waits else WITHHELD
+        if len(waits) >= threshold:
+            median = round(statistics.median(waits), 1)
+        found[code] = {"median_working_days": median, "share_on_time": share}
+    return found
+
+
+def _working_days(working: WorkingDays, start: dt.date, end: dt.date) -> int:
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if working.is_working_day(day):
+            days += 1
+    return days
+
+
+def missed_by_agency(
+    session: Session, catalogue: Catalogue, period: Period, values: dict[str, Any]
+) -> dict[str, Any]:
+    summary = board.summarise(
+        session, period.start, period.end, ["agency"], catalogue.suppression_threshold, values
+    )
+    return {row["group"]["agency"]: row["missed"] for row in summary.rows} | {
+        "total": summary.total["missed"]
+    }
+
+
+def the_pack(
+    session: Session,
+    catalogue: Catalogue,
+    working: WorkingDays,
+    policing_areas: tuple[str, ...],
+    period: Period,
+    today: dt.date,
+) -> dict[str, Any]:
+    values = board.dimensions(catalogue, policing_areas)
+    previous = period.previous
+    current_return = build_return(session, catalogue, period.start, period.end)
+    previous_return = build_return(session, catalogue, previous.start, previous.end)
+    return {
+        "period": period,
+        "previous": previous,
+        "threshold": catalogue.suppression_threshold,
+        "on_time": on_time_by_right_by_month(session, catalogue, period, values),
+        "on_time_previous": on_time_by_right_by_month(session, catalogue, previous, values),
+        "volumes": volumes(session, catalogue, period, policing_areas),
+        "volumes_previous": volumes(session, catalogue, previous, policing_areas),
+        "offers": offers_by_service(current_return),
+        "offers_previous": offers_by_service(previous_return),
+        "timeliness": timeliness(session, catalogue, working, period, today),
+        "timeliness_previous": timeliness(session, catalogue, working, previous, today),
+        "missed_by_agency": missed_by_agency(session, catalogue, period, values),
+        "missed_by_agency_previous": missed_by_agency(session, catalogue, previous, values),
+        "return_total": current_return["total"],
+    }
