@@ -87,8 +87,8 @@ def test_the_report_renders_in_a_browser_with_suppression_applied(
     # 11 of 16 met on time; published as counts rounded to base 5 (10 met, 5 late), so the rate is 10 of 15.
     assert "Right 4" in dom.stdout and "66.7%" in dom.stdout
     assert "Right 3" in dom.stdout and "0.0%" in dom.stdout  # 6 met late, none on time
-    # Right 6: two arrest updates pending — withheld, and so is any rate.
-    assert "Right 6" in dom.stdout and "not shown: too few points" in dom.stdout
+    # Right 6: two arrest updates, missed by now — too few to publish: withheld, and so is any rate.
+    assert "Right 6" in dom.stdout and "withheld: too few points" in dom.stdout
     assert "All agencies" in dom.stdout and "Police" in dom.stdout
 
     screenshot = tmp_path / "report.png"

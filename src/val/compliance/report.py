@@ -61,10 +61,10 @@ def _chart(by_right: Summary) -> str:
         parts.append(f'<text x="{label_width - 8}" y="{y + bar_height * 0.7}" class="label">{label}</text>')
         rate = row["on_time_rate"]
         if rate is None:
-            parts.append(
-                f'<text x="{label_width + 6}" y="{y + bar_height * 0.7}" class="note">'
-                "not shown: too few points to publish</text>"
-            )
+            # Two different facts: too few to publish, or nothing met, late or missed yet to rate.
+            withheld = any(c in row["suppressed_cells"] for c in ("met", "met_late", "missed"))
+            why = "withheld: too few points to publish" if withheld else "none met, late or missed yet"
+            parts.append(f'<text x="{label_width + 6}" y="{y + bar_height * 0.7}" class="note">{why}</text>')
         else:
             parts.append(
                 f'<rect x="{label_width}" y="{y}" width="{width * rate:.1f}" height="{bar_height}" class="bar">'
