@@ -1,11 +1,17 @@
 """`make bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-`python -m bench intake|board|webhooks|casework` runs one."""
+`python -m bench intake|board|webhooks|casework|embedded` runs one."""
 
 import sys
 
-from bench import board, casework, intake, webhooks
+from bench import board, casework, embedded, intake, webhooks
 
-BENCHMARKS = {"intake": intake, "board": board, "webhooks": webhooks, "casework": casework}
+BENCHMARKS = {
+    "intake": intake,
+    "board": board,
+    "webhooks": webhooks,
+    "casework": casework,
+    "embedded": embedded,
+}
 
 
 def main() -> None:

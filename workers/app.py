@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from celery import Celery
 from celery.signals import worker_ready
+from kombu.transport import sqlalchemy as sqlalchemy_transport
 
 from val.logs import configure_logging
 from val.settings import Settings, load_settings
 from workers.queues import TASK_ROUTES, queues
 from workers.schedule import beat_schedule
+
+# The SQLite broker is polled. Its transport sleeps a second whenever the worker cannot take a message —
+# which, with one message in hand at a time, is after every delivery: 0.7 webhooks a second on an idle machine.
+# Polling every 50 ms and holding a few messages while one runs keeps the worker busy; acks stay late, so a
+# message held by a worker that dies is delivered again. (The interval is the transport's class attribute:
+# this transport hands every transport option to SQLAlchemy's create_engine, so it cannot be passed there.)
+EMBEDDED_POLLING_SECONDS = 0.1
+EMBEDDED_BROKER = {"worker_prefetch_multiplier": 8}
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -30,6 +39,9 @@ def make_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         timezone="UTC",
     )
+    if settings.embedded:
+        celery.conf.update(EMBEDDED_BROKER)
+        sqlalchemy_transport.Transport.polling_interval = EMBEDDED_POLLING_SECONDS
     celery.conf.val_settings = settings
     return celery
 
