@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 
 from val.auth.roles import Role
 from val.auth.service import CredentialError, system_principal
@@ -22,7 +24,8 @@ from val.db.session import read_only, unit_of_work
 from val.records.match_keys import keyer_for
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
-from val.rulebook import load_rulebook
+from val.rulebook import Rulebook, load_rulebook
+from val.settings import Settings
 
 
 @main.command("import")
@@ -83,65 +86,58 @@ def report() -> None:
     """Reports for the Victims Board."""
 
 
-@report.command("compliance")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def report_compliance(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> None:
+def report_command(name: str):  # noqa: ANN201 — a decorator factory
+    """A report command: --from, --to and --out; the function renders the page from a read-only session."""
+
+    def register(render: Callable[[Session, Settings, Rulebook, dt.date, dt.date, dt.datetime], str]):  # noqa: ANN202
+        @report.command(name, help=render.__doc__)
+        @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
+        @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
+        @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+        def command(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> None:
+            if date_to < date_from:
+                raise click.BadParameter("--to is before --from")
+            settings_ = settings()
+            rulebook = load_rulebook(settings_.config_dir)
+            db = database(settings_)
+            with read_only(db) as session:
+                page = render(
+                    session, settings_, rulebook, date_from.date(), date_to.date(), dt.datetime.now(dt.UTC)
+                )
+            db.dispose()
+            out.write_text(page, encoding="utf-8")
+            click.echo(f"wrote {out}", err=True)
+
+        return command
+
+    return register
+
+
+@report_command("compliance")
+def report_compliance(session, settings_, rulebook, start, end, now):  # noqa: ANN001, ANN201
     """Write the compliance summary as a self-contained HTML page (chart by right, table by agency)."""
-    if date_to < date_from:
-        raise click.BadParameter("--to is before --from")
-    settings_ = settings()
-    catalogue = load_rulebook(settings_.config_dir).catalogue
+    catalogue = rulebook.catalogue
     threshold, values = catalogue.suppression_threshold, board.dimensions(catalogue, settings_.policing_areas)
-    db = database(settings_)
-    with read_only(db) as session:
-        by_right = board.summarise(session, date_from.date(), date_to.date(), ["right"], threshold, values)
-        by_agency = board.summarise(session, date_from.date(), date_to.date(), ["agency"], threshold, values)
-    db.dispose()
-    out.write_text(compliance_report.render(by_right, by_agency, dt.datetime.now(dt.UTC)), encoding="utf-8")
-    click.echo(f"wrote {out}", err=True)
+    by_right = board.summarise(session, start, end, ["right"], threshold, values)
+    by_agency = board.summarise(session, start, end, ["agency"], threshold, values)
+    return compliance_report.render(by_right, by_agency, now)
 
 
-@report.command("return")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def report_return(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> None:
+@report_command("return")
+def report_return(session, settings_, rulebook, start, end, now):  # noqa: ANN001, ANN201
     """Write the commissioner's return as a self-contained HTML page (chart by service, tables)."""
-    if date_to < date_from:
-        raise click.BadParameter("--to is before --from")
-    settings_ = settings()
-    catalogue = load_rulebook(settings_.config_dir).catalogue
-    db = database(settings_)
-    with read_only(db) as session:
-        figures = build_return(session, catalogue, date_from.date(), date_to.date())
-    db.dispose()
-    out.write_text(return_report.render(figures, dt.datetime.now(dt.UTC)), encoding="utf-8")
-    click.echo(f"wrote {out}", err=True)
+    return return_report.render(build_return(session, rulebook.catalogue, start, end), now)
 
 
-@report.command("board")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def report_board(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> None:
+@report_command("board")
+def report_board(session, settings_, rulebook, start, end, now):  # noqa: ANN001, ANN201
     """Write the Victims Board pack: one self-contained, printable HTML page."""
-    if date_to < date_from:
-        raise click.BadParameter("--to is before --from")
-    settings_ = settings()
-    rulebook = load_rulebook(settings_.config_dir)
-    db = database(settings_)
-    now = dt.datetime.now(dt.UTC)
-    with read_only(db) as session:
-        pack = the_pack(
-            session,
-            rulebook.catalogue,
-            rulebook.working_days,
-            settings_.policing_areas,
-            Period(date_from.date(), date_to.date()),
-            london_date(now),
-        )
-    db.dispose()
-    out.write_text(render_pack(pack, now), encoding="utf-8")
-    click.echo(f"wrote {out}", err=True)
+    pack = the_pack(
+        session,
+        rulebook.catalogue,
+        rulebook.working_days,
+        settings_.policing_areas,
+        Period(start, end),
+        london_date(now),
+    )
+    return render_pack(pack, now)
