@@ -26,6 +26,7 @@ from val.http.context import Services, close_request_session, commit_request
 from val.http.health import swagger_assets
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception, problem_response
 from val.logs import configure_logging
+from val.metrics.instruments import record_request
 from val.records.match_keys import keyer_for
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from val.commissioning.api import blp as commissioning_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp
+    from val.metrics.api import blp as metrics_blp
     from val.oruk.api import blp as oruk_blp
     from val.provider_portal.api import blp as provider_blp
     from val.referrals.api import blp as referrals_blp
@@ -130,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from val.webhooks.api import blp as webhooks_blp
 
     app.register_blueprint(health_blp)
+    app.register_blueprint(metrics_blp)
     app.register_blueprint(swagger_assets)
     api = ProblemApi(app)
     for blueprint in (
@@ -201,6 +204,12 @@ def _start_request() -> None:
 
 def _log_request(response):
     principal = g.get("principal")
+    record_request(
+        request.url_rule.rule if request.url_rule else None,
+        request.method,
+        response.status_code,
+        time.perf_counter() - g.get("started", time.perf_counter()),
+    )
     log.info(
         "request",
         extra={

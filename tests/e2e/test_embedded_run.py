@@ -120,6 +120,33 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         with urllib.request.urlopen(request) as response:
             case = json.load(response)
             assert response.status == 201 and case["triage"]["marac"] is True
+        # GET /metrics adds up every gunicorn worker's counts (prometheus_client's multiprocess mode).
+        admin_key = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "val"),
+                "credentials",
+                "create",
+                "--role",
+                "admin",
+                "--name",
+                "ops",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        scrape = urllib.request.Request(
+            f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {admin_key}"}
+        )
+        with urllib.request.urlopen(scrape) as response:
+            exposition = response.read().decode()
+        assert 'val_intake_referrals_total{outcome="created"} 1.0' in exposition
+        assert (
+            'val_http_request_duration_seconds_count{method="POST",route="/api/v1/referrals"} 1.0'
+            in exposition
+        )
 
         # The embedded worker delivers the IDVA's signed webhook.
         arrived = receiver.wait_for(1, timeout=30)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,7 +90,8 @@ def run() -> None:
     # Each child leads its own process group, so stopping it also stops what it forked (gunicorn's
     # workers, Celery's pool and beat) and Ctrl-C reaches them only through us, in order.
     commands = _commands(settings_)
-    processes = [subprocess.Popen(command, start_new_session=True) for command in commands]
+    environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(_fresh_metrics_dir(settings_))}
+    processes = [subprocess.Popen(command, start_new_session=True, env=environment) for command in commands]
     _announce(settings_, demo_keys)
     stopping = _supervise(processes)
     failed = [
@@ -99,6 +101,15 @@ def run() -> None:
     ]
     if failed and not stopping:
         raise click.ClickException(f"a process stopped unexpectedly: {failed}")
+
+
+def _fresh_metrics_dir(settings_: Settings) -> Path:
+    """gunicorn's workers are processes: prometheus_client adds their counts up from files here (GET /metrics).
+    Emptied at each start, as its documentation asks, so counts of a previous run are not added in."""
+    path = settings_.data_dir.resolve() / "metrics"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
 
 
 def _supervise(processes: list[subprocess.Popen[bytes]]) -> bool:

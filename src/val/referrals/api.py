@@ -13,6 +13,7 @@ from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, request_unit_of_work, services
 from val.http.idempotency import idempotent
 from val.http.problems import Problem
+from val.metrics.instruments import record_batch
 from val.referrals import batch
 from val.referrals.schemas import (
     REFERRAL_EXAMPLE,
@@ -119,7 +120,7 @@ class ReferralBatches(MethodView):
                 f"At most {svc.settings.max_batch_records} referrals per batch; split the file.",
             )
         # One unit of work per record, committed as it is accepted: one bad record never costs the others.
-        return batch.import_records(
+        summary = batch.import_records(
             request_unit_of_work,
             g.principal,
             records,
@@ -127,6 +128,8 @@ class ReferralBatches(MethodView):
             g.request_id,
             repeat_keyer=svc.match_keyer,
         ).as_dict()
+        record_batch(summary["created"], summary["duplicates"], summary["rejected"])
+        return summary
 
 
 def _batch_text(limit: int) -> str:

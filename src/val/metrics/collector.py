@@ -1,0 +1,77 @@
+"""What the database knows, read when Prometheus scrapes: deliveries by status, the queue of pending deliveries
+per provider and the age of the oldest, and Victims' Code points pending and missed (as of now)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from val.calendar import london_date
+from val.compliance.duties import effective_status_column
+from val.compliance.models import CompliancePoint
+from val.db.base import utcnow
+from val.webhooks.models import WebhookDelivery
+
+
+class DatabaseCollector(Collector):
+    """Reads through the scraping request's own session: on SQLite a second connection would wait for the
+    request's lock."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def collect(self) -> Iterator[Metric]:
+        now = utcnow()
+        session = self._session
+        by_status = GaugeMetricFamily(
+            "val_webhook_deliveries", "Webhook deliveries by status", labels=["status"]
+        )
+        for delivery_status, count in session.execute(
+            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
+        ):
+            by_status.add_metric([delivery_status], count)
+        yield by_status
+
+        pending = GaugeMetricFamily(
+            "val_webhook_queue_depth", "Deliveries not yet delivered, by provider", labels=["provider"]
+        )
+        oldest_age = GaugeMetricFamily(
+            "val_webhook_oldest_pending_seconds",
+            "Age of the oldest delivery not yet delivered, by provider",
+            labels=["provider"],
+        )
+        for provider, count, oldest in session.execute(
+            select(WebhookDelivery.provider_id, func.count(), func.min(WebhookDelivery.created_at))
+            .where(WebhookDelivery.status == "pending")
+            .group_by(WebhookDelivery.provider_id)
+        ):
+            pending.add_metric([provider], count)
+            oldest_age.add_metric([provider], max(0.0, (now - _aware(oldest)).total_seconds()))
+        yield pending
+        yield oldest_age
+
+        points = GaugeMetricFamily(
+            "val_compliance_points",
+            "Victims' Code points pending or missed, as of now",
+            labels=["status"],
+        )
+        status_now = effective_status_column(london_date(now))
+        counted: dict[str, int] = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(status_now, func.count())
+                .where(CompliancePoint.status.in_(("pending", "missed")))
+                .group_by(status_now)
+            ).all()
+        )
+        for name in ("pending", "missed"):
+            points.add_metric([name], counted.get(name, 0))
+        yield points
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
