@@ -23,6 +23,14 @@ def london_date(instant: dt.datetime) -> dt.date:
     return instant.astimezone(LONDON).date()
 
 
+def london_days(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants (UTC) a run of London calendar days spans: from midnight of `first` up to, not including,
+    midnight after `last` — what "received from … to …" means to someone in West Mercia."""
+    start = dt.datetime.combine(first, dt.time(), tzinfo=LONDON)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())

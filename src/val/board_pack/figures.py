@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from val.calendar import LONDON, WorkingDays
-from val.commissioning.returns import build_return
+from val.calendar import WorkingDays, london_date, london_days
+from val.commissioning.returns import build_return, offers_by_service
 from val.compliance import board
 from val.compliance.catalogue import Catalogue
 from val.compliance.duties import effective_status_column
@@ -78,8 +78,7 @@ def on_time_by_right_by_month(
 
 
 def _principal_crime_types(session: Session, catalogue: Catalogue, period: Period) -> list[tuple[str, str]]:
-    start = dt.datetime.combine(period.start, dt.time(), tzinfo=LONDON)
-    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+    start, end = london_days(period.start, period.end)
     rows = session.execute(
         select(Case.crime_types_key, Case.policing_area).where(
             Case.received_at >= start, Case.received_at < end
@@ -108,18 +107,6 @@ def volumes(
     }
 
 
-def offers_by_service(returned: dict[str, Any]) -> dict[str, dict[str, int | None]]:
-    """The return's rows summed over crime types from their published values (a withheld part withholds the
-    sum); services with no offers left out."""
-    services: dict[str, dict[str, int | None]] = {}
-    for row in returned["rows"]:
-        into = services.setdefault(row["service"], {})
-        for column in ("offered", "accepted", "declined", "expired", "withdrawn", "supported"):
-            before = into.get(column, 0)
-            into[column] = None if before is None or row[column] is None else before + row[column]
-    return {service: row for service, row in services.items() if row["offered"] != 0}
-
-
 def timeliness(
     session: Session, catalogue: Catalogue, working: WorkingDays, period: Period, today: dt.date
 ) -> dict[str, dict[str, Any]]:
@@ -136,7 +123,7 @@ def timeliness(
         ).all()
         counts = Counter(s for s, _, _ in rows)
         waits = [
-            _working_days(working, trigger, fulfilled.astimezone(LONDON).date())
+            _working_days(working, trigger, london_date(fulfilled))
             for s, trigger, fulfilled in rows
             if s in ("met", "met_late") and fulfilled is not None
         ]

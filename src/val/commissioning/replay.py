@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from val.calendar import LONDON
+from val.calendar import london_days
 from val.commissioning.simulation import ReplayedCase
 from val.compliance.catalogue import Catalogue
 from val.providers.directory import ProviderEntry
@@ -20,8 +20,7 @@ from val.routing.rules import ProviderInfo, RoutingPolicy
 def period_cases(
     session: Session, policy: RoutingPolicy, catalogue: Catalogue, date_from: dt.date, date_to: dt.date
 ) -> Iterator[ReplayedCase]:
-    start = dt.datetime.combine(date_from, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
-    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
+    start, end = london_days(date_from, date_to)
     rows = session.execute(
         select(Case, TriageDecision, Victim, Offence)
         .join(TriageDecision, TriageDecision.case_id == Case.id)

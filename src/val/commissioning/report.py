@@ -8,6 +8,7 @@ import datetime as dt
 from html import escape
 from typing import Any
 
+from val.commissioning.returns import offers_by_service
 from val.compliance.report import STYLE as COMPLIANCE_STYLE
 from val.oruk.presenter import SERVICE_NAMES
 
@@ -38,19 +39,6 @@ def _cell(value: Any) -> str:
     if value is None:
         return WITHHELD
     return f"{value:,}" if isinstance(value, int) else f"{value:.1f}"
-
-
-def _by_service(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows summed over crime types by service, from the published (rounded) values; a withheld part makes the
-    sum withheld."""
-    services: dict[str, dict[str, Any]] = {}
-    for row in figures["rows"]:
-        into = services.setdefault(row["service"], {"service": row["service"]})
-        for column in ("offered", "accepted", "declined", "expired", "withdrawn"):
-            if column not in into:
-                into[column] = 0
-            into[column] = None if into[column] is None or row[column] is None else into[column] + row[column]
-    return [row for row in services.values() if row["offered"] != 0]
 
 
 def _chart(rows: list[dict[str, Any]]) -> str:
@@ -154,7 +142,7 @@ def render(figures: dict[str, Any], generated_at: dt.datetime) -> str:
 <p class="period">Referrals offered to providers from {escape(period["from"])} to {escape(period["to"])} ·
 generated {generated_at:%d %B %Y %H:%M} UTC</p>
 <h2>Offers and what became of them</h2>
-{_chart(_by_service(figures))}
+{_chart([{"service": name, **row} for name, row in offers_by_service(figures).items()])}
 <h2>By service and crime type</h2>
 {_table(figures, offers, "Referrals offered, by what became of them")}
 <h2>Declines by reason</h2>

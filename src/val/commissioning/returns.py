@@ -39,6 +39,18 @@ def build_return(
     }
 
 
+def offers_by_service(figures: dict[str, Any]) -> dict[str, dict[str, int | None]]:
+    """The return's rows summed over crime types, from their published values (a withheld part withholds the
+    sum, so the sum reveals nothing the rows do not); services with no offers left out."""
+    services: dict[str, dict[str, int | None]] = {}
+    for row in figures["rows"]:
+        into = services.setdefault(row["service"], {})
+        for column in ("offered", "accepted", "declined", "expired", "withdrawn", "supported"):
+            before = into.get(column, 0)
+            into[column] = None if before is None or row[column] is None else before + row[column]
+    return {service: row for service, row in services.items() if row["offered"] != 0}
+
+
 def as_csv(figures: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from val.calendar import LONDON
+from val.calendar import london_days
 from val.cases.models import ContactAttempt
 from val.commissioning.figures import ACCEPTED_STATUSES, Offer
 from val.compliance.catalogue import Catalogue
@@ -18,10 +18,6 @@ from val.routing.models import Assignment
 DAY = 86_400
 
 
-def _london_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
-
-
 def _days(later: dt.datetime | None, earlier: dt.datetime) -> float | None:
     return None if later is None else max(0.0, (later - earlier).total_seconds() / DAY)
 
@@ -29,7 +25,7 @@ def _days(later: dt.datetime | None, earlier: dt.datetime) -> float | None:
 def period_offers(
     session: Session, catalogue: Catalogue, date_from: dt.date, date_to: dt.date
 ) -> list[Offer]:
-    start, end = _london_midnight(date_from), _london_midnight(date_to + dt.timedelta(days=1))
+    start, end = london_days(date_from, date_to)
     first_reached = (
         select(ContactAttempt.case_id, func.min(ContactAttempt.at).label("at"))
         .where(ContactAttempt.outcome == "reached")
