@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint stress fuzz bench lock system-packages install clean pack-screenshot
+.PHONY: run test lint stress fuzz bench cluster lock system-packages install clean pack-screenshot
 
 ## Installs exactly the versions in requirements.lock (the ranges live in pyproject.toml).
 $(STAMP): pyproject.toml requirements.lock
@@ -52,10 +52,16 @@ lock:
 system-packages:
 	@scripts/ensure-system-packages
 
-## Benchmarks (never part of `make test`): ratios against a baseline measured in the same run.
+## Benchmarks (never part of `make test`): ratios against a baseline measured in the same run; every figure is
+## also written to bench/results.json.
 bench: install system-packages
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench
+
+## Several nodes on one PostgreSQL and one Redis (2 API process groups, 2 worker nodes, a beat on each), 60 s of
+## mixed load against a single node's run: throughput, and referrals and webhooks lost or doubled (must be 0).
+cluster: install system-packages
+	$(BIN)/python -m harness.cluster
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,24 +1,39 @@
-"""`make bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-`python -m bench intake|board|webhooks|casework|embedded` runs one."""
+"""`make bench`: every benchmark, each printing ratios against a baseline measured in the same run, and
+`bench/results.json` (one row per figure). `python -m bench intake|board|webhooks|casework|embedded|importing`
+runs some; their rows replace the same rows of the file."""
 
 import sys
 
-from bench import board, casework, embedded, intake, webhooks
+from bench import board, casework, embedded, importing, intake, results, webhooks
 
 BENCHMARKS = {
     "intake": intake,
-    "board": board,
     "webhooks": webhooks,
-    "casework": casework,
     "embedded": embedded,
+    "board": board,
+    "importing": importing,
+    "casework": casework,
 }
 
 
 def main() -> None:
     chosen = sys.argv[1:] or list(BENCHMARKS)
+    rows = []
     for name in chosen:
         module = BENCHMARKS[name]
-        module.report(module.run())
+        measured = module.run()
+        module.report(measured)
+        rows += module.rows(measured)
+        results.write(rows)  # after each benchmark: a later failure keeps what was measured
+    print(f"\n{'figure':<26} {'value':>10} {'baseline':>10} {'ratio':>7}  target")
+    for row in rows:
+        baseline = f"{row.baseline:10.1f}" if row.baseline is not None else f"{'—':>10}"
+        ratio = f"{row.ratio:7.2f}" if row.ratio is not None else f"{'—':>7}"
+        print(
+            f"{row.name:<26} {row.value:10.1f} {baseline} {ratio}  {row.target}: "
+            f"{'met' if row.met else 'NOT MET'}   ({row.unit})"
+        )
+    print(f"written to {results.RESULTS.relative_to(results.RESULTS.parents[1])}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
+from bench.results import Row
 from harness.receiver import Receiver
 from harness.servers import free_port
 
@@ -106,3 +107,18 @@ def report(results: dict[str, float]) -> None:
     print(
         f"  {rate:8.1f} webhooks/s   ×{rate / baseline:5.2f} of plain POSTs ({baseline:.0f}/s)   target: ≥ 50/s"
     )
+
+
+def rows(results: dict[str, float]) -> list[Row]:
+    rate, baseline = results["embedded_webhooks"], results["baseline"]
+    return [
+        Row(
+            "embedded_webhooks",
+            rate,
+            "webhooks/s",
+            baseline,
+            rate / baseline,
+            "≥ 50 webhooks/s",
+            rate >= 50 and results["delivered"] == results["total"],
+        )
+    ]

@@ -46,7 +46,7 @@ KINDS = [  # (weight, overrides): the mix of a police area's referrals
 ]
 
 
-def _body(rng: random.Random, n: int, reported: dt.datetime, areas: tuple[str, ...]) -> dict:
+def referral_body(rng: random.Random, n: int, reported: dt.datetime, areas: tuple[str, ...]) -> dict:
     body = copy.deepcopy(EXAMPLE)
     overrides = rng.choices([k for _, k in KINDS], weights=[w for w, _ in KINDS])[0]
     for path, value in overrides.items():
@@ -153,7 +153,7 @@ def populate(
             reported = dt.datetime.combine(day, dt.time(rng.randint(8, 20)), dt.UTC)
             received = reported + dt.timedelta(hours=rng.randint(1, 6))
             with unit_of_work(database) as session:
-                body = schema.load(_body(rng, made, reported, settings.policing_areas))
+                body = schema.load(referral_body(rng, made, reported, settings.policing_areas))
                 case_id = accept_referral(session, intake, body, rulebook).case.id
                 _dated(session, rulebook, case_id, received)
                 _worked(session, rulebook, coordinator, rng, case_id, received)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
 
 import pytest
@@ -82,6 +83,35 @@ def test_a_retry_with_the_same_key_replays_and_a_new_key_finds_the_duplicate(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert third.status_code == 200
     assert third.get_json()["id"] == first.get_json()["id"] == third.get_json()["duplicate_of"]
+    assert cases(database) == 1
+
+
+def test_racing_retries_with_one_key_make_one_case_and_one_answer(app, make_key, referral_body, database):
+    # The claim is in the request's own transaction: a concurrent retry waits for the first to end, then
+    # replays its answer (or, on SQLite, where writers queue, may find it still in flight).
+    key = make_key(Role.INTAKE)
+    body = referral_body(**{"source.reference": "RACE/KEY"})
+    barrier, answers, errors = threading.Barrier(4), [], []
+
+    def submit():
+        try:
+            client = app.test_client()
+            barrier.wait()
+            answers.append(post(client, key, body, **{"Idempotency-Key": "race"}))
+        except Exception as exc:  # noqa: BLE001 — surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(a.status_code for a in answers if a.status_code != 409)[0] == 201
+    created = [a for a in answers if a.status_code == 201 and "Idempotent-Replayed" not in a.headers]
+    assert len(created) == 1
+    assert all(a.get_json() == created[0].get_json() for a in answers if a.headers.get("Idempotent-Replayed"))
+    assert {a.status_code for a in answers} <= {201, 409}
     assert cases(database) == 1
 
 

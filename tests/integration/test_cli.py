@@ -209,3 +209,44 @@ def test_a_failed_delivery_is_replayed_by_cli_and_api_with_its_webhook_id(
         ).status_code
         == 403
     )
+
+
+def test_an_import_commits_in_chunks_and_a_failed_chunk_loses_only_its_own_records(
+    app, database, referral_body, monkeypatch
+):
+    # `app` configures the closed lists (policing areas) the referral contract validates against.
+    from sqlalchemy.exc import DBAPIError
+
+    from val.auth.roles import Role
+    from val.auth.service import system_principal
+    from val.referrals import batch, service
+    from val.rulebook import load_rulebook
+    from val.settings import Settings
+
+    rulebook = load_rulebook(Settings().config_dir)
+    with unit_of_work(database) as session:
+        principal = system_principal(session, "chunk-import", Role.INTAKE)
+    records = [(n, referral_body(**{"source.reference": f"C/{n}"})) for n in range(1, 6)]
+    records.insert(2, (99, referral_body(**{"source.reference": "C/1"})))  # a duplicate within its chunk
+    result = batch.import_records(
+        lambda: unit_of_work(database), principal, records, rulebook, records_per_transaction=4
+    ).as_dict()
+    assert (result["created"], result["duplicates"]) == (5, 1)
+    assert _count(database) == 5
+
+    real_accept, calls = service.accept_referral, []
+
+    def failing_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise DBAPIError("INSERT", {}, Exception("database went away"))
+        return real_accept(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "accept_referral", failing_third)
+    more = [(n, referral_body(**{"source.reference": f"D/{n}"})) for n in range(1, 6)]
+    with pytest.raises(DBAPIError):
+        batch.import_records(
+            lambda: unit_of_work(database), principal, more, rulebook, records_per_transaction=2
+        )
+    # The first chunk (D/1, D/2) committed; the failing chunk's D/3 never was; the rest never ran.
+    assert _count(database) == 7

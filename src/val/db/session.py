@@ -11,8 +11,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -79,6 +81,31 @@ def without_waiting_for_disk(session: Session) -> None:
     follows they describe work that never committed either."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """Inserts whose results nobody reads are sent without waiting for each answer (psycopg's pipeline mode on
+    PostgreSQL; nothing changes on SQLite, which has no round trips). An error in any of them is raised at
+    the end of the block at the latest, and the transaction then rolls back as a whole. Only statements
+    that return no rows may run inside: a SELECT's rows are not there until the pipeline syncs."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    connection = session.connection()
+    driver_connection: Any = connection.connection.driver_connection
+    try:
+        with driver_connection.pipeline():
+            yield
+    except connection.dialect.loaded_dbapi.Error as exc:
+        # Raised by the driver when the pipeline syncs, outside SQLAlchemy's execute: wrap it as SQLAlchemy
+        # would (an IntegrityError stays one) and drop a connection the server has closed.
+        lost = connection.dialect.is_disconnect(exc, driver_connection, None)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            None, None, exc, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost
+        ) from exc
 
 
 @contextmanager

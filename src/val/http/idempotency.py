@@ -1,12 +1,13 @@
 """Idempotency-Key for POSTs: a retried request gets the first response, never a second effect.
 
-The key is claimed in its own short transaction before the work starts, so a concurrent retry sees it
-(409 while in flight); the response is recorded in the request's own unit of work, so it commits with the
-work it describes or not at all. Only successful (2xx) responses are kept; after any failure the key is
-released so the client can correct the request and retry with the same key. A claim left by a process that
-died is taken over once `idempotency_lock_seconds` have passed; the referral's own duplicate detection keeps
-that safe even if the first attempt did commit.
-"""
+The key is claimed by inserting its record in the request's own transaction, before the work starts, and the
+response is stored in that record before it commits: the answer commits with the work it describes or not at
+all. A concurrent retry's insert waits on the unique index until the first request ends, then replays its
+answer (or claims the key, if the first one failed). Only successful (2xx) responses are kept; after any
+failure the key is released so the client can correct the request and retry with the same key. A batch
+commits record by record, so its claim is committed with its first record: a retry while it runs is a 409,
+and a claim left by a process that died is taken over once `idempotency_lock_seconds` have passed (the
+referrals' own duplicate detection keeps that safe)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, g, make_response, request
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from val.db.base import rows_affected, utcnow
-from val.db.session import without_waiting_for_disk
 from val.http.context import request_session, services
 from val.http.models import IdempotencyRecord
 from val.http.problems import Problem
@@ -55,29 +55,35 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+_INSERT_CLAIM = insert(IdempotencyRecord)
+_STORE_RESPONSE = (
+    update(IdempotencyRecord)
+    .where(IdempotencyRecord.id == bindparam("record_id"))
+    .values(response_status=bindparam("status"), response_body=bindparam("body"))
+)
+
+
 def _claim(
     session: Session, credential_id: uuid.UUID, key: str, print_: str, ttl: dt.timedelta, lock: dt.timedelta
 ) -> uuid.UUID | Response:
-    """Committed before the work starts, so a concurrent retry with the same key sees the claim."""
+    """In the request's transaction: no commit of its own (one durable commit per request, not two)."""
     now = utcnow()
     record_id = uuid.uuid4()
     try:
         session.execute(
-            insert(IdempotencyRecord).values(
-                id=record_id,
-                credential_id=credential_id,
-                key=key,
-                request_fingerprint=print_,
-                locked_at=now,
-                expires_at=now + ttl,
-            )
+            _INSERT_CLAIM,
+            {
+                "id": record_id,
+                "credential_id": credential_id,
+                "key": key,
+                "request_fingerprint": print_,
+                "locked_at": now,
+                "expires_at": now + ttl,
+            },
         )
-        # Its own unit of work, by design: the claim must be visible to a concurrent retry before the work
-        # starts. Losing it in a crash is harmless: the work it guards would be lost with it.
-        without_waiting_for_disk(session)
-        session.commit()
         return record_id
     except IntegrityError:
+        # Nothing but the (read-only) authentication has run in this transaction yet.
         session.rollback()
     existing = session.scalar(
         select(IdempotencyRecord).where(
@@ -126,9 +132,8 @@ def _finish(session: Session, record_id: uuid.UUID, response: Response) -> None:
     if 200 <= response.status_code < 300 and response.is_json:
         # In the request's unit of work: the stored answer commits with the work it describes.
         session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == record_id)
-            .values(response_status=response.status_code, response_body=response.get_json())
+            _STORE_RESPONSE,
+            {"record_id": record_id, "status": response.status_code, "body": response.get_json()},
         )
     else:
         _release(session, record_id)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from val.records.matching import MatchKeyer
@@ -30,20 +30,30 @@ def repeat_view(previous_cases: int, last_received_on: dt.date | None) -> dict[s
     return {"previous_cases_12_months": previous_cases, "last_received_on": last_received_on}
 
 
+# Built once: building the query per intake cost more CPU than running it (its cache key is computed each time).
+_HISTORY = (
+    select(
+        func.count(Case.id),
+        func.max(Case.received_at),
+        func.max(Case.received_at).filter(TriageDecision.marac.is_(True)),
+    )
+    .join(Victim, Victim.case_id == Case.id)
+    .join(TriageDecision, TriageDecision.case_id == Case.id)
+    .where(
+        Victim.match_key == bindparam("match_key"),
+        Case.received_at >= bindparam("since"),
+        Case.received_at <= bindparam("now"),
+    )
+)
+
+
 def repeat_history(session: Session, match_key: str | None, now: dt.datetime) -> RepeatHistory:
     """Cases of the same victim received in the 12 months before `now` (anonymised ones carry no hash)."""
     if match_key is None:
         return RepeatHistory()
     since = dt.datetime.combine(add_months(now.date(), -WINDOW_MONTHS), dt.time(), tzinfo=dt.UTC)
     count, last, last_marac = session.execute(
-        select(
-            func.count(Case.id),
-            func.max(Case.received_at),
-            func.max(Case.received_at).filter(TriageDecision.marac.is_(True)),
-        )
-        .join(Victim, Victim.case_id == Case.id)
-        .join(TriageDecision, TriageDecision.case_id == Case.id)
-        .where(Victim.match_key == match_key, Case.received_at >= since, Case.received_at <= now)
+        _HISTORY, {"match_key": match_key, "since": since, "now": now}
     ).one()
     return RepeatHistory(count, _day(last), _day(last_marac))
 

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.compliance.models import CompliancePoint
 from val.compliance.service import earliest_open_due, insert_points, intake_point_rows
 from val.db.base import table_of, utcnow
+from val.db.session import pipelined
 from val.records.matching import MatchKeyer
 from val.records.models import Case, Offence, TriageDecision, Victim
 from val.records.normalise import family_name_key, phone_e164
 from val.records.repeats import RepeatHistory, repeat_history
+from val.referrals.written import WrittenCase, as_written
 from val.routing.facts import explain, routing_facts
 from val.routing.models import Assignment
 from val.routing.offers import create_assignments, plan_routes
@@ -34,7 +35,7 @@ from val.triage.domain import CaseStatus, Consent, RiskLevel, TriageOutcome
 
 @dataclass(frozen=True)
 class IntakeResult:
-    case: Case
+    case: Case | WrittenCase
     created: bool
     # False for a duplicate of a case another credential submitted: the caller learns that it is a duplicate
     # and the case's reference, nothing of its triage, routes or points.
@@ -142,20 +143,35 @@ def accept_referral(
     if number is None:
         return _duplicate(session, principal, key, request_id)
     triage_row = _triage_row(case_row["id"], referral, outcome, decision, now)
-    _insert_record(session, case_row["id"], referral, triage_row, match_key)
-    insert_points(session, point_rows)
-    assignments = create_assignments(
+    # Inserts only from here: one round trip for all of them instead of one each.
+    with pipelined(session):
+        _insert_record(session, case_row["id"], referral, triage_row, match_key)
+        insert_points(session, point_rows)
+        assignments = _offer(session, rulebook, decision, providers, case_row["id"], number, triage_row, now)
+        audit(session, principal, "referral.accepted", "case", case_row["id"], request_id)
+    return IntakeResult(case=as_written(number, case_row, triage_row, point_rows, assignments), created=True)
+
+
+def _offer(
+    session: Session,
+    rulebook: Rulebook,
+    decision: Decision,
+    providers: dict[str, Any],
+    case_id: uuid.UUID,
+    number: int,
+    triage_row: dict[str, Any],
+    now: dt.datetime,
+) -> list[Assignment]:
+    return create_assignments(
         session,
         rulebook.routing,
         decision,
         providers,
-        case_id=case_row["id"],
+        case_id=case_id,
         case_reference=Case.reference_for(now, number),
         risk_level=triage_row["risk_level"],
         now=now,
     )
-    audit(session, principal, "referral.accepted", "case", case_row["id"], request_id)
-    return IntakeResult(case=_as_written(number, case_row, triage_row, point_rows, assignments), created=True)
 
 
 def _match_key(keyer: MatchKeyer | None, victim: dict[str, Any]) -> str | None:
@@ -282,21 +298,6 @@ def _triage_row(
         "explanation": [r.as_dict() for r in outcome.explanation] + explain(decision),
         "risk_input": _risk_as_json(referral.get("risk")),
     }
-
-
-def _as_written(
-    number: int,
-    case_row: dict[str, Any],
-    triage_row: dict[str, Any],
-    point_rows: list[dict[str, Any]],
-    assignments: list[Assignment],
-) -> Case:
-    """A detached view of what was written, for the response."""
-    case = Case(number=number, **case_row)
-    case.triage = TriageDecision(**triage_row)
-    case.compliance_points = [CompliancePoint(**row) for row in point_rows]
-    case.assignments = assignments
-    return case
 
 
 def _duplicate(session: Session, principal: Principal, key: str, request_id: str | None) -> IntakeResult:
