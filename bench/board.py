@@ -1,5 +1,7 @@
-"""Board summary benchmark: GET /api/v1/board/compliance-summary over 1,000,000 compliance points on
-PostgreSQL, against a baseline measured in the same run: one plain-SQL count of the same rows by status."""
+"""Board summary benchmark: GET /api/v1/board/compliance-summary over 10,000,000 compliance points (a year of
+a large force, and more) on PostgreSQL, against a baseline measured in the same run: one plain-SQL count of
+the same points by status. The points are inserted through the real schema, so the triggers keep the Board's
+counts as they would in production, and the counts are then compacted as the beat does every 10 minutes."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from pathlib import Path
 
 import psycopg
 
+from bench.results import Row
 from harness.servers import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-POINTS = 1_000_000
-CASES = 50_000
+POINTS = 10_000_000
+CASES = 500_000
 RUNS = 5
 QUERIES = [
     "group_by=right",
@@ -31,7 +34,7 @@ QUERIES = [
 GENERATE = f"""
 INSERT INTO cases (id, status, source_system, source_reference, duplicate_key, submitted_by, reported_at,
                    received_at, policing_area, consent_support_referral)
-SELECT md5('case' || n)::uuid, 'triaged', 'bench', 'B/' || n, md5('dup' || n), md5('cred')::uuid,
+SELECT lpad(to_hex(n), 32, '0')::uuid, 'triaged', 'bench', 'B/' || n, md5('dup' || n), md5('cred')::uuid,
        timestamptz '2026-01-01' + (n % 365) * interval '1 day', now(),
        (ARRAY['herefordshire','north_worcestershire','south_worcestershire','shropshire','telford_and_wrekin'])[1 + n % 5],
        'given'
@@ -39,7 +42,7 @@ FROM generate_series(1, {CASES}) AS n;
 
 INSERT INTO compliance_points (id, case_id, code, "right", agency, trigger_event, triggered_at, trigger_date, due_on,
                                status, enhanced, policing_area, age_band, crime_type, updated_at)
-SELECT md5('point' || n)::uuid, md5('case' || (1 + n % {CASES}))::uuid,
+SELECT lpad(to_hex(n), 32, '0')::uuid, lpad(to_hex(1 + n % {CASES}), 32, '0')::uuid,
        (ARRAY['R3_WRITTEN_CONFIRMATION','R4_REFERRAL_TO_SUPPORT','R6_ARREST_UPDATE','R8_HEARING_DETAILS',
               'R9_OUTCOME_AND_SENTENCE','LS_FIRST_CONTACT'])[1 + n % 6],
        (ARRAY[3, 4, 6, 8, 9, NULL])[1 + n % 6],
@@ -86,8 +89,17 @@ def run() -> list[tuple[str, float]]:
         started = time.perf_counter()
         with psycopg.connect(dsn, autocommit=True) as connection:
             connection.execute(GENERATE)
+        generated = time.perf_counter() - started
+        from val.compliance.counts import compact_counts
+        from val.db.session import Database, unit_of_work
+
+        started, database = time.perf_counter(), Database(postgres.url)
+        with unit_of_work(database) as session:
+            rows = compact_counts(session)
+        database.dispose()
         print(
-            f"  (generated {POINTS:,} points over {CASES:,} cases in {time.perf_counter() - started:.1f} s)"
+            f"  (generated {POINTS:,} points over {CASES:,} cases in {generated:.0f} s; their counts compacted "
+            f"to {rows:,} rows in {time.perf_counter() - started:.0f} s)"
         )
 
         with psycopg.connect(dsn) as connection:
@@ -125,3 +137,9 @@ def report(results: list[tuple[str, float]]) -> None:
         print(f"  {name:<80} {seconds * 1000:8.1f} ms   ×{seconds / baseline:5.2f} of baseline")
     worst = max(seconds for _, seconds in results[1:])
     print(f"  slowest summary: {worst * 1000:.0f} ms (target: under 1 s)")
+
+
+def rows(results: list[tuple[str, float]]) -> list[Row]:
+    baseline = results[0][1] * 1000
+    worst = max(seconds for _, seconds in results[1:]) * 1000
+    return [Row("board_10m_slowest_ms", worst, "ms", baseline, worst / baseline, "< 1000 ms", worst < 1000)]

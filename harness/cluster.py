@@ -181,7 +181,7 @@ def _gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
 
 
 def _one_run(name: str, api_groups: int, worker_nodes: int, beats: int, scratch: Path) -> Figures:
-    base = scratch / name
+    base = scratch / name.replace(" ", "-")
     base.mkdir(parents=True)
     base.chmod(0o755)
     postgres = PostgresServer(base / "postgres", durable=True).start()

@@ -19,6 +19,7 @@ TASK_ROUTES = {
     "val.routing.send_reminders": {"queue": INTAKE},
     "val.idempotency.purge": {"queue": INTAKE},
     "val.compliance.sweep_overdue": {"queue": COMPLIANCE},
+    "val.compliance.compact_counts": {"queue": COMPLIANCE},
     "val.retention.apply": {"queue": COMPLIANCE},
     # val.webhooks.deliver is sent to provider_queue(provider_id) explicitly.
 }

@@ -29,6 +29,12 @@ def beat_schedule(settings: Settings) -> dict:
         # DOMAIN §13: closed cases past the retention period are anonymised; idempotent, so weekly is enough.
         "apply-retention": {"task": "val.retention.apply", "schedule": timedelta(days=7)},
         # Points fall due at the end of a London day; sweeping every 15 minutes marks them missed soon after.
+        # The Board's counts gain a row per change to a point; summing them up keeps the table small.
+        "compact-compliance-point-counts": {
+            "task": "val.compliance.compact_counts",
+            "schedule": timedelta(minutes=10),
+            "options": {"expires": 590},
+        },
         "sweep-overdue-compliance-points": {
             "task": "val.compliance.sweep_overdue",
             "schedule": timedelta(minutes=15),

@@ -14,6 +14,7 @@ import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.compliance import service as compliance
+from val.compliance.counts import compact_counts
 from val.db.session import Database, unit_of_work
 from val.http.models import purge_expired
 from val.lifecycle.retention import apply_retention
@@ -137,6 +138,14 @@ def sweep_overdue_points() -> int:
     if swept:
         log.info("compliance points marked missed", extra={"count": swept})
     return swept
+
+
+@shared_task(name="val.compliance.compact_counts", ignore_result=True)
+def compact_point_counts() -> int:
+    """Sum the Board's +1/−1 count rows up. Safe to overlap: runs wait for each other (PostgreSQL's advisory
+    lock, SQLite's single writer)."""
+    with unit_of_work(database()) as session:
+        return compact_counts(session)
 
 
 @shared_task(name="val.idempotency.purge", ignore_result=True)

@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.orm import Session
 
-from val.compliance.models import CompliancePoint
+from val.compliance.models import CompliancePoint, CompliancePointCount
 from val.compliance.rules import POINT_TRANSITIONS, ComplianceRules, PointStatus, status_when_fulfilled
 from val.db.base import rows_affected
 from val.records.models import Case
@@ -18,10 +18,13 @@ from val.records.models import Case
 OPEN_STATUSES = (PointStatus.PENDING.value, PointStatus.MISSED.value)
 
 
-def effective_status_column(today: dt.date) -> ColumnElement[str]:
-    """`effective_status` in SQL: a pending point past its due date reads as missed."""
-    overdue = and_(CompliancePoint.status == PointStatus.PENDING.value, CompliancePoint.due_on < today)
-    return case((overdue, PointStatus.MISSED.value), else_=CompliancePoint.status)
+def effective_status_column(
+    today: dt.date, table: type[CompliancePoint] | type[CompliancePointCount] = CompliancePoint
+) -> ColumnElement[str]:
+    """`effective_status` in SQL: a pending point past its due date reads as missed (of the points, or of
+    their counts, which keep status and due date for this)."""
+    overdue = and_(table.status == PointStatus.PENDING.value, table.due_on < today)
+    return case((overdue, PointStatus.MISSED.value), else_=table.status)
 
 
 CONSENT_REASONS = ("consent_declined", "opted_out")

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Uuid
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from val.db.base import Base, PortableJSON, UTCDateTime
@@ -54,3 +54,29 @@ class CompliancePoint(Base):
     age_band: Mapped[str] = mapped_column(String(10))
     crime_type: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CompliancePointCount(Base):
+    """How many points there are per Board grouping, status and due date, kept by database triggers on
+    `compliance_points` in the same transaction as every change to a point: each change adds a row of +1 or
+    −1 (inserts only, so concurrent intakes never wait on a shared counter), and `compact_counts` sums them
+    up. The Board summary reads this table instead of every point (a year of a large force is millions of
+    points; this is thousands of rows). Identifies no one: no case, no victim."""
+
+    __tablename__ = "compliance_point_counts"
+    __table_args__ = (Index("ix_compliance_point_counts_trigger_date", "trigger_date"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    trigger_date: Mapped[dt.date] = mapped_column(Date)
+    code: Mapped[str] = mapped_column(String(40))
+    right: Mapped[int | None]
+    agency: Mapped[str] = mapped_column(String(30))
+    enhanced: Mapped[bool]
+    policing_area: Mapped[str] = mapped_column(String(40))
+    age_band: Mapped[str] = mapped_column(String(10))
+    crime_type: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    n: Mapped[int]
