@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DURATION_S = 10
 CONNECTIONS = 16
-WEB_WORKERS = 2
+WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from functools import cache
 
@@ -23,8 +24,9 @@ from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
 from val.webhooks import service as webhooks
 from val.webhooks.destinations import DestinationPolicy, policy_for
+from val.webhooks.domain import Verdict, verdict
 from val.webhooks.secret_box import SecretBox, box_for
-from val.webhooks.sender import WebhookSender
+from val.webhooks.sender import SendResult, WebhookSender
 from workers.queues import provider_queue
 
 log = logging.getLogger("val.workers")
@@ -74,13 +76,26 @@ def claim_due_deliveries() -> list[webhooks.DueDelivery]:
         return webhooks.claim_due(session, requeue_after_s=_settings().webhook_lease_seconds)
 
 
+# Deliveries per message: one task sends a few of a provider's webhooks with one lease commit and one record
+# commit, instead of a task, a lease and a record per webhook. Few enough that a crash between sending and
+# recording repeats little (providers de-duplicate on webhook-id).
+DELIVERIES_PER_TASK = 10
+
+
 def publish_due_deliveries(connection: Connection | None = None) -> int:
-    """Put due deliveries on their provider's queue (through `connection` when the caller has its own)."""
+    """Put due deliveries on their provider's queue, a few per message (through `connection` when the caller
+    has its own)."""
     due = claim_due_deliveries()
+    by_provider: dict[str, list[str]] = {}
     for item in due:
-        deliver_webhook.apply_async(
-            args=[str(item.id)], queue=provider_queue(item.provider_id), connection=connection
-        )
+        by_provider.setdefault(item.provider_id, []).append(str(item.id))
+    for provider_id, ids in by_provider.items():
+        for start in range(0, len(ids), DELIVERIES_PER_TASK):
+            deliver_webhooks.apply_async(
+                args=[ids[start : start + DELIVERIES_PER_TASK]],
+                queue=provider_queue(provider_id),
+                connection=connection,
+            )
     return len(due)
 
 
@@ -92,6 +107,8 @@ def sweep_webhook_deliveries() -> int:
 @shared_task(name="val.webhooks.deliver", ignore_result=True)
 def deliver_webhook(delivery_id: str) -> str:
     """One attempt; the retry schedule lives in the database (next_attempt_at), never in broker countdowns.
+    Sweeps now publish `deliver_webhooks` (several per message); this one serves messages an earlier release
+    left on the queues.
 
     Three units of work by design: the lease commits before sending, so no other worker sends the delivery
     at the same time; the HTTP call holds no transaction open; the attempt is recorded after it."""
@@ -111,6 +128,47 @@ def deliver_webhook(delivery_id: str) -> str:
             outcome = webhooks.record_attempt(session, claimed, result, settings.webhook_schedule)
     log.info("webhook attempt", extra={"delivery_id": delivery_id, "outcome": outcome})
     return outcome
+
+
+@shared_task(name="val.webhooks.deliver_many", ignore_result=True)
+def deliver_webhooks(delivery_ids: list[str]) -> list[str]:
+    """One attempt at each of a few deliveries of one provider, by the same three steps as `deliver_webhook`:
+    the leases commit before sending; sending holds no transaction open; the attempts are recorded after.
+    Sending stops at the first webhook not delivered (the provider is in trouble: the rest wait for their own
+    retries) and before half the lease has gone, so no lease lapses while its webhook is still unsent. Leases
+    of webhooks not sent are released in the same commit as the attempts."""
+    db, settings = database(), _settings()
+    lease = settings.webhook_lease_seconds
+    with unit_of_work(db) as session:
+        claimed = webhooks.claim_many_for_sending(
+            session, [uuid.UUID(i) for i in delivery_ids], lease, _secret_box()
+        )
+    started = time.monotonic()
+    sent: list[tuple[webhooks.Claimed, SendResult | None]] = []
+    for item in claimed:
+        if item.url is None:
+            sent.append((item, None))
+            continue
+        if time.monotonic() - started > lease / 2:
+            break
+        result = webhooks.send(item, _sender(), _destinations())
+        sent.append((item, result))
+        if verdict(result.status_code) is not Verdict.DELIVERED:
+            break
+    done = {item.id for item, _ in sent}
+    unsent = [item.id for item in claimed if item.id not in done]
+    with unit_of_work(db) as session:
+        outcomes = [
+            webhooks.fail_without_endpoint(session, item)
+            if result is None
+            else webhooks.record_attempt(session, item, result, settings.webhook_schedule)
+            for item, result in sent
+        ]
+        webhooks.release(session, unsent)
+    log.info(
+        "webhook attempts", extra={"deliveries": len(delivery_ids), "sent": len(sent), "unsent": len(unsent)}
+    )
+    return outcomes
 
 
 @shared_task(name="val.routing.expire_offers", ignore_result=True)

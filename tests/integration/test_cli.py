@@ -250,3 +250,20 @@ def test_an_import_commits_in_chunks_and_a_failed_chunk_loses_only_its_own_recor
         )
     # The first chunk (D/1, D/2) committed; the failing chunk's D/3 never was; the rest never ran.
     assert _count(database) == 7
+
+
+def test_an_import_in_several_processes_answers_in_file_order_and_records_each_case_once(
+    val, database, referral_body, tmp_path
+):
+    path = tmp_path / "export.ndjson"
+    lines = [referral_body(**{"source.reference": f"P/{i}"}) for i in range(7)]
+    lines.insert(3, referral_body(**{"source.reference": "P/bad", "victim.date_of_birth": "not a date"}))
+    lines += [referral_body(**{"source.reference": "P/1"}), referral_body(**{"source.reference": "P/6"})]
+    path.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+    first = val("import", str(path), "--jobs", "3", "--per-transaction", "2")
+    assert "10 records: 7 created, 2 duplicates, 1 rejected" in first.stdout
+    assert "line 4: victim.date_of_birth" in first.stderr
+    assert _count(database) == 7
+    again = val("import", str(path), "--jobs", "2", "--per-transaction", "3")
+    assert "10 records: 0 created, 9 duplicates, 1 rejected" in again.stdout
+    assert _count(database) == 7

@@ -278,3 +278,42 @@ def test_an_endpoint_that_is_no_longer_allowed_is_refused_before_any_connection(
         attempts = list(session.scalars(select(WebhookAttempt)))
     assert [(a.status_code, a.error) for a in attempts] == [(None, "destination_refused")]
     assert deliveries(database)[0].status == "failed"
+
+
+def test_a_task_of_several_deliveries_stops_at_the_first_not_delivered_and_gives_the_rest_back(
+    database, redis_server, receiver, idva_secret, intake
+):
+    # Run as a worker runs it, without a worker: each delivery is leased, the first is sent and delivered, the
+    # second is refused (500: retried on its own schedule), and the last two are never attempted: their
+    # leases are given back so the next sweep publishes them at once.
+    receiver.script = [200, 500]
+    for n in range(4):
+        intake(f"MANY/{n}")
+    ids = [str(d.id) for d in deliveries(database)]
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, workers.app; from workers.tasks import deliver_webhooks; "
+            "print(deliver_webhooks(sys.argv[1:]))",
+            *ids,
+        ],
+        env={
+            **os.environ,
+            "VAL_DATABASE_URL": database.url,
+            "VAL_BROKER_URL": redis_server.url,
+            "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+            "VAL_WEBHOOK_HOST_ALLOWLIST": "127.0.0.1",
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ran.stdout.strip().splitlines()[-1] == "['delivered', 'retry']"
+    assert len(receiver.received) == 2
+    by_id = {str(d.id): d for d in deliveries(database)}
+    first, second, *rest = (by_id[i] for i in ids)
+    assert (first.status, first.attempts) == ("delivered", 1)
+    assert (second.status, second.attempts, second.locked_until) == ("pending", 1, None)
+    assert all((d.status, d.attempts, d.locked_until, d.enqueued_at) == ("pending", 0, None, None) for d in rest)

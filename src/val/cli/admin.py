@@ -22,7 +22,7 @@ from val.cli.base import in_unit_of_work, main, prepare, secret_box, settings
 from val.providers import service as provider_admin
 from val.providers.models import Provider
 from val.webhooks import endpoints
-from val.webhooks import service as webhook_service
+from val.webhooks import kept as kept_deliveries
 from val.webhooks.destinations import policy_for
 
 
@@ -180,6 +180,6 @@ def webhooks_replay(delivery_id: uuid.UUID) -> None:
 
     def replay(session: Session) -> uuid.UUID:
         principal = system_principal(session, "cli-admin", Role.ADMIN)
-        return webhook_service.replay(session, principal, delivery_id, None).id
+        return kept_deliveries.replay(session, principal, delivery_id, None).id
 
     click.echo(f"{in_unit_of_work(replay)} queued for delivery", err=True)

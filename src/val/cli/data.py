@@ -16,6 +16,7 @@ from val.board_pack.figures import Period, the_pack
 from val.board_pack.render import render as render_pack
 from val.calendar import london_date
 from val.cli.base import database, in_unit_of_work, main, settings
+from val.cli.parallel_import import default_jobs, import_in_parallel
 from val.commissioning import report as return_report
 from val.commissioning.returns import build_return
 from val.compliance import board
@@ -26,9 +27,6 @@ from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings
-
-# A failed transaction costs only its own records, and re-importing the file skips what was committed.
-IMPORT_RECORDS_PER_TRANSACTION = 500
 
 
 @main.command("import")
@@ -41,11 +39,24 @@ IMPORT_RECORDS_PER_TRANSACTION = 500
     show_default=True,
     help="Credential the referrals are recorded as submitted by.",
 )
-def import_file(file: Path, fmt: str, as_name: str) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Processes importing at once [default: the machine's cores, at most 4].",
+)
+@click.option(
+    "--per-transaction",
+    type=click.IntRange(1, 10_000),
+    default=500,
+    show_default=True,
+    help="Records committed together: a failed transaction loses only its own, and importing the file "
+    "again skips what was committed.",
+)
+def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transaction: int) -> None:
     """Import referrals from NDJSON or CSV (dotted column names). Re-importing a file creates no new cases."""
     settings_ = settings()
     configure_policing_areas(settings_.policing_areas)
-    rulebook = load_rulebook(settings_.config_dir)
     if fmt == "auto":
         fmt = "csv" if file.suffix.lower() == ".csv" else "ndjson"
 
@@ -58,20 +69,30 @@ def import_file(file: Path, fmt: str, as_name: str) -> None:
     principal = in_unit_of_work(principal_for, settings_)
     with file.open(encoding="utf-8", newline="") as fh:
         records = list(batch.parse_csv(fh) if fmt == "csv" else batch.parse_ndjson(fh))
-    db = database(settings_)
+    jobs = min(jobs or default_jobs(), -(-len(records) // per_transaction) or 1)
     progress = click.progressbar(length=len(records), label=f"importing {file.name}", file=sys.stderr)
     with progress as bar:
-        # A rejected record never reaches the database; valid ones are committed in chunks.
-        result = batch.import_records(
-            lambda: unit_of_work(db),
-            principal,
-            records,
-            rulebook,
-            on_record=lambda: bar.update(1),
-            repeat_keyer=keyer_for(settings_),
-            records_per_transaction=IMPORT_RECORDS_PER_TRANSACTION,
-        )
-    db.dispose()
+        if jobs > 1:
+            result = import_in_parallel(
+                settings_,
+                principal,
+                records,
+                jobs=jobs,
+                records_per_transaction=per_transaction,
+                on_records=bar.update,
+            )
+        else:
+            db = database(settings_)
+            result = batch.import_records(
+                lambda: unit_of_work(db),
+                principal,
+                records,
+                load_rulebook(settings_.config_dir),
+                on_record=lambda: bar.update(1),
+                repeat_keyer=keyer_for(settings_),
+                records_per_transaction=per_transaction,
+            )
+            db.dispose()
     summary = result.as_dict()
     for item in summary["results"]:
         if item["outcome"] == "rejected":

@@ -13,7 +13,7 @@ from val.commissioning.replay import infos_of, period_cases
 from val.commissioning.simulation import Setup, Simulation, simulate, uncapped
 from val.db.session import read_only
 from val.providers.directory import SERVICES, DirectoryError, load_directory
-from val.routing.offers import provider_infos
+from val.routing.directory import provider_infos
 from val.routing.rules import RoutingRulesError, load_table
 from val.rulebook import load_rulebook
 

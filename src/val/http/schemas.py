@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,9 +21,12 @@ LATEST = dt.date(2100, 12, 31)
 RANGE = f"Must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
 
 
+# NUL (which PostgreSQL cannot store in text) or a lone surrogate (which is not text at all).
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _unsafe(text: str) -> bool:
-    """NUL (which PostgreSQL cannot store in text) or a lone surrogate (which is not text at all)."""
-    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+    return _UNSAFE.search(text) is not None
 
 
 def _printable(name: str) -> str:

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,40 +142,50 @@ def import_records(
 ) -> BatchResult:
     """Invalid records are reported and never reach the database. Valid ones are committed
     `records_per_transaction` at a time: one over HTTP (each answer is final when sent), more for a file
-    import, where a commit per record was a tenth of the time. A database failure rolls back the records of
-    its transaction only, and stops the import; importing the file again creates no case twice."""
+    import, where a commit per record was a tenth of the time. A chunk is validated before its transaction
+    begins, so a transaction holds the database (SQLite's one writer) only while it writes. A database failure
+    rolls back the records of its transaction only, and stops the import; importing the file again creates
+    no case twice."""
     schema = ReferralSchema()
     result = BatchResult()
-    with ExitStack() as transaction:
-        session: Session | None = None
-        in_transaction = 0
-        for line, raw in records:
+    for chunk in _chunks(records, records_per_transaction):
+        answers: dict[int, dict[str, Any]] = {}
+        valid: list[tuple[int, dict[str, Any]]] = []
+        for index, (line, raw) in enumerate(chunk):
             referral, errors = _validated(schema, raw)
             if referral is None:
-                result.results.append({"line": line, "outcome": "rejected", "errors": errors})
+                answers[index] = {"line": line, "outcome": "rejected", "errors": errors}
             else:
-                if session is None:
-                    session = transaction.enter_context(unit_of_work())
-                intake = accept_referral(
-                    session, principal, referral, rulebook, request_id, repeat_keyer=repeat_keyer
-                )
-                result.results.append(
-                    {
-                        "line": line,
+                valid.append((index, referral))
+        if valid:
+            with unit_of_work() as session:
+                for index, referral in valid:
+                    intake = accept_referral(
+                        session, principal, referral, rulebook, request_id, repeat_keyer=repeat_keyer
+                    )
+                    answers[index] = {
+                        "line": chunk[index][0],
                         "outcome": "created" if intake.created else "duplicate",
                         "id": str(intake.case.id),
                         "reference": intake.case.reference,
                     }
-                )
-                in_transaction += 1
-                if in_transaction >= records_per_transaction:
-                    transaction.close()  # commits
-                    session, in_transaction = None, 0
-                else:
                     session.expunge_all()  # keep the identity map small over a long batch
+        for index in range(len(chunk)):
+            result.results.append(answers[index])
             if on_record is not None:
                 on_record()
     return result
+
+
+def _chunks(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    chunk: list[tuple[int, Any]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _validated(

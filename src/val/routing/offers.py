@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from val.alerts.service import raise_alert
@@ -17,60 +17,14 @@ from val.errors import InvalidInputError
 from val.providers.models import Provider
 from val.records.lookup import case_bundle
 from val.records.models import Case
+from val.routing.directory import provider_infos
 from val.routing.facts import facts_of_case
 from val.routing.models import Assignment
-from val.routing.rules import Decision, ProviderInfo, RoutingFacts, RoutingPolicy, pick_provider, route
+from val.routing.rules import Decision, RoutingFacts, RoutingPolicy, pick_provider, route
 from val.routing.states import ASSIGNMENT_TRANSITIONS, LIVE, OPEN, AssignmentStatus
 from val.webhooks.service import add_delivery
 
 RESPOND_BY_LOCAL_TIME = dt.time(17, 0)  # the end of the provider's working day, London time
-
-_P = table_of(Provider).c
-_DIRECTORY = select(
-    _P.id,
-    _P.services,
-    _P.policing_areas,
-    _P.min_age,
-    _P.max_age,
-    _P.active,
-    _P.admin_disabled,
-    _P.capacity,
-    _P.respond_by_working_days,
-    _P.webhook_url,
-    _P.endpoint_disabled_at,
-    _P.settings,
-)
-
-
-def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Any]]:
-    """The directory as routing sees it, read fresh (a disabled provider is passed over at once). Plain rows,
-    not ORM objects: this runs in every intake."""
-    providers = sorted(
-        session.execute(_DIRECTORY).all(), key=lambda p: (p.settings or {}).get("position", 1_000)
-    )
-    limited = [p.id for p in providers if p.capacity is not None]
-    load: dict[str, int] = {}
-    if limited:
-        counted = session.execute(
-            select(Assignment.provider_id, func.count())
-            .where(Assignment.provider_id.in_(limited), Assignment.status.in_(OPEN))
-            .group_by(Assignment.provider_id)
-        ).all()
-        load = {provider_id: count for provider_id, count in counted if provider_id is not None}
-    infos = [
-        ProviderInfo(
-            id=p.id,
-            services=tuple(p.services),
-            policing_areas=tuple(p.policing_areas),
-            min_age=p.min_age,
-            max_age=p.max_age,
-            available=p.active and not p.admin_disabled,
-            capacity=p.capacity,
-            open_assignments=load.get(p.id, 0),
-        )
-        for p in providers
-    ]
-    return infos, {p.id: p for p in providers}
 
 
 def respond_by(policy: RoutingPolicy, offered_at: dt.datetime, working_days: int) -> dt.datetime:

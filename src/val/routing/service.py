@@ -15,6 +15,7 @@ from val.db.base import utcnow
 from val.errors import ConflictError, NotFoundError
 from val.records.models import Case, TriageDecision
 from val.routing.case_status import sync_case_status
+from val.routing.directory import provider_infos
 from val.routing.models import Assignment
 from val.routing.offers import (
     create_assignments,
@@ -23,7 +24,6 @@ from val.routing.offers import (
     offer_data,
     offer_next,
     plan_routes,
-    provider_infos,
     replace,
     withdraw,
 )

@@ -14,7 +14,7 @@ from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session
 from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
-from val.webhooks.service import list_deliveries, replay
+from val.webhooks.kept import list_deliveries, replay
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1", description="Webhook deliveries")
 

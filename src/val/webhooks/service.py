@@ -15,12 +15,8 @@ from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from val.alerts.service import raise_alert
-from val.audit.service import record as audit
-from val.auth.roles import Principal
 from val.db.base import table_of, utcnow
-from val.db.paging import Page, keyset, page_of
 from val.db.session import without_waiting_for_disk
-from val.errors import ConflictError, NotFoundError
 from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
 from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus, Verdict, delay_before_attempt, verdict
@@ -205,6 +201,24 @@ def claim_for_sending(
     )
 
 
+def claim_many_for_sending(
+    session: Session, delivery_ids: list[uuid.UUID], lease_seconds: int, box: SecretBox
+) -> list[Claimed]:
+    """`claim_for_sending` for each, in the caller's one transaction; those not due or in flight are left out."""
+    claimed = (claim_for_sending(session, delivery_id, lease_seconds, box) for delivery_id in delivery_ids)
+    return [item for item in claimed if item is not None]
+
+
+def release(session: Session, delivery_ids: list[uuid.UUID]) -> None:
+    """Give back leases of deliveries claimed but not attempted: due again at once, for the next sweep."""
+    if delivery_ids:
+        session.execute(
+            update(table_of(WebhookDelivery))
+            .where(_D.id.in_(delivery_ids), _D.status == DeliveryStatus.PENDING.value)
+            .values(locked_until=None, enqueued_at=None)
+        )
+
+
 def fail_without_endpoint(session: Session, claimed: Claimed) -> str:
     """The provider lost its endpoint after the delivery was recorded: nothing to send, a person must act."""
     _set_status(session, claimed.id, DeliveryStatus.FAILED, locked_until=None, next_attempt_at=None)
@@ -292,57 +306,3 @@ def _set_status(session: Session, delivery_id: uuid.UUID, target: DeliveryStatus
 
 def _alert(session: Session, claimed: Claimed, kind: str, detail: str) -> None:
     raise_alert(session, kind, detail, delivery_id=claimed.id, assignment_id=claimed.assignment_id)
-
-
-def replay(
-    session: Session, principal: Principal, delivery_id: uuid.UUID, request_id: str | None
-) -> WebhookDelivery:
-    """Send a kept delivery again, with its original webhook-id (receivers de-duplicate on it)."""
-    delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
-    if delivery is None:
-        raise NotFoundError("No webhook delivery with this id.")
-    if not DELIVERY_TRANSITIONS.can(delivery.status, DeliveryStatus.PENDING):
-        raise ConflictError("The delivery is still being attempted.", field="status")
-    delivery.status = DeliveryStatus.PENDING.value
-    delivery.attempts = 0
-    delivery.next_attempt_at = utcnow()
-    delivery.enqueued_at = None
-    kick(session)
-    audit(session, principal, "webhook.replayed", "webhook_delivery", delivery.id, request_id)
-    return delivery
-
-
-def deliveries_for(session: Session, assignment_id: uuid.UUID) -> list[WebhookDelivery]:
-    return list(
-        session.scalars(select(WebhookDelivery).where(WebhookDelivery.assignment_id == assignment_id))
-    )
-
-
-def list_deliveries(
-    session: Session,
-    principal: Principal,
-    request_id: str | None,
-    *,
-    status: str | None,
-    provider: str | None,
-    limit: int,
-    after: list[Any] | None,
-) -> Page[WebhookDelivery]:
-    query = select(WebhookDelivery)
-    if status:
-        query = query.where(WebhookDelivery.status == status)
-    if provider:
-        query = query.where(WebhookDelivery.provider_id == provider)
-    keys = [WebhookDelivery.created_at, WebhookDelivery.id]
-    query = keyset(query, keys, descending=True, after=after).limit(limit + 1)
-    page = page_of(list(session.scalars(query)), limit, lambda d: [d.created_at, d.id])
-    audit(
-        session,
-        principal,
-        "webhook_deliveries.listed",
-        "webhook_delivery",
-        "list",
-        request_id,
-        result_count=len(page.items),
-    )
-    return page
