@@ -8,7 +8,7 @@ from kombu.transport import sqlalchemy as sqlalchemy_transport
 
 from val.logs import configure_logging
 from val.settings import Settings, load_settings
-from workers.queues import TASK_ROUTES, queues
+from workers.queues import CONSUME_IN_ORDER, TASK_ROUTES, queues
 from workers.schedule import beat_schedule
 
 # The SQLite broker is polled. Its transport sleeps a second whenever the worker cannot take a message —
@@ -42,6 +42,8 @@ def make_celery(settings: Settings) -> Celery:
     if settings.embedded:
         celery.conf.update(EMBEDDED_BROKER)
         sqlalchemy_transport.Transport.polling_interval = EMBEDDED_POLLING_SECONDS
+    else:
+        celery.conf.broker_transport_options = CONSUME_IN_ORDER
     celery.conf.val_settings = settings
     return celery
 

@@ -21,7 +21,7 @@ TASK_ROUTES = {
     "val.compliance.sweep_overdue": {"queue": COMPLIANCE},
     "val.compliance.compact_counts": {"queue": COMPLIANCE},
     "val.retention.apply": {"queue": COMPLIANCE},
-    # val.webhooks.deliver is sent to provider_queue(provider_id) explicitly.
+    # val.webhooks.deliver_many is sent to a provider's queue explicitly.
 }
 
 
@@ -29,9 +29,28 @@ def provider_queue(provider_id: str) -> str:
     return f"provider.{provider_id}"
 
 
+def provider_backlog_queue(provider_id: str) -> str:
+    """Where a sweep puts a provider's deliveries when it finds more than one task's worth at once (a batch
+    import, a backlog after an outage). Workers take from every queue in turn, so a new referral's webhook on
+    the provider's own queue is not kept waiting behind the whole backlog."""
+    return f"provider.{provider_id}.backlog"
+
+
 def provider_queues(settings: Settings) -> tuple[str, ...]:
+    """Every provider's own queue, then every backlog: the order workers take them in (`CONSUME_IN_ORDER`).
+    The embedded broker has no backlogs: it polls every queue in turn anyway, and each queue is one more
+    query per poll while idle."""
     entries = load_directory(settings.config_dir / "providers.toml", settings.policing_areas)
-    return tuple(provider_queue(entry.id) for entry in entries)
+    own = tuple(provider_queue(entry.id) for entry in entries)
+    if settings.embedded:
+        return own
+    return own + tuple(provider_backlog_queue(entry.id) for entry in entries)
+
+
+# Redis: a free worker takes the first queue in `all_queue_names` order that has a message (the scheduled
+# jobs, then new referrals' webhooks, then backlogs), not each queue in turn. A backlog waits for new
+# referrals, never the other way round.
+CONSUME_IN_ORDER = {"queue_order_strategy": "priority"}
 
 
 def all_queue_names(settings: Settings) -> tuple[str, ...]:

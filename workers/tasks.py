@@ -16,7 +16,7 @@ from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.compliance import service as compliance
 from val.compliance.counts import compact_counts
-from val.db.session import Database, unit_of_work
+from val.db.session import Database, pipelined, unit_of_work
 from val.http.models import purge_expired
 from val.lifecycle.retention import apply_retention
 from val.routing import service as routing
@@ -27,7 +27,7 @@ from val.webhooks.destinations import DestinationPolicy, policy_for
 from val.webhooks.domain import Verdict, verdict
 from val.webhooks.secret_box import SecretBox, box_for
 from val.webhooks.sender import SendResult, WebhookSender
-from workers.queues import provider_queue
+from workers.queues import provider_backlog_queue, provider_queue
 
 log = logging.getLogger("val.workers")
 
@@ -90,11 +90,11 @@ def publish_due_deliveries(connection: Connection | None = None) -> int:
     for item in due:
         by_provider.setdefault(item.provider_id, []).append(str(item.id))
     for provider_id, ids in by_provider.items():
+        backlog = len(ids) > DELIVERIES_PER_TASK and not _settings().embedded
+        queue = provider_backlog_queue(provider_id) if backlog else provider_queue(provider_id)
         for start in range(0, len(ids), DELIVERIES_PER_TASK):
             deliver_webhooks.apply_async(
-                args=[ids[start : start + DELIVERIES_PER_TASK]],
-                queue=provider_queue(provider_id),
-                connection=connection,
+                args=[ids[start : start + DELIVERIES_PER_TASK]], queue=queue, connection=connection
             )
     return len(due)
 
@@ -157,7 +157,7 @@ def deliver_webhooks(delivery_ids: list[str]) -> list[str]:
             break
     done = {item.id for item, _ in sent}
     unsent = [item.id for item in claimed if item.id not in done]
-    with unit_of_work(db) as session:
+    with unit_of_work(db) as session, pipelined(session):  # writes only: one round trip for them all
         outcomes = [
             webhooks.fail_without_endpoint(session, item)
             if result is None

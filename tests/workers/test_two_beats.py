@@ -61,7 +61,11 @@ def test_two_sweeps_at_once_publish_each_delivery_once(database, redis_server, r
         with ThreadPoolExecutor(max_workers=2) as pool:
             rounds += list(pool.map(lambda _: _sweep(database, redis_server), range(2)))
     assert sum(published for published, _ in rounds) == 40, rounds
-    queued = [_delivery_ids(message) for message in broker.lrange("provider.wmwa-idva", 0, -1)]
+    queued = [
+        _delivery_ids(message)
+        for queue in ("provider.wmwa-idva", "provider.wmwa-idva.backlog")
+        for message in broker.lrange(queue, 0, -1)
+    ]
     ids = [delivery_id for batch in queued for delivery_id in batch]
     assert len(ids) == len(set(ids)) == 40, "each delivery is on its provider's queue once"
     # The intake's R3 and R4 points fell due a year ago: 80 marked missed, by one sweep or another, never twice.

@@ -316,4 +316,21 @@ def test_a_task_of_several_deliveries_stops_at_the_first_not_delivered_and_gives
     first, second, *rest = (by_id[i] for i in ids)
     assert (first.status, first.attempts) == ("delivered", 1)
     assert (second.status, second.attempts, second.locked_until) == ("pending", 1, None)
-    assert all((d.status, d.attempts, d.locked_until, d.enqueued_at) == ("pending", 0, None, None) for d in rest)
+    assert all(
+        (d.status, d.attempts, d.locked_until, d.enqueued_at) == ("pending", 0, None, None) for d in rest
+    )
+
+
+def test_a_sweep_that_finds_a_backlog_queues_it_apart_from_new_referrals(
+    database, redis_server, receiver, idva_secret, intake
+):
+    for n in range(12):
+        intake(f"BACKLOG/{n}")
+    broker = redis.Redis.from_url(redis_server.url)
+    broker.flushdb()
+    assert publish_due_deliveries_once(database, redis_server) == 12
+    assert (broker.llen("provider.wmwa-idva.backlog"), broker.llen("provider.wmwa-idva")) == (2, 0)
+    intake("BACKLOG/new")
+    assert publish_due_deliveries_once(database, redis_server) == 1
+    assert (broker.llen("provider.wmwa-idva.backlog"), broker.llen("provider.wmwa-idva")) == (2, 1)
+    broker.close()

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from val.alerts.service import raise_alert
@@ -126,19 +126,40 @@ _P = table_of(Provider).c
 _INSERT_ATTEMPT = insert(table_of(WebhookAttempt))
 
 
-def _claim(session: Session, delivery_id: uuid.UUID, now: dt.datetime, lease: dt.timedelta) -> Any:
-    """Take the lease and read what sending needs, in one statement; None when not due or in flight."""
-    return session.execute(
-        update(table_of(WebhookDelivery))
-        .where(
-            _D.id == delivery_id,
-            _D.status == DeliveryStatus.PENDING.value,
-            _D.next_attempt_at <= now,
-            or_(_D.locked_until.is_(None), _D.locked_until < now),
-        )
-        .values(locked_until=now + lease)
-        .returning(_D.message_id, _D.payload, _D.provider_id, _D.attempts, _D.assignment_id)
-    ).first()
+# Built once, for every webhook: the leases of the given deliveries still due and not in flight, and what
+# sending them needs.
+_LEASE = (
+    update(table_of(WebhookDelivery))
+    .where(
+        _D.id.in_(bindparam("ids", expanding=True)),
+        _D.status == DeliveryStatus.PENDING.value,
+        _D.next_attempt_at <= bindparam("now"),
+        or_(_D.locked_until.is_(None), _D.locked_until < bindparam("now")),
+    )
+    .values(locked_until=bindparam("until"))
+    .returning(_D.id, _D.message_id, _D.payload, _D.provider_id, _D.attempts, _D.assignment_id)
+)
+# The common ending of an attempt, built once.
+_DELIVERED = (
+    update(table_of(WebhookDelivery))
+    .where(_D.id == bindparam("delivery_id"))
+    .values(
+        status=DeliveryStatus.DELIVERED.value,
+        delivered_at=bindparam("at"),
+        next_attempt_at=None,
+        locked_until=None,
+        attempts=bindparam("attempts"),
+        last_status_code=bindparam("code"),
+    )
+)
+_ENDPOINT = select(
+    _P.id,
+    _P.webhook_url,
+    _P.signing_secret,
+    _P.previous_signing_secret,
+    _P.previous_secret_expires_at,
+    _P.endpoint_disabled_at,
+).where(_P.id.in_(bindparam("ids", expanding=True)))
 
 
 def _live_secrets(provider: Any, now: dt.datetime, box: SecretBox) -> list[str]:
@@ -170,43 +191,52 @@ def claim_for_sending(
     session: Session, delivery_id: uuid.UUID, lease_seconds: int, box: SecretBox
 ) -> Claimed | None:
     """Take the delivery's lease (so no two workers send it at once) and read what sending needs; None when
-    it is not due or already in flight. Core statements: this runs for every webhook, and the ORM's
-    bookkeeping cost more than the database work."""
-    now = utcnow()
-    claimed = _claim(session, delivery_id, now, dt.timedelta(seconds=lease_seconds))
-    if claimed is None:
-        return None
-    provider = session.execute(
-        select(
-            _P.webhook_url,
-            _P.signing_secret,
-            _P.previous_signing_secret,
-            _P.previous_secret_expires_at,
-            _P.endpoint_disabled_at,
-        ).where(_P.id == claimed.provider_id)
-    ).one()
-    # A lease lost in a crash only lets another worker try sooner: no need to wait for the disk.
-    without_waiting_for_disk(session)
-    secrets_ = _live_secrets(provider, now, box)
-    live = provider.webhook_url and secrets_ and provider.endpoint_disabled_at is None
-    return Claimed(
-        id=delivery_id,
-        message_id=claimed.message_id,
-        provider_id=claimed.provider_id,
-        assignment_id=claimed.assignment_id,
-        attempts=claimed.attempts,
-        url=provider.webhook_url if live else None,
-        body=body_for(claimed.payload),
-        secrets=secrets_,
-    )
+    it is not due or already in flight."""
+    claimed = claim_many_for_sending(session, [delivery_id], lease_seconds, box)
+    return claimed[0] if claimed else None
 
 
 def claim_many_for_sending(
     session: Session, delivery_ids: list[uuid.UUID], lease_seconds: int, box: SecretBox
 ) -> list[Claimed]:
-    """`claim_for_sending` for each, in the caller's one transaction; those not due or in flight are left out."""
-    claimed = (claim_for_sending(session, delivery_id, lease_seconds, box) for delivery_id in delivery_ids)
-    return [item for item in claimed if item is not None]
+    """`claim_for_sending` for several at once, in the caller's transaction: one statement takes the leases,
+    one reads the providers' endpoints, and each provider's secrets are opened once. Those not due or in
+    flight are left out; the rest come back in the order asked."""
+    now = utcnow()
+    leased = {
+        row.id: row
+        for row in session.execute(
+            _LEASE, {"ids": delivery_ids, "now": now, "until": now + dt.timedelta(seconds=lease_seconds)}
+        )
+    }
+    if not leased:
+        return []
+    # A lease lost in a crash only lets another worker try sooner: no need to wait for the disk.
+    without_waiting_for_disk(session)
+    endpoints = {
+        p.id: p for p in session.execute(_ENDPOINT, {"ids": list({r.provider_id for r in leased.values()})})
+    }
+    secrets_by_provider = {provider_id: _live_secrets(p, now, box) for provider_id, p in endpoints.items()}
+    claimed = []
+    for delivery_id in delivery_ids:
+        row = leased.get(delivery_id)
+        if row is None:
+            continue
+        provider, secrets_ = endpoints[row.provider_id], secrets_by_provider[row.provider_id]
+        live = provider.webhook_url and secrets_ and provider.endpoint_disabled_at is None
+        claimed.append(
+            Claimed(
+                id=row.id,
+                message_id=row.message_id,
+                provider_id=row.provider_id,
+                assignment_id=row.assignment_id,
+                attempts=row.attempts,
+                url=provider.webhook_url if live else None,
+                body=body_for(row.payload),
+                secrets=secrets_,
+            )
+        )
+    return claimed
 
 
 def release(session: Session, delivery_ids: list[uuid.UUID]) -> None:
@@ -266,13 +296,10 @@ def record_attempt(
         "last_status_code": result.status_code,
     }
     if outcome is Verdict.DELIVERED:
-        _set_status(
-            session,
-            claimed.id,
-            DeliveryStatus.DELIVERED,
-            delivered_at=finished,
-            next_attempt_at=None,
-            **values,
+        DELIVERY_TRANSITIONS.check(DeliveryStatus.PENDING, DeliveryStatus.DELIVERED)
+        session.execute(
+            _DELIVERED,
+            {"delivery_id": claimed.id, "at": finished, "attempts": attempts, "code": result.status_code},
         )
         return str(outcome)
     if outcome is Verdict.GONE:
