@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -63,11 +63,6 @@ def _import_chunk(chunk: list[tuple[int, Any]]) -> list[dict[str, Any]]:
     raise AssertionError("unreachable")
 
 
-def _chunks(records: list[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
-    for start in range(0, len(records), size):
-        yield records[start : start + size]
-
-
 def import_in_parallel(
     settings: Settings,
     principal: Principal,
@@ -81,7 +76,7 @@ def import_in_parallel(
     # fork: the children start at once with the parent's modules loaded; each opens its own connection.
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_start, initargs=(settings, principal)) as pool:
-        for answers in pool.imap(_import_chunk, _chunks(records, records_per_transaction)):
+        for answers in pool.imap(_import_chunk, batch.chunks(records, records_per_transaction)):
             result.results.extend(answers)
             on_records(len(answers))
     return result

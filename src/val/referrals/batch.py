@@ -148,7 +148,7 @@ def import_records(
     no case twice."""
     schema = ReferralSchema()
     result = BatchResult()
-    for chunk in _chunks(records, records_per_transaction):
+    for chunk in chunks(records, records_per_transaction):
         answers: dict[int, dict[str, Any]] = {}
         valid: list[tuple[int, dict[str, Any]]] = []
         for index, (line, raw) in enumerate(chunk):
@@ -177,7 +177,8 @@ def import_records(
     return result
 
 
-def _chunks(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+def chunks(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    """Records in lists of `size` (the last one shorter), in order."""
     chunk: list[tuple[int, Any]] = []
     for record in records:
         chunk.append(record)
