@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.results import Row
-from harness.servers import PostgresServer, free_port, wait_for_http
+from harness.servers import PostgresServer, free_port, start_gunicorn, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -56,28 +56,7 @@ def _parse_wrk(name: str, output: str) -> Result:
 
 
 def _gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--chdir",
-            str(ROOT),
-            "--workers",
-            str(WEB_WORKERS),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--backlog",
-            "2048",
-            app,
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return process
+    return start_gunicorn(app, port, env, workers=WEB_WORKERS)
 
 
 def _stop(process: subprocess.Popen) -> None:

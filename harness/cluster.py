@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, text
 
 from harness.celery_worker import start_worker, stop_worker
 from harness.receiver import Receiver
-from harness.servers import PostgresServer, RedisServer, free_port, wait_for_http
+from harness.servers import PostgresServer, RedisServer, free_port, start_gunicorn, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -155,31 +155,6 @@ def _val(env: dict[str, str], *args: str) -> str:
     ).stdout.strip()
 
 
-def _gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--chdir",
-            str(ROOT),
-            "--workers",
-            "2",
-            "--worker-class",
-            "val.http.gunicorn_worker.ProblemSyncWorker",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--backlog",
-            "2048",
-            "val.app:create_app()",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-        start_new_session=True,
-    )
-
-
 def _one_run(name: str, api_groups: int, worker_nodes: int, beats: int, scratch: Path) -> Figures:
     base = scratch / name.replace(" ", "-")
     base.mkdir(parents=True)
@@ -215,7 +190,15 @@ def _one_run(name: str, api_groups: int, worker_nodes: int, beats: int, scratch:
             _val(env, "providers", "set-endpoint", provider, "--url", receiver.url)
         ports = [free_port() for _ in range(api_groups)]
         for n, port in enumerate(ports):
-            processes.append(_gunicorn(env, port, base / f"api{n}.log"))
+            processes.append(
+                start_gunicorn(
+                    "val.app:create_app()",
+                    port,
+                    env,
+                    worker_class="val.http.gunicorn_worker.ProblemSyncWorker",
+                    log=base / f"api{n}.log",
+                )
+            )
         for n in range(worker_nodes):
             workers.append(
                 start_worker(

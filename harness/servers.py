@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -173,3 +174,39 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
             last = exc
         time.sleep(0.2)
     raise ServerError(f"{url} did not answer 200 within {timeout}s: {last}")
+
+
+def start_gunicorn(
+    app: str,
+    port: int,
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    worker_class: str = "sync",
+    log: Path | None = None,
+) -> subprocess.Popen:
+    """One gunicorn process group on loopback, as benchmarks and `make cluster` run the API (its own process
+    group, so it can be stopped with everything it forked)."""
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--chdir",
+            str(root),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
+            app,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w") if log is not None else subprocess.DEVNULL,  # noqa: SIM115 — the child owns it
+        start_new_session=True,
+    )
