@@ -13,6 +13,7 @@ from val.alerts.models import Alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.db.base import table_of, utcnow
+from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
 from val.errors import NotFoundError
 
@@ -28,7 +29,8 @@ def raise_alert(
     assignment_id: uuid.UUID | None = None,
     delivery_id: uuid.UUID | None = None,
 ) -> None:
-    session.execute(
+    insert_row(
+        session,
         _INSERT,
         {
             "id": uuid.uuid4(),

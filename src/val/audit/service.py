@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from val.audit.models import AuditEvent
 from val.auth.roles import Principal
 from val.db.base import table_of, utcnow
+from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
 
 _INSERT = insert(table_of(AuditEvent))
@@ -28,7 +29,8 @@ def record(
     result_count: int | None = None,
 ) -> None:
     # A prebuilt Core insert: audit rows are never read back in the same unit of work.
-    session.execute(
+    insert_row(
+        session,
         _INSERT,
         {
             "id": uuid.uuid4(),

@@ -26,6 +26,7 @@ from val.compliance.rules import (
     status_when_fulfilled,
 )
 from val.db.base import rows_affected, table_of, utcnow
+from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
 from val.errors import ConflictError, InvalidInputError, NotFoundError
 from val.records.models import Case, Offence, TriageDecision
@@ -91,7 +92,7 @@ def _point_rows(
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if rows:
-        session.execute(_INSERT_POINT, rows)  # one statement for all of them (executemany)
+        insert_row(session, _INSERT_POINT, rows)  # one statement for all of them (executemany)
     return rows
 
 

@@ -16,6 +16,7 @@ from marshmallow import fields
 from sqlalchemy.orm import Session
 
 from val.auth.roles import Principal
+from val.db.deferred import deferred_inserts
 from val.http.problems import flatten_messages
 from val.records.matching import MatchKeyer
 from val.referrals.schemas import ReferralSchema
@@ -158,7 +159,8 @@ def import_records(
             else:
                 valid.append((index, referral))
         if valid:
-            with unit_of_work() as session:
+            # A chunk's rows are written table by table when its records are all accepted (db.deferred).
+            with unit_of_work() as session, deferred_inserts(session):
                 for index, referral in valid:
                     intake = accept_referral(
                         session, principal, referral, rulebook, request_id, repeat_keyer=repeat_keyer

@@ -18,6 +18,7 @@ from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.compliance.service import earliest_open_due, insert_points, intake_point_rows
 from val.db.base import table_of, utcnow
+from val.db.deferred import flush_deferred, insert_row, queued_rows
 from val.db.session import pipelined
 from val.records.matching import MatchKeyer
 from val.records.models import Case, Offence, TriageDecision, Victim
@@ -133,6 +134,10 @@ def accept_referral(
     key = duplicate_key(source["system"], source["reference"], victim["date_of_birth"])
     now = utcnow()
     match_key = _match_key(repeat_keyer, victim)
+    if match_key is not None and any(
+        v["match_key"] == match_key for v in queued_rows(session, _INSERT_VICTIM)
+    ):
+        flush_deferred(session)  # an earlier referral of this batch is about the same victim
     repeat = repeat_history(session, match_key, now)
     outcome = triage(facts_from(referral, repeat), rulebook.triage)
     decision, providers = plan_routes(session, rulebook.routing, _routing_facts(rulebook, referral, outcome))
@@ -188,7 +193,8 @@ def _insert_record(
     match_key: str | None,
 ) -> None:
     victim = referral["victim"]
-    session.execute(
+    insert_row(
+        session,
         _INSERT_VICTIM,
         {
             "id": uuid.uuid4(),
@@ -199,8 +205,8 @@ def _insert_record(
             "match_key": match_key,
         },
     )
-    session.execute(_INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_id, **referral["offence"]})
-    session.execute(_INSERT_TRIAGE, triage_row)
+    insert_row(session, _INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_id, **referral["offence"]})
+    insert_row(session, _INSERT_TRIAGE, triage_row)
 
 
 def _intake_points(
@@ -301,6 +307,7 @@ def _triage_row(
 
 
 def _duplicate(session: Session, principal: Principal, key: str, request_id: str | None) -> IntakeResult:
+    flush_deferred(session)  # the case may be one of this batch's, its rows still queued
     existing = _existing(session, key)
     if existing is None:  # PostgreSQL and SQLite only report a conflict with a committed row
         raise RuntimeError("duplicate key conflict without a committed case")

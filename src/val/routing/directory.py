@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -71,9 +72,12 @@ def _info(
     )
 
 
-def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Any]]:
+def provider_infos(
+    session: Session, queued_offers: Mapping[str, int] | None = None
+) -> tuple[list[ProviderInfo], dict[str, Any]]:
     """The directory as routing sees it, read fresh (a disabled provider is passed over at once). Plain rows,
-    not ORM objects: this runs in every intake."""
+    not ORM objects: this runs in every intake. `queued_offers`: open offers per provider written but not yet
+    sent to the database (a batch's), which count against capacity too."""
     rows = session.execute(_DIRECTORY).all()
     placed = []
     for p in rows:
@@ -87,8 +91,11 @@ def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Any]
             p.capacity,
             p.settings_json,
         )
-        if p.open_assignments:
-            info = dataclasses.replace(info, open_assignments=p.open_assignments)
+        open_assignments = p.open_assignments + (
+            (queued_offers or {}).get(p.id, 0) if p.capacity is not None else 0
+        )
+        if open_assignments:
+            info = dataclasses.replace(info, open_assignments=open_assignments)
         placed.append((position, info))
     placed.sort(key=lambda pair: pair[0])
     return [info for _, info in placed], {p.id: p for p in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from val.alerts.service import raise_alert
 from val.calendar import LONDON
 from val.db.base import table_of
+from val.db.deferred import insert_row, queued_rows
 from val.errors import InvalidInputError
 from val.providers.models import Provider
 from val.records.lookup import case_bundle
@@ -89,8 +91,8 @@ def _persist(
     """One INSERT for all the assignments; then an alert for each unassigned one and a webhook for each offer."""
     if not assignments:
         return
-    session.execute(
-        _INSERT_ASSIGNMENT, [{c: getattr(a, c) for c in _ASSIGNMENT_COLUMNS} for a in assignments]
+    insert_row(
+        session, _INSERT_ASSIGNMENT, [{c: getattr(a, c) for c in _ASSIGNMENT_COLUMNS} for a in assignments]
     )
     for assignment in assignments:
         if assignment.provider_id is None:
@@ -114,7 +116,12 @@ def _persist(
 def plan_routes(
     session: Session, policy: RoutingPolicy, facts: RoutingFacts
 ) -> tuple[Decision, dict[str, Any]]:
-    infos, providers = provider_infos(session)
+    queued = Counter(
+        row["provider_id"]
+        for row in queued_rows(session, _INSERT_ASSIGNMENT)
+        if row["provider_id"] and row["status"] in OPEN
+    )
+    infos, providers = provider_infos(session, queued)
     return route(policy.table, facts, infos), providers
 
 

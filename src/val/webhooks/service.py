@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from val.alerts.service import raise_alert
 from val.db.base import table_of, utcnow
+from val.db.deferred import execute_once, insert_row
 from val.db.session import without_waiting_for_disk
 from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
@@ -38,7 +39,7 @@ def kick(session: Session) -> None:
     """Wake the relays as soon as this transaction commits (PostgreSQL NOTIFY is transactional); without it
     the periodic sweep finds the work a moment later."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+        execute_once(session, text(f"NOTIFY {NOTIFY_CHANNEL}"), "notify")
 
 
 _INSERT_DELIVERY = insert(table_of(WebhookDelivery))
@@ -53,7 +54,8 @@ def add_delivery(
         return None
     now = utcnow()
     delivery_id = uuid.uuid4()
-    session.execute(
+    insert_row(
+        session,
         _INSERT_DELIVERY,
         {
             "id": delivery_id,
