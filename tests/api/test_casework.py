@@ -146,6 +146,24 @@ def test_filters_combine(client, coordinator, submit, make_key):
 # --- ownership and safe contact ------------------------------------------------------------------------------
 
 
+def test_the_work_queues_items_are_exactly_what_its_schema_documents(client, coordinator, submit):
+    """The queue builds its items' JSON by hand (it is read all day); the schema that documents them must
+    read each back and write it out unchanged: the same fields, types and formats."""
+    from val.cases.schemas import CaseListItemSchema
+
+    submit(recent=False)  # overdue points
+    owned = submit()  # the same victim again: a repeat
+    client.patch(f"{CASES}/{owned['id']}", json={"owner": "me"}, headers=auth(coordinator))
+    submit(**{"risk.yes_count": 5, "consent.support_referral": "declined"})
+    items = client.get(f"{CASES}?sort=priority", headers=auth(coordinator)).get_json()["items"]
+    schema = CaseListItemSchema()
+    assert len(items) == 3
+    assert any(i["owner"] for i in items) and any(i["repeat"] for i in items)
+    assert any(i["next_due_on"] for i in items) and any(i["overdue_points"] for i in items)
+    for item in items:
+        assert schema.dump(schema.load(item)) == item
+
+
 def test_a_coordinator_owns_a_case_and_finds_it_under_me(client, coordinator, submit, make_key):
     case = submit()
     other = make_key(Role.COORDINATOR, name="sam.jones")

@@ -27,12 +27,11 @@ from val.cases.schemas import (
 from val.cases.service import etag_of, list_events, read_case, record_event, update_case
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
-from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
+from val.http.pagination import PageQuerySchema, decode_cursor, page_json, page_response, page_schema
 from val.http.problems import Problem
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Casework (coordinators)")
 _case_schema = CoordinatorCaseSchema()
-_item_schema = CaseListItemSchema()
 _event_schema = RecordedEventSchema()
 
 
@@ -57,7 +56,7 @@ class Cases(MethodView):
             today=london_date(dt.datetime.now(dt.UTC)),
             request_id=g.request_id,
         )
-        return page_response(page.items, page.next_after)
+        return page_json(page.items, page.next_after)
 
 
 def case_page(lister: Callable[..., Any], case_id: uuid.UUID, query: dict[str, Any]):  # noqa: ANN201
