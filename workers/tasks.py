@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from functools import cache
 
 from celery import shared_task
@@ -82,9 +83,12 @@ def claim_due_deliveries() -> list[webhooks.DueDelivery]:
 DELIVERIES_PER_TASK = 10
 
 
-def publish_due_deliveries(connection: Connection | None = None) -> int:
+def publish_due_deliveries(
+    connection: Connection | None = None, backlog_later: Callable[[str, list[str]], None] | None = None
+) -> int:
     """Put due deliveries on their provider's queue, a few per message (through `connection` when the caller
-    has its own)."""
+    has its own). A backlog's messages go to `backlog_later` when given: publishing a thousand webhooks' worth
+    takes long enough that the next referral's webhook should not wait for it."""
     due = claim_due_deliveries()
     by_provider: dict[str, list[str]] = {}
     for item in due:
@@ -93,10 +97,15 @@ def publish_due_deliveries(connection: Connection | None = None) -> int:
         backlog = len(ids) > DELIVERIES_PER_TASK and not _settings().embedded
         queue = provider_backlog_queue(provider_id) if backlog else provider_queue(provider_id)
         for start in range(0, len(ids), DELIVERIES_PER_TASK):
-            deliver_webhooks.apply_async(
-                args=[ids[start : start + DELIVERIES_PER_TASK]], queue=queue, connection=connection
-            )
+            if backlog and backlog_later is not None:
+                backlog_later(queue, ids[start : start + DELIVERIES_PER_TASK])
+            else:
+                publish_deliveries(queue, ids[start : start + DELIVERIES_PER_TASK], connection)
     return len(due)
+
+
+def publish_deliveries(queue: str, ids: list[str], connection: Connection | None = None) -> None:
+    deliver_webhooks.apply_async(args=[ids], queue=queue, connection=connection)
 
 
 @shared_task(name="val.webhooks.sweep", ignore_result=True)

@@ -334,3 +334,37 @@ def test_a_sweep_that_finds_a_backlog_queues_it_apart_from_new_referrals(
     assert publish_due_deliveries_once(database, redis_server) == 1
     assert (broker.llen("provider.wmwa-idva.backlog"), broker.llen("provider.wmwa-idva")) == (2, 1)
     broker.close()
+
+
+def test_a_backlog_the_listener_finds_is_published_and_delivered_without_any_beat(
+    database, redis_server, receiver, idva_secret, intake, scratch_dir
+):
+    """On PostgreSQL the worker's listener publishes what each commit made due; a backlog goes through its
+    own publishing thread, so the listener is free for the next referral. No beat runs here: every webhook
+    below reaches the provider only through the listener and that thread."""
+    from val.webhooks.service import add_delivery
+
+    worker = start(
+        scratch_dir / "listener",
+        name="listener",
+        concurrency=2,
+        beat=False,
+        env={
+            "VAL_DATABASE_URL": database.url,
+            "VAL_BROKER_URL": redis_server.url,
+            "VAL_ALLOW_HTTP_WEBHOOKS": "true",
+            "VAL_WEBHOOK_HOST_ALLOWLIST": "127.0.0.1",
+        },
+    )
+    WORKER_LOGS.append(scratch_dir / "listener" / "worker.log")
+    try:
+        time.sleep(3)  # the listener LISTENs once the worker is ready
+        with unit_of_work(database) as session:
+            idva = session.get(Provider, "wmwa-idva")
+            for n in range(25):
+                add_delivery(session, idva, "referral.offered", {"assignment_id": f"backlog-{n}"}, None)
+        intake("LISTENER/new")
+        delivered = wait_delivered(database, 26)
+    finally:
+        stop(worker)
+    assert len(delivered) == 26 and all(d.attempts == 1 for d in delivered)
