@@ -89,3 +89,36 @@ def test_a_duplicate_of_a_referral_earlier_in_its_chunk_is_answered_with_that_ca
     answers = result["results"]
     assert answers[2]["outcome"] == "duplicate" and answers[2]["id"] == answers[0]["id"]
     assert _rows(database)["audit_events"] >= 3
+
+
+def test_a_chunk_reads_the_directory_once_and_writes_each_table_once(import_chunked, database, referral_body):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        # Different victims: nothing in the chunk makes it write early.
+        result = import_chunked(
+            [
+                referral_body(**{"source.reference": f"O/{n}", "victim.postcode": f"HR{n} 1AA"})
+                for n in range(5)
+            ],
+            10,
+        )
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert result["created"] == 5
+    assert sum("from providers" in s for s in statements) == 1
+    for table in (
+        "victims",
+        "offences",
+        "triage_decisions",
+        "compliance_points",
+        "assignments",
+        "audit_events",
+    ):
+        assert sum(s.startswith(f"insert into {table} ") for s in statements) == 1, table

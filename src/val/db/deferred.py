@@ -4,14 +4,16 @@ children. A file import writes hundreds of referrals per transaction; one statem
 most of its time (SQLAlchemy's per-execute cost, not the database's).
 
 A read that could see a queued row must come after `flush_deferred` (or look at `queued_rows` itself): the
-callers that read inside such a block (intake's repeat-victim lookup, routing's open offers, a duplicate's
-case) do. Outside a block, `insert_row` executes at once, so every other path is unchanged."""
+callers that read inside such a block (intake's repeat-victim lookup, a duplicate's case) do. What a batch may
+take as it was when it began is read once per block (`read_once`: routing's provider directory), with the
+block's own rows since then added (`written_rows`: its offers, against capacity). Outside a block,
+`insert_row` executes at once and `read_once` always reads, so every other path is unchanged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Executable, Insert
 from sqlalchemy.orm import Session
@@ -19,11 +21,15 @@ from sqlalchemy.orm import Session
 from val.db.session import pipelined
 
 _KEY = "val.deferred_inserts"
+T = TypeVar("T")
 
 
 class _Queue:
     def __init__(self) -> None:
         self.rows: dict[Insert, list[dict[str, Any]]] = {}
+        # Every row of the block, written yet or not, and what the block chose to read only once.
+        self.written: dict[Insert, list[dict[str, Any]]] = {}
+        self.read: dict[str, Any] = {}
         # Statements without rows run once after the inserts (PostgreSQL folds a transaction's identical
         # NOTIFYs into one anyway).
         self.once: dict[str, Executable] = {}
@@ -31,9 +37,8 @@ class _Queue:
     def flush(self, session: Session) -> None:
         if not self.rows and not self.once:
             return
-        order = {table: n for n, table in enumerate(_sorted_tables(self.rows))}
         with pipelined(session):
-            for statement in sorted(self.rows, key=lambda s: order[s.table]):
+            for statement in sorted(self.rows, key=lambda s: _position(s.table)):
                 session.execute(statement, self.rows[statement])
             for once in self.once.values():
                 session.execute(once)
@@ -41,12 +46,15 @@ class _Queue:
         self.once.clear()
 
 
-def _sorted_tables(rows: dict[Insert, list[dict[str, Any]]]) -> list[Any]:
-    """The queued tables, parents first (their metadata's dependency order)."""
-    tables: set[Any] = {statement.table for statement in rows}
-    metadata = next(iter(tables)).metadata if tables else None
-    ordered = [t for t in metadata.sorted_tables if t in tables] if metadata is not None else []
-    return ordered + [t for t in tables if t not in ordered]
+_POSITIONS: dict[Any, dict[Any, int]] = {}
+
+
+def _position(table: Any) -> int:
+    """A table's place in its metadata's dependency order, parents first (sorted once per metadata)."""
+    positions = _POSITIONS.get(table.metadata)
+    if positions is None:
+        positions = _POSITIONS[table.metadata] = {t: n for n, t in enumerate(table.metadata.sorted_tables)}
+    return positions[table]
 
 
 def _queue(session: Session) -> _Queue | None:
@@ -75,11 +83,9 @@ def insert_row(session: Session, statement: Insert, row: dict[str, Any] | list[d
     if queue is None:
         session.execute(statement, row)
         return
-    queued = queue.rows.setdefault(statement, [])
-    if isinstance(row, list):
-        queued.extend(row)
-    else:
-        queued.append(row)
+    rows = row if isinstance(row, list) else [row]
+    queue.rows.setdefault(statement, []).extend(rows)
+    queue.written.setdefault(statement, []).extend(rows)
 
 
 def execute_once(session: Session, statement: Executable, name: str) -> None:
@@ -96,6 +102,25 @@ def queued_rows(session: Session, statement: Insert) -> list[dict[str, Any]]:
     """The rows of `statement` not written yet (none outside a block)."""
     queue = _queue(session)
     return queue.rows.get(statement, []) if queue is not None else []
+
+
+def written_rows(session: Session, statement: Insert) -> list[dict[str, Any]]:
+    """Every row of `statement` this block has written, sent to the database yet or not (none outside a
+    block). The list grows as the block goes on."""
+    queue = _queue(session)
+    return queue.written.setdefault(statement, []) if queue is not None else []
+
+
+def read_once(session: Session, name: str, read: Callable[[], T]) -> T:
+    """`read()` at its first call in the block, the same answer after it; every call outside a block reads.
+    For what a batch may take as it was when the batch began (the provider directory of an import's chunk),
+    adding what the batch itself wrote since (`written_rows`)."""
+    queue = _queue(session)
+    if queue is None:
+        return read()
+    if name not in queue.read:
+        queue.read[name] = read()
+    return cast(T, queue.read[name])
 
 
 def flush_deferred(session: Session) -> None:

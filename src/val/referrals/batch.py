@@ -150,33 +150,59 @@ def import_records(
     schema = ReferralSchema()
     result = BatchResult()
     for chunk in chunks(records, records_per_transaction):
-        answers: dict[int, dict[str, Any]] = {}
-        valid: list[tuple[int, dict[str, Any]]] = []
-        for index, (line, raw) in enumerate(chunk):
-            referral, errors = _validated(schema, raw)
-            if referral is None:
-                answers[index] = {"line": line, "outcome": "rejected", "errors": errors}
-            else:
-                valid.append((index, referral))
-        if valid:
-            # A chunk's rows are written table by table when its records are all accepted (db.deferred).
-            with unit_of_work() as session, deferred_inserts(session):
-                for index, referral in valid:
-                    intake = accept_referral(
-                        session, principal, referral, rulebook, request_id, repeat_keyer=repeat_keyer
-                    )
-                    answers[index] = {
-                        "line": chunk[index][0],
-                        "outcome": "created" if intake.created else "duplicate",
-                        "id": str(intake.case.id),
-                        "reference": intake.case.reference,
-                    }
-                    session.expunge_all()  # keep the identity map small over a long batch
-        for index in range(len(chunk)):
-            result.results.append(answers[index])
+        checked = validate_chunk(schema, chunk)
+        for answer in write_chunk(unit_of_work, principal, checked, rulebook, request_id, repeat_keyer):
+            result.results.append(answer)
             if on_record is not None:
                 on_record()
     return result
+
+
+@dataclass
+class CheckedChunk:
+    """A chunk after validation: the answer of each rejected record by its index, and the valid ones."""
+
+    lines: list[int]
+    answers: dict[int, dict[str, Any]]
+    valid: list[tuple[int, dict[str, Any]]]
+
+
+def validate_chunk(schema: ReferralSchema, chunk: list[tuple[int, Any]]) -> CheckedChunk:
+    checked = CheckedChunk([line for line, _ in chunk], {}, [])
+    for index, (line, raw) in enumerate(chunk):
+        referral, errors = _validated(schema, raw)
+        if referral is None:
+            checked.answers[index] = {"line": line, "outcome": "rejected", "errors": errors}
+        else:
+            checked.valid.append((index, referral))
+    return checked
+
+
+def write_chunk(
+    unit_of_work: UnitOfWork,
+    principal: Principal,
+    checked: CheckedChunk,
+    rulebook: Rulebook,
+    request_id: str | None = None,
+    repeat_keyer: MatchKeyer | None = None,
+) -> list[dict[str, Any]]:
+    """The chunk's valid records in one transaction; every record's answer, in the chunk's order."""
+    answers = dict(checked.answers)
+    if checked.valid:
+        # A chunk's rows are written table by table when its records are all accepted (db.deferred).
+        with unit_of_work() as session, deferred_inserts(session):
+            for index, referral in checked.valid:
+                intake = accept_referral(
+                    session, principal, referral, rulebook, request_id, repeat_keyer=repeat_keyer
+                )
+                answers[index] = {
+                    "line": checked.lines[index],
+                    "outcome": "created" if intake.created else "duplicate",
+                    "id": str(intake.case.id),
+                    "reference": intake.case.reference,
+                }
+                session.expunge_all()  # keep the identity map small over a long batch
+    return [answers[index] for index in range(len(checked.lines))]
 
 
 def chunks(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:

@@ -76,9 +76,18 @@ def provider_infos(
     session: Session, queued_offers: Mapping[str, int] | None = None
 ) -> tuple[list[ProviderInfo], dict[str, Any]]:
     """The directory as routing sees it, read fresh (a disabled provider is passed over at once). Plain rows,
-    not ORM objects: this runs in every intake. `queued_offers`: open offers per provider written but not yet
-    sent to the database (a batch's), which count against capacity too."""
-    rows = session.execute(_DIRECTORY).all()
+    not ORM objects: this runs in every intake. `queued_offers`: open offers per provider the database does
+    not count yet (a batch's), which count against capacity too."""
+    return directory_infos(read_directory(session), queued_offers)
+
+
+def read_directory(session: Session) -> list[Any]:
+    return list(session.execute(_DIRECTORY).all())
+
+
+def directory_infos(
+    rows: list[Any], queued_offers: Mapping[str, int] | None = None
+) -> tuple[list[ProviderInfo], dict[str, Any]]:
     placed = []
     for p in rows:
         position, info = _info(

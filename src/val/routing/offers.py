@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from val.alerts.service import raise_alert
 from val.calendar import LONDON
 from val.db.base import table_of
-from val.db.deferred import insert_row, queued_rows
+from val.db.deferred import insert_row, read_once, written_rows
 from val.errors import InvalidInputError
 from val.providers.models import Provider
 from val.records.lookup import case_bundle
 from val.records.models import Case
-from val.routing.directory import provider_infos
+from val.routing.directory import directory_infos, provider_infos, read_directory
 from val.routing.facts import facts_of_case
 from val.routing.models import Assignment
 from val.routing.rules import Decision, RoutingFacts, RoutingPolicy, pick_provider, route
@@ -116,13 +116,30 @@ def _persist(
 def plan_routes(
     session: Session, policy: RoutingPolicy, facts: RoutingFacts
 ) -> tuple[Decision, dict[str, Any]]:
-    queued = Counter(
-        row["provider_id"]
-        for row in queued_rows(session, _INSERT_ASSIGNMENT)
-        if row["provider_id"] and row["status"] in OPEN
+    # In a batch (an import's chunk) the directory is read once, with the offers the batch had made by then;
+    # the batch's later offers count against capacity on top. Anywhere else it is read fresh every time.
+    offers = written_rows(session, _INSERT_ASSIGNMENT)
+    directory = read_once(
+        session, "routing.directory", lambda: _Directory(read_directory(session), len(offers))
     )
-    infos, providers = provider_infos(session, queued)
+    infos, providers = directory.infos, directory.providers
+    if directory.capped and len(offers) > directory.offers_then:
+        since = Counter(
+            row["provider_id"]
+            for row in offers[directory.offers_then :]
+            if row["provider_id"] in directory.capped and row["status"] in OPEN
+        )
+        infos, providers = directory_infos(directory.rows, since)
     return route(policy.table, facts, infos), providers
+
+
+class _Directory:
+    """The directory as read, and how many offers the reader's batch had made by then."""
+
+    def __init__(self, rows: list[Any], offers_then: int) -> None:
+        self.rows, self.offers_then = rows, offers_then
+        self.infos, self.providers = directory_infos(rows)
+        self.capped = {row.id for row in rows if row.capacity is not None}
 
 
 def create_assignments(
