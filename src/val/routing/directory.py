@@ -72,13 +72,10 @@ def _info(
     )
 
 
-def provider_infos(
-    session: Session, queued_offers: Mapping[str, int] | None = None
-) -> tuple[list[ProviderInfo], dict[str, Any]]:
+def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Any]]:
     """The directory as routing sees it, read fresh (a disabled provider is passed over at once). Plain rows,
-    not ORM objects: this runs in every intake. `queued_offers`: open offers per provider the database does
-    not count yet (a batch's), which count against capacity too."""
-    return directory_infos(read_directory(session), queued_offers)
+    not ORM objects: this runs in every intake."""
+    return directory_infos(read_directory(session))
 
 
 def read_directory(session: Session) -> list[Any]:
@@ -88,6 +85,8 @@ def read_directory(session: Session) -> list[Any]:
 def directory_infos(
     rows: list[Any], queued_offers: Mapping[str, int] | None = None
 ) -> tuple[list[ProviderInfo], dict[str, Any]]:
+    """Routing's view of the directory's rows. `queued_offers`: open offers per provider that the rows do not
+    count (a batch's since it read them), which count against capacity too."""
     placed = []
     for p in rows:
         position, info = _info(
