@@ -69,7 +69,12 @@ def _referrals(database, principal, referral_body, prefix: str, n: int) -> None:
         [
             {},
             {"offence.flags": ["sexual_offence"], "offence.home_office_code": "19C", "risk": None},
-            {"offence.flags": [], "offence.hate_strands": ["race"], "offence.home_office_code": "8N", "risk": None},
+            {
+                "offence.flags": [],
+                "offence.hate_strands": ["race"],
+                "offence.home_office_code": "8N",
+                "risk": None,
+            },
             {"victim.policing_area": "shropshire", "victim.date_of_birth": "2010-02-01"},
         ]
     )
