@@ -195,7 +195,6 @@ def _one_run(name: str, api_groups: int, worker_nodes: int, beats: int, scratch:
                     "val.app:create_app()",
                     port,
                     env,
-                    worker_class="val.http.gunicorn_worker.ProblemSyncWorker",
                     log=base / f"api{n}.log",
                 )
             )

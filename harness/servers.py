@@ -182,11 +182,11 @@ def start_gunicorn(
     env: dict[str, str],
     *,
     workers: int = 2,
-    worker_class: str = "sync",
+    worker_class: str = "val.http.gunicorn_worker.ProblemSyncWorker",
     log: Path | None = None,
 ) -> subprocess.Popen:
-    """One gunicorn process group on loopback, as benchmarks and `make cluster` run the API (its own process
-    group, so it can be stopped with everything it forked)."""
+    """One gunicorn process group on loopback, with the API's production worker class, as benchmarks and
+    `make cluster` run the API (its own process group, so it can be stopped with everything it forked)."""
     root = Path(__file__).resolve().parents[1]
     return subprocess.Popen(
         [
