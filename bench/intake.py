@@ -1,5 +1,7 @@
 """Intake benchmark: POST /api/v1/referrals under gunicorn + PostgreSQL, against the lean baseline
-(bench/lean_app.py) measured in the same run under the same gunicorn settings."""
+(bench/lean_app.py) measured in the same run under the same gunicorn settings. The stack's floor
+(bench/stack_floor_app.py: the lean work through Flask, marshmallow and SQLAlchemy) is measured and printed
+too, to show how much of the gap is the fixed stack's and how much VAL's own."""
 
 from __future__ import annotations
 
@@ -137,6 +139,7 @@ def run() -> list[Result]:
 
         lean_env = {"LEAN_DSN": postgres.url.replace("postgresql+psycopg://", "postgresql://")}
         results.append(measure("lean baseline (plain SQL)", "bench.lean_app:app", lean_env))
+        results.append(measure("stack floor (Flask, marshmallow, Core)", "bench.stack_floor_app:app", {}))
         results.append(measure("intake POST /api/v1/referrals", "wsgi:app", {}))
         results.append(measure("intake with Idempotency-Key", "wsgi:app", {"BENCH_IDEMPOTENCY": "1"}))
     finally:
@@ -146,7 +149,7 @@ def run() -> list[Result]:
 
 
 def report(results: list[Result]) -> None:
-    lean, intake, keyed = results
+    lean, floor, intake, keyed = results
     print(
         f"Intake benchmark: {DURATION_S} s per run, {CONNECTIONS} connections, gunicorn {WEB_WORKERS} sync "
         f"workers, PostgreSQL with durable commits"
@@ -157,11 +160,15 @@ def report(results: list[Result]) -> None:
         f"  intake ÷ lean baseline: {intake.requests_per_s / lean.requests_per_s:.2f}   "
         f"(with Idempotency-Key: {keyed.requests_per_s / lean.requests_per_s:.2f})"
     )
+    print(
+        f"  stack floor ÷ lean baseline: {floor.requests_per_s / lean.requests_per_s:.2f}   "
+        f"intake ÷ stack floor: {intake.requests_per_s / floor.requests_per_s:.2f}"
+    )
     print("  targets: ratio ≥ 0.6 with p99 < 60 ms; with Idempotency-Key, ratio ≥ 0.5")
 
 
 def rows(results: list[Result]) -> list[Row]:
-    lean, intake, keyed = results
+    lean, floor, intake, keyed = results
     ratio, keyed_ratio = (
         intake.requests_per_s / lean.requests_per_s,
         keyed.requests_per_s / lean.requests_per_s,
