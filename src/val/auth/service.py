@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from val.auth.models import Credential
 from val.auth.roles import Principal, Role
 from val.db.base import utcnow
+from val.db.session import plain_rows
 from val.providers.models import Provider
 
 KEY_PREFIX = "val_"
@@ -71,7 +72,7 @@ _BY_KEY_HASH = select(Credential.id, Credential.name, Credential.role, Credentia
 
 def authenticate(session: Session, key: str) -> Principal | None:
     """The principal for a presented key, or None when it is unknown or revoked (checked on every call)."""
-    row = session.execute(_BY_KEY_HASH, {"key_hash": hash_key(key)}).first()
+    row = plain_rows(session, _BY_KEY_HASH, {"key_hash": hash_key(key)}).first()
     if row is None:
         return None
     return Principal(credential_id=row.id, name=row.name, role=Role(row.role), provider_id=row.provider_id)

@@ -22,6 +22,7 @@ from val.calendar import LONDON
 from val.compliance.duties import OPEN_STATUSES
 from val.compliance.models import CompliancePoint
 from val.db.paging import Page, keyset, page_of
+from val.db.session import plain_rows
 from val.errors import BadCursor
 from val.records.models import Case, Victim
 from val.records.normalise import family_name_key, phone_e164
@@ -172,7 +173,7 @@ def _by_priority(
         wanted = limit + 1 - len(rows)
         since = after[1:] if after and number == start else None
         query = keyset(base.where(condition), keys, descending=False, after=since).limit(wanted)
-        rows += [(number, case) for case in session.execute(query)]
+        rows += [(number, case) for case in plain_rows(session, query)]
         if len(rows) > limit:
             break
     page = page_of(rows, limit, lambda row: _priority_key(row, today))
@@ -194,9 +195,11 @@ def _ordered_here(
     """The few cases a search found, put in the queue's order here: the same keys and cursors as the
     database's slices, without asking the database to walk its indexes for a handful of rows."""
     if sort == "priority":
-        keyed = [(_priority_key((_slice_of(row, today), row), today), row) for row in session.execute(query)]
+        keyed = [
+            (_priority_key((_slice_of(row, today), row), today), row) for row in plain_rows(session, query)
+        ]
     else:
-        keyed = [([row.received_at, row.number], row) for row in session.execute(query)]
+        keyed = [([row.received_at, row.number], row) for row in plain_rows(session, query)]
     descending = sort.startswith("-")
     keyed.sort(key=lambda pair: pair[0], reverse=descending)
     if after is not None:
@@ -240,7 +243,7 @@ def list_cases(
         base = base.where(found) if found is not None else base
         keys: list[Any] = [Case.received_at, Case.number]
         query = keyset(base, keys, descending=sort.startswith("-"), after=after).limit(limit + 1)
-        page = page_of(list(session.execute(query)), limit, lambda c: [c.received_at, c.number])
+        page = page_of(list(plain_rows(session, query)), limit, lambda c: [c.received_at, c.number])
         cases, next_after = page.items, page.next_after
     items = _items(session, cases, today)
     audit(session, principal, "cases.listed", "case", "list", request_id, result_count=len(items))
@@ -284,14 +287,14 @@ def _items(session: Session, cases: list[Any], today: dt.date) -> list[dict[str,
     names: dict[uuid.UUID, str] = {}
     if owners:
         names = {
-            credential_id: name for credential_id, name in session.execute(_OWNER_NAMES, {"ids": owners})
+            credential_id: name for credential_id, name in plain_rows(session, _OWNER_NAMES, {"ids": owners})
         }
     services: dict[uuid.UUID, set[str]] = {}
-    for case_id, service in session.execute(_SERVICES, {"ids": ids}):
+    for case_id, service in plain_rows(session, _SERVICES, {"ids": ids}):
         services.setdefault(case_id, set()).add(service)
     due: dict[uuid.UUID, tuple[dt.date | None, int]] = {
         case_id: (next_due, overdue)
-        for case_id, next_due, overdue in session.execute(_DUE, {"ids": ids, "today": today})
+        for case_id, next_due, overdue in plain_rows(session, _DUE, {"ids": ids, "today": today})
     }
     items = []
     for c in cases:

@@ -8,12 +8,12 @@ Services take the session and never commit or roll back.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Executable, Result, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,6 +85,15 @@ def without_waiting_for_disk(session: Session) -> None:
     follows they describe work that never committed either."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def plain_rows(
+    session: Session, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Result[*tuple[Any, ...]]:
+    """A read on the session's connection, in its transaction, without what `Session.execute` adds to every
+    call (events, autoflush, ORM result processing): a fifth of a small read's CPU. For prebuilt reads of
+    plain columns on paths run all day, before anything is pending to flush."""
+    return session.connection().execute(statement, params)
 
 
 @contextmanager

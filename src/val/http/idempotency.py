@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from val.db.base import rows_affected, utcnow
+from val.db.base import rows_affected, table_of, utcnow
 from val.http.context import request_session, services
 from val.http.models import IdempotencyRecord
 from val.http.problems import Problem
@@ -55,10 +55,13 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-_INSERT_CLAIM = insert(IdempotencyRecord)
+# On the table, not the mapped class: the ORM's bulk insert and update paths cost twice as much CPU per call,
+# on every request with a key.
+_RECORDS = table_of(IdempotencyRecord)
+_INSERT_CLAIM = insert(_RECORDS)
 _STORE_RESPONSE = (
-    update(IdempotencyRecord)
-    .where(IdempotencyRecord.id == bindparam("record_id"))
+    update(_RECORDS)
+    .where(_RECORDS.c.id == bindparam("record_id"))
     .values(response_status=bindparam("status"), response_body=bindparam("body"))
 )
 
