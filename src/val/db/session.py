@@ -91,8 +91,8 @@ def plain_rows(
     session: Session, statement: Executable, params: Mapping[str, Any] | None = None
 ) -> Result[*tuple[Any, ...]]:
     """A read on the session's connection, in its transaction, without what `Session.execute` adds to every
-    call (events, autoflush, ORM result processing): a fifth of a small read's CPU. For prebuilt reads of
-    plain columns on paths run all day, before anything is pending to flush."""
+    call (events, autoflush, ORM result processing): about 0.03 ms, a third of a one-row lookup's CPU. For
+    prebuilt reads of plain columns on paths run all day, before anything is pending to flush."""
     return session.connection().execute(statement, params)
 
 
