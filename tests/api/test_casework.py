@@ -202,6 +202,14 @@ def test_safe_contact_changes_need_the_current_etag_and_reach_the_provider_at_on
         f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": '"0-0"'})
     )
     assert stale.status_code == 412
+    star = client.patch(f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": "*"}))
+    assert star.status_code == 428 and star.get_json()["errors"][0]["field"] == "If-Match", (
+        "`*` is a blind change"
+    )
+    weak = client.patch(
+        f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": f"W/{etag}"})
+    )
+    assert weak.status_code == 412, "If-Match compares strongly: a weak tag never matches"
     changed = client.patch(
         f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": etag})
     )

@@ -35,6 +35,23 @@ def resolving_to(*addresses: str):
         ("ff02::1", True),
         ("0.0.0.0", True),
         ("::ffff:10.0.0.1", True),  # IPv4 mapped into IPv6
+        ("::ffff:8.8.8.8", False),
+        ("100.64.0.1", True),  # shared address space (carrier-grade NAT)
+        ("100.127.255.254", True),
+        ("2002:a00:1::1", True),  # 6to4 wrapping 10.0.0.1
+        ("2002:808:808::1", True),  # 6to4 is refused whatever it wraps
+        ("fec0::1", True),  # site-local
+        ("64:ff9b::a00:1", True),  # NAT64 to 10.0.0.1
+        ("64:ff9b::808:808", False),  # NAT64 to a public address
+        ("64:ff9b:1::1", True),  # local-use NAT64
+        ("::a00:1", True),  # IPv4-compatible
+        ("192.0.0.8", True),  # IETF protocol assignments
+        ("198.18.0.1", True),  # benchmarking
+        ("240.0.0.1", True),
+        ("255.255.255.255", True),
+        ("2001:db8::1", True),  # documentation
+        ("2001::1", True),  # Teredo
+        ("100::1", True),  # discard-only
     ],
 )
 def test_an_endpoint_resolving_to_a_private_address_is_refused_in_production(address, refused):

@@ -81,7 +81,14 @@ def _check_version(case: Case, if_match: str | None, *, required: bool) -> None:
                 field="If-Match",
             )
         return
-    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    tags = {t.strip() for t in if_match.split(",")}
+    if "*" in tags and required:
+        # `*` only says "the case exists": a blind change of where it is safe to reach a victim is still blind.
+        raise PreconditionRequired(
+            "Changing safe contact details needs If-Match with the case's own ETag, not `*` (GET the case first).",
+            field="If-Match",
+        )
+    # If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
     if "*" not in tags and etag_of(case) not in tags:
         raise PreconditionFailed("The case has changed since it was read; GET it again.", field="If-Match")
 

@@ -3,6 +3,7 @@ in the API pages this way (DOMAIN §11), so a page never skips or repeats a row 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -43,9 +44,26 @@ def keyset(
 
 
 def _fits(key: Any, value: Any) -> bool:
-    """Whether a cursor's value is of its key column's type (every key type VAL pages by declares one)."""
+    """Whether a cursor's value is of its key column's type (every key type VAL pages by declares one) and
+    one the databases can bind: a cursor is client input, so anything it holds is checked like any field."""
     expected = key.type.python_type
-    return isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
+    if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+        return False
+    if expected is dt.date:
+        return not isinstance(value, dt.datetime)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return False
+        try:
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            return False
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, str):
+        return "\x00" not in value
+    return True
 
 
 def page_of(rows: list[T], limit: int, key_of: Any) -> Page[T]:

@@ -37,11 +37,32 @@ def resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
 
 
+# IPv6 forms that carry an IPv4 address or a scope the standard library (3.11) still calls global.
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+_IETF_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+
+
 def refusal(address: str, *, allow_loopback: bool) -> str | None:
-    """Why a resolved address must not be sent to; None when it may."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Why a resolved address must not be sent to; None when it may. Only globally reachable addresses pass:
+    an allow rule (is_global), not a deny list, with the tunnel and translation forms unwrapped first."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _SIX_TO_FOUR:
+            return "a 6to4 address"
+        elif ip in _LOCAL_NAT64:
+            return "a local-use NAT64 address"
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)  # judged by the IPv4 address it translates to
+        elif ip.is_site_local:
+            return "a site-local address"
+        elif ip in _IPV4_COMPATIBLE and not (ip.is_loopback or ip.is_unspecified):
+            return "an IPv4-compatible address"
     if ip.is_loopback:
         return None if allow_loopback else "a loopback address"
     for kind, hit in (
@@ -50,6 +71,9 @@ def refusal(address: str, *, allow_loopback: bool) -> str | None:
         ("an unspecified address", ip.is_unspecified),
         ("a private or unique-local address", ip.is_private),
         ("a reserved address", ip.is_reserved),
+        ("a shared (carrier-grade NAT) address", ip in _SHARED),
+        ("an IETF protocol address", ip in _IETF_PROTOCOL),
+        ("an address that is not globally reachable", not ip.is_global),
     ):
         if hit:
             return kind
