@@ -210,6 +210,40 @@ def test_consent_given_later_routes_the_case_and_withdrawn_consent_withdraws_it(
     assert unknown.status_code == 422
 
 
+def test_a_reroute_passes_the_consent_gate_like_every_other_offer(client, make_key, submit):
+    coordinator, idva = make_key(Role.COORDINATOR), make_key(Role.PROVIDER, provider_id="wmwa-idva")
+    case = submit()
+    idva_route = route_of(case, "idva")
+    # The IDVA declines (its offer is now reroutable), then the victim declines support.
+    answer = {"reason": "no capacity this week"}
+    turned_down = client.post(f"{BASE}/{idva_route['id']}/decline", json=answer, headers=auth(idva))
+    assert turned_down.status_code == 200, turned_down.get_json()
+    declined = client.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"consent": {"support_referral": "declined"}},
+        headers=auth(coordinator),
+    )
+    assert declined.status_code == 200, declined.get_json()
+    rerouted = client.post(
+        f"/api/v1/assignments/{idva_route['id']}/reroute", json={}, headers=auth(coordinator)
+    )
+    assert rerouted.status_code == 409, rerouted.get_json()
+    assert rerouted.get_json()["errors"][0]["field"] == "consent"
+    named = client.post(
+        f"/api/v1/assignments/{idva_route['id']}/reroute",
+        json={"provider": "wmwa-idva"},
+        headers=auth(coordinator),
+    )
+    assert named.status_code == 409, "naming a provider does not get round consent"
+    held = client.get(BASE, headers=auth(idva)).get_json()["items"]
+    assert [r["status"] for r in held if r["case_reference"] == case["reference"]] == ["declined"]
+    case_routes = client.get(f"/api/v1/cases/{case['id']}", headers=auth(coordinator)).get_json()["routes"]
+    assert "offered" not in {r["status"] for r in case_routes if r["service"] == "idva"}, "nothing offered"
+    marac = route_of(case, "marac")
+    moved = client.post(f"/api/v1/assignments/{marac['id']}/reroute", json={}, headers=auth(coordinator))
+    assert moved.status_code == 201, "MARAC is shared without consent for high-risk domestic abuse"
+
+
 def test_a_coordinator_reroutes_and_sees_alerts(client, make_key, submit):
     coordinator = make_key(Role.COORDINATOR)
     case = submit(**{"offence.flags": []})

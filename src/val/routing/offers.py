@@ -15,14 +15,14 @@ from val.alerts.service import raise_alert
 from val.calendar import LONDON
 from val.db.base import table_of
 from val.db.deferred import insert_row, read_once, written_rows
-from val.errors import InvalidInputError
+from val.errors import ConflictError, InvalidInputError
 from val.providers.models import Provider
 from val.records.lookup import case_bundle
 from val.records.models import Case
 from val.routing.directory import directory_infos, provider_infos, read_directory
 from val.routing.facts import facts_of_case
 from val.routing.models import Assignment
-from val.routing.rules import Decision, RoutingFacts, RoutingPolicy, pick_provider, route
+from val.routing.rules import Decision, RoutingFacts, RoutingPolicy, consent_permits, pick_provider, route
 from val.routing.states import ASSIGNMENT_TRANSITIONS, LIVE, OPEN, AssignmentStatus
 from val.webhooks.service import add_delivery
 
@@ -175,11 +175,15 @@ def create_assignments(
     return assignments
 
 
+class ConsentWithheld(ConflictError):
+    """The victim has not consented to this service being offered (the consent gate, DOMAIN §4)."""
+
+
 def offer_next(
     session: Session, policy: RoutingPolicy, assignment: Assignment, now: dt.datetime
-) -> Assignment:
+) -> Assignment | None:
     """After a decline or an expiry: the next eligible provider of the same service that has not had it,
-    else back to coordinators."""
+    else back to coordinators; nothing when consent no longer permits the service."""
     tried = set(
         session.scalars(
             select(Assignment.provider_id).where(
@@ -189,14 +193,17 @@ def offer_next(
             )
         )
     )
-    return replace(
-        session,
-        policy,
-        assignment,
-        f"{assignment.because}; after {assignment.provider_id} {assignment.status}",
-        now,
-        excluded=frozenset(p for p in tried if p is not None),
-    )
+    try:
+        return replace(
+            session,
+            policy,
+            assignment,
+            f"{assignment.because}; after {assignment.provider_id} {assignment.status}",
+            now,
+            excluded=frozenset(p for p in tried if p is not None),
+        )
+    except ConsentWithheld:
+        return None
 
 
 def replace(
@@ -210,9 +217,16 @@ def replace(
     excluded: frozenset[str] = frozenset(),
 ) -> Assignment:
     """Offer `previous`'s service again: to `provider_id` if given (it must be eligible), else to the first
-    eligible provider not in `excluded`, else to coordinators."""
+    eligible provider not in `excluded`, else to coordinators. ConsentWithheld (409) when the victim's consent
+    does not permit the service."""
     case, decision, victim, offence = case_bundle(session, previous.case_id)
     facts = facts_of_case(policy, case, decision, victim, offence)
+    if not consent_permits(previous.service, facts):
+        raise ConsentWithheld(
+            f"The victim's consent ({case.consent_support_referral}) does not permit offering "
+            f"{previous.service}; record consent on the case first.",
+            field="consent",
+        )
     infos, providers = provider_infos(session)
     if provider_id is not None:
         chosen = next((p for p in infos if p.id == provider_id), None)

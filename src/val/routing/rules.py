@@ -155,13 +155,18 @@ def pick_provider(
     return None
 
 
+def consent_permits(service: str, facts: RoutingFacts) -> bool:
+    """The consent gate (DOMAIN §4): nothing reaches a provider without consent — MARAC excepted for
+    safeguarding. Every offer passes it: intake, consent given, decline, expiry, reroute and reopen."""
+    return facts.referral_permitted or (service == MARAC and facts.marac_without_consent)
+
+
 def route(table: RoutingTable, facts: RoutingFacts, providers: list[ProviderInfo]) -> Decision:
     decision = Decision()
     for service, rule in services_for(table, facts):
         name = rule.name if rule else "default"
         because = rule.because() if rule else "no specialist rule matched"
-        # Consent gate (DOMAIN §4): nothing reaches a provider without it — MARAC excepted for safeguarding.
-        if not facts.referral_permitted and not (service == MARAC and facts.marac_without_consent):
+        if not consent_permits(service, facts):
             decision.held_for_consent.append(service)
             continue
         provider = pick_provider(service, facts, providers)
