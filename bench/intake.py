@@ -116,7 +116,17 @@ def run() -> list[Result]:
         }
         subprocess.run([str(BIN / "val"), "db", "upgrade"], env=env, check=True, capture_output=True)
         key = subprocess.run(
-            [str(BIN / "val"), "credentials", "create", "--role", "intake", "--name", "bench"],
+            [
+                str(BIN / "val"),
+                "credentials",
+                "create",
+                "--role",
+                "intake",
+                "--source-system",
+                "police-rms",
+                "--name",
+                "bench",
+            ],
             env=env,
             check=True,
             capture_output=True,

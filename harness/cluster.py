@@ -181,7 +181,7 @@ def _one_run(name: str, api_groups: int, worker_nodes: int, beats: int, scratch:
         keys = {
             role: _val(env, "credentials", "create", "--role", role, "--name", f"cluster-{role}", *extra)
             for role, extra in (
-                ("intake", ()),
+                ("intake", ("--source-system", "police-rms")),
                 ("coordinator", ()),
                 ("provider", ("--provider", "wmwa-idva")),
             )

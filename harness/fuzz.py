@@ -40,6 +40,7 @@ def _fuzz(url: str, examples: int) -> dict[str, Findings]:
                     name=f"fuzz-{role}",
                     role=Role(role),
                     provider_id=PROVIDER if role == "provider" else None,
+                    source_systems=("police-rms",) if role == "intake" else (),
                 )
                 session.commit()
             with serving(app) as base_url:

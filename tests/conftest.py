@@ -117,10 +117,21 @@ def client(app):
 def make_key(database: Database) -> Callable[..., str]:
     counter = iter(range(1, 10_000))
 
-    def make(role: Role | str, provider_id: str | None = None, name: str | None = None) -> str:
+    def make(
+        role: Role | str,
+        provider_id: str | None = None,
+        name: str | None = None,
+        source_systems: tuple[str, ...] | None = None,
+    ) -> str:
+        if source_systems is None:  # intake keys send from the example's record system unless told
+            source_systems = ("police-rms",) if Role(role) is Role.INTAKE else ()
         with unit_of_work(database) as session:
             key = create_credential(
-                session, name=name or f"{role}-{next(counter)}", role=Role(role), provider_id=provider_id
+                session,
+                name=name or f"{role}-{next(counter)}",
+                role=Role(role),
+                provider_id=provider_id,
+                source_systems=source_systems,
             )
             session.commit()
         return key

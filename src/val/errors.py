@@ -18,6 +18,13 @@ class NotFoundError(DomainError):
     title = "Not Found"
 
 
+class ForbiddenError(DomainError):
+    """The caller's credential does not permit this (a known caller, unlike 401)."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class ConflictError(DomainError):
     status = 409
     title = "Conflict"

@@ -386,3 +386,40 @@ def test_a_duplicate_of_another_credentials_referral_reveals_only_that_it_is_one
     assert batch["results"] == [
         {"line": 1, "outcome": "duplicate", "id": original["id"], "reference": original["reference"]}
     ]
+
+
+def test_an_intake_key_sends_only_for_its_own_record_systems(client, make_key, referral_body):
+    genuine = make_key(Role.INTAKE, source_systems=("police-rms",))
+    decoy = make_key(Role.INTAKE, source_systems=("partner-portal",))
+    claimed = client.post("/api/v1/referrals", json=referral_body(), headers=auth(decoy))
+    assert claimed.status_code == 403 and claimed.mimetype == "application/problem+json"
+    assert claimed.get_json()["errors"][0]["field"] == "source.system"
+    in_a_batch = client.post(
+        "/api/v1/referral-batches", json=[referral_body()], headers=auth(decoy)
+    ).get_json()
+    assert in_a_batch["results"][0]["outcome"] == "rejected" and in_a_batch["created"] == 0
+    assert in_a_batch["results"][0]["errors"][0]["field"] == "source.system"
+    own = client.post(
+        "/api/v1/referrals", json=referral_body(**{"source.system": " Partner-Portal "}), headers=auth(decoy)
+    )
+    assert own.status_code == 201, "its own system, however it is cased"
+    real = client.post("/api/v1/referrals", json=referral_body(), headers=auth(genuine))
+    assert real.status_code == 201 and real.get_json()["duplicate_of"] is None, "the decoy claimed nothing"
+
+
+def test_a_sending_system_never_sees_a_providers_decline_reason(client, make_key, referral_body):
+    intake, idva = make_key(Role.INTAKE), make_key(Role.PROVIDER, provider_id="wmwa-idva")
+    case = client.post("/api/v1/referrals", json=referral_body(), headers=auth(intake)).get_json()
+    offer = next(r for r in case["routes"] if r["service"] == "idva")
+    reason = {"reason": "Known to our worker's family; conflict of interest."}
+    declined = client.post(
+        f"/api/v1/provider/referrals/{offer['id']}/decline", json=reason, headers=auth(idva)
+    )
+    assert declined.status_code == 200, declined.get_json()
+    again = client.post("/api/v1/referrals", json=referral_body(), headers=auth(intake))
+    assert again.status_code == 200 and again.get_json()["duplicate_of"] == case["id"]
+    assert "conflict of interest" not in again.get_data(as_text=True)
+    assert all("decline_reason" not in r for r in again.get_json()["routes"])
+    coordinator = make_key(Role.COORDINATOR)
+    seen = client.get(f"/api/v1/cases/{case['id']}", headers=auth(coordinator)).get_json()
+    assert reason["reason"] in {r["decline_reason"] for r in seen["routes"]}, "coordinators still see it"

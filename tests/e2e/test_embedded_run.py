@@ -207,7 +207,16 @@ def test_val_run_switches_to_postgresql_and_redis_by_their_urls(database, redis_
             ).stdout.strip()
 
         secret = cli("providers", "set-endpoint", "wmwa-idva", "--url", receiver.url)
-        key = cli("credentials", "create", "--role", "intake", "--name", "police-rms")
+        key = cli(
+            "credentials",
+            "create",
+            "--role",
+            "intake",
+            "--source-system",
+            "police-rms",
+            "--name",
+            "police-rms",
+        )
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/referrals",
             method="POST",

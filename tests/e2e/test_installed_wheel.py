@@ -27,7 +27,7 @@ CHECK = textwrap.dedent(
     from val.db.session import unit_of_work
     app = create_app()
     with unit_of_work(app.extensions["val"].db) as session:
-        key = create_credential(session, name="rms", role=Role.INTAKE)
+        key = create_credential(session, name="rms", role=Role.INTAKE, source_systems=["police-rms"])
     body = json.loads(Path(sys.argv[1]).read_text())
     answer = app.test_client().post("/api/v1/referrals", json=body, headers={"Authorization": f"Bearer {key}"})
     assert answer.status_code == 201, answer.get_json()

@@ -30,16 +30,22 @@ def val(database, monkeypatch):
 
 
 def test_a_created_key_is_printed_alone_and_works_until_revoked(val, app, referral_body):
-    result = val("credentials", "create", "--role", "intake", "--name", "police-rms")
+    unbound = val("credentials", "create", "--role", "intake", "--name", "police-rms")
+    assert unbound.exit_code != 0 and "--source-system" in unbound.output
+    result = val(
+        "credentials", "create", "--role", "intake", "--source-system", "niche", "--name", "police-rms"
+    )
     assert result.exit_code == 0
     key = result.stdout.strip()
     assert result.stdout == key + "\n" and key.startswith("val_")
     client = app.test_client()
+    assert client.post("/api/v1/referrals", json=referral_body(), headers=auth(key)).status_code == 403
+    assert val("credentials", "bind", "police-rms", "--source-system", "Police-RMS").exit_code == 0
     assert client.post("/api/v1/referrals", json=referral_body(), headers=auth(key)).status_code == 201
     assert val("credentials", "revoke", "police-rms").exit_code == 0
     assert client.post("/api/v1/referrals", json=referral_body(), headers=auth(key)).status_code == 401
     listed = val("credentials", "list").stdout
-    assert "police-rms\tintake" in listed and "revoked" in listed and key not in listed
+    assert "police-rms\tintake\tpolice-rms" in listed and "revoked" in listed and key not in listed
 
 
 def test_provider_keys_must_name_a_known_provider(val):

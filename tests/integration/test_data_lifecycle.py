@@ -152,6 +152,8 @@ def test_retention_anonymises_old_closed_cases_keeps_every_figure_and_is_idempot
     with unit_of_work(database) as session:
         anonymised = session.scalars(select(Case).where(Case.anonymised_at.is_not(None))).all()
         assert {str(c.id) for c in anonymised} == {made[0]["id"], made[1]["id"]}
+        # The duplicate key is a hash of the police reference and the date of birth: erased too.
+        assert [c.duplicate_key for c in anonymised] == [f"anonymised-{c.id.hex}" for c in anonymised]
         actions = session.scalars(select(AuditEvent.action)).all()
         assert actions.count("case.anonymised") == 2 and actions.count("retention.applied") == 2
         assert "retention.dry_run" in actions

@@ -26,7 +26,7 @@ def restartable(scratch_dir):
 def test_a_restart_gives_a_retryable_503_not_a_500(restartable, referral_body):
     server, database = restartable
     with unit_of_work(database) as session:
-        key = create_credential(session, name="rms", role=Role.INTAKE)
+        key = create_credential(session, name="rms", role=Role.INTAKE, source_systems=["police-rms"])
     app = create_app(overrides={"database_url": server.url})
     client = app.test_client()
     first = client.post("/api/v1/referrals", json=referral_body(), headers=auth(key))

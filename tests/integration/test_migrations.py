@@ -78,3 +78,52 @@ def test_casework_migration_fills_in_what_existing_cases_need(tmp_path):
     engine.dispose()
     assert tuple(case) == ("high", 1, "|domestic_abuse|", "2026-05-04", 1)
     assert tuple(victim) == ("nunez", "+447700900123")
+
+
+def test_intake_keys_stay_bound_to_what_they_sent_and_anonymised_cases_lose_their_duplicate_key(tmp_path):
+    """0012 on SQLite: an intake key that has sent referrals keeps sending for those systems only; one that
+    sent none is bound to nothing; an anonymised case's duplicate key is erased."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from val.db import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    migrate.upgrade(url, "0011")
+    sender, idle, now = uuid.uuid4(), uuid.uuid4(), dt.datetime(2026, 5, 1, 12, 0)
+    engine = create_engine(url)
+    with engine.begin() as c:
+        for credential, name in ((sender, "rms"), (idle, "idle")):
+            c.execute(
+                text(
+                    "INSERT INTO credentials (id, name, role, key_hash, created_at) "
+                    "VALUES (:id, :name, 'intake', :hash, :now)"
+                ),
+                {"id": credential.hex, "name": name, "hash": name * 8, "now": now},
+            )
+        for n, (system, anonymised) in enumerate(((" Niche ", None), ("niche", now), ("RMS", None))):
+            c.execute(
+                text(
+                    "INSERT INTO cases (id, status, source_system, source_reference, duplicate_key, "
+                    "submitted_by, reported_at, received_at, policing_area, consent_support_referral, "
+                    "anonymised_at) VALUES (:id, 'closed', :system, 'R', :key, :who, :now, :now, "
+                    "'herefordshire', 'given', :anonymised)"
+                ),
+                {
+                    "id": uuid.UUID(int=n + 1).hex,
+                    "system": system,
+                    "key": f"k{n}",
+                    "who": sender.hex,
+                    "now": now,
+                    "anonymised": anonymised,
+                },
+            )
+    migrate.upgrade(url)
+    with engine.connect() as c:
+        bound = dict(c.execute(text("SELECT name, source_systems FROM credentials")).all())
+        keys = [k for (k,) in c.execute(text("SELECT duplicate_key FROM cases ORDER BY id"))]
+    engine.dispose()
+    assert bound == {"rms": '["niche", "rms"]', "idle": None}
+    assert keys == ["k0", f"anonymised-{uuid.UUID(int=2).hex}", "k2"]

@@ -22,7 +22,7 @@ def test_plain_rows_reads_in_the_sessions_own_transaction(database):
 
 def test_a_key_authenticates_through_plain_rows_until_it_is_revoked(database):
     with unit_of_work(database) as session:
-        key = create_credential(session, name="plain-rows-key", role=Role.INTAKE)
+        key = create_credential(session, name="plain-rows-key", role=Role.INTAKE, source_systems=["rms"])
     with unit_of_work(database) as session:
         principal = authenticate(session, key)
         assert principal is not None and principal.role is Role.INTAKE and principal.name == "plain-rows-key"

@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy import ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from val.db.base import Base, UTCDateTime
+from val.db.base import Base, PortableJSON, UTCDateTime
 
 
 class Credential(Base):
@@ -18,6 +18,9 @@ class Credential(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"), default=None)
+    # An intake credential submits referrals from these police record systems only (lower case), so no
+    # sender can claim another system's references (DOMAIN §3's duplicate key).
+    source_systems: Mapped[list[str] | None] = mapped_column(PortableJSON, default=None)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

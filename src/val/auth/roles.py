@@ -21,3 +21,14 @@ class Principal:
     name: str
     role: Role
     provider_id: str | None = None
+    # The source systems an intake credential may submit for; None: not bound (coordinators, VAL's own
+    # command-line tools).
+    source_systems: frozenset[str] | None = None
+
+    def may_submit_for(self, system: str) -> bool:
+        return self.source_systems is None or normalise_system(system) in self.source_systems
+
+
+def normalise_system(system: str) -> str:
+    """Source system names compare as the duplicate key does: trimmed, case-folded."""
+    return system.strip().lower()

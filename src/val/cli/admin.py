@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from val.auth.roles import Role
 from val.auth.service import (
     CredentialError,
+    bind_source_systems,
     create_credential,
     list_credentials,
     revoke_credential,
@@ -56,15 +57,34 @@ def _credential_action(action):  # noqa: ANN001, ANN202
 @credentials.command("create")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--provider", "provider_id", default=None, help="Provider id (provider role only).")
+@click.option(
+    "--source-system",
+    "source_systems",
+    multiple=True,
+    help="Intake role only, and needed there: a record system the key sends referrals from (repeatable).",
+)
 @click.option("--name", required=True, help="Who holds the key, e.g. police-rms or jo.bloggs.")
-def credentials_create(role: str, provider_id: str | None, name: str) -> None:
+def credentials_create(
+    role: str, provider_id: str | None, source_systems: tuple[str, ...], name: str
+) -> None:
     """Create a credential and print its key (shown this once only) alone on stdout."""
     key = in_unit_of_work(
         _credential_action(
-            lambda s: create_credential(s, name=name, role=Role(role), provider_id=provider_id)
+            lambda s: create_credential(
+                s, name=name, role=Role(role), provider_id=provider_id, source_systems=source_systems
+            )
         )
     )
     click.echo(key)
+
+
+@credentials.command("bind")
+@click.argument("name")
+@click.option("--source-system", "source_systems", multiple=True, required=True, help="Repeatable.")
+def credentials_bind(name: str, source_systems: tuple[str, ...]) -> None:
+    """Set the record systems an intake credential may send referrals from (replacing what it had)."""
+    bound = in_unit_of_work(_credential_action(lambda s: bind_source_systems(s, name, source_systems)))
+    click.echo(f"{name} sends from {', '.join(bound)}", err=True)
 
 
 @credentials.command("revoke")
@@ -80,7 +100,8 @@ def credentials_list() -> None:
     """Credentials and their roles (never their keys)."""
     rows = in_unit_of_work(
         lambda s: [
-            f"{c.name}\t{c.role}\t{c.provider_id or '-'}\t{'revoked' if c.revoked_at else 'active'}"
+            f"{c.name}\t{c.role}\t{c.provider_id or ','.join(c.source_systems or ()) or '-'}"
+            f"\t{'revoked' if c.revoked_at else 'active'}"
             f"\t{c.created_at:%Y-%m-%d}"
             for c in list_credentials(s)
         ]

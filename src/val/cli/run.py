@@ -28,8 +28,10 @@ def _seed_demo_credentials(session: Session) -> dict[str, str]:
     if session.scalar(select(func.count()).select_from(Credential).where(Credential.name.like("demo-%"))):
         return {}
     return {
-        role.value: create_credential(session, name=f"demo-{role.value}", role=role)
-        for role in (Role.INTAKE, Role.COORDINATOR)
+        Role.INTAKE.value: create_credential(
+            session, name="demo-intake", role=Role.INTAKE, source_systems=["police-rms"]
+        ),
+        Role.COORDINATOR.value: create_credential(session, name="demo-coordinator", role=Role.COORDINATOR),
     }
 
 

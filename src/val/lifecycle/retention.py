@@ -104,5 +104,8 @@ def anonymise(session: Session, case: Case, now: dt.datetime) -> None:
         if any(key in event.details for key in _FREE_TEXT_DETAILS):
             event.details = {k: v for k, v in event.details.items() if k not in _FREE_TEXT_DETAILS}
     case.source_reference = ""  # the police record's reference leads straight back to the person
+    # So does the duplicate key (a hash of that reference and the date of birth, easily tried); unique, so
+    # replaced by a value that says only that the case was anonymised.
+    case.duplicate_key = f"anonymised-{case_id.hex}"
     case.anonymised_at = now
     case.version += 1

@@ -27,6 +27,8 @@ from val.referrals.service import accept_referral, referral_status
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
 
 _case_schema = CaseSchema()
+# A sending system learns where its referral went, never a provider's own words about the victim.
+_sender_case_schema = CaseSchema(exclude=("routes.decline_reason",))
 _status_schema = ReferralStatusSchema()
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson")
 
@@ -52,7 +54,8 @@ class Referrals(MethodView):
         )
         if not result.submitted_by_caller:
             return {"duplicate_of": str(result.case.id), "reference": result.case.reference}, 200
-        body = _case_schema.dump(result.case)
+        schema = _sender_case_schema if g.principal.role is Role.INTAKE else _case_schema
+        body = schema.dump(result.case)
         body["duplicate_of"] = str(result.duplicate_of) if result.duplicate_of else None
         return body, 201 if result.created else 200
 

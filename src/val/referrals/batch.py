@@ -20,7 +20,7 @@ from val.db.deferred import deferred_inserts
 from val.http.problems import flatten_messages
 from val.records.matching import MatchKeyer
 from val.referrals.schemas import ReferralSchema
-from val.referrals.service import accept_referral
+from val.referrals.service import accept_referral, source_refusal
 from val.rulebook import Rulebook
 
 
@@ -188,6 +188,18 @@ def write_chunk(
 ) -> list[dict[str, Any]]:
     """The chunk's valid records in one transaction; every record's answer, in the chunk's order."""
     answers = dict(checked.answers)
+    permitted = []
+    for index, referral in checked.valid:
+        refused = source_refusal(principal, referral)
+        if refused is None:
+            permitted.append((index, referral))
+        else:
+            answers[index] = {
+                "line": checked.lines[index],
+                "outcome": "rejected",
+                "errors": [{"field": "source.system", "detail": refused}],
+            }
+    checked = CheckedChunk(checked.lines, answers, permitted)
     if checked.valid:
         # A chunk's rows are written table by table when its records are all accepted (db.deferred).
         with unit_of_work() as session, deferred_inserts(session):

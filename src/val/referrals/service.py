@@ -20,6 +20,7 @@ from val.compliance.service import earliest_open_due, insert_points, intake_poin
 from val.db.base import table_of, utcnow
 from val.db.deferred import flush_deferred, insert_row, queued_rows
 from val.db.session import pipelined
+from val.errors import ForbiddenError
 from val.records.matching import MatchKeyer
 from val.records.models import Case, Offence, TriageDecision, Victim
 from val.records.normalise import family_name_key, phone_e164
@@ -51,6 +52,16 @@ def duplicate_key(system: str, reference: str, date_of_birth: dt.date) -> str:
     """DOMAIN §3: the same source record about the same victim is the same referral."""
     material = "\x1f".join((system.strip().lower(), reference.strip().lower(), date_of_birth.isoformat()))
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def source_refusal(principal: Principal, referral: dict[str, Any]) -> str | None:
+    """Why `principal` may not submit this referral: its source system is not one the credential is bound to
+    (a sender claiming another system's references could make the genuine referral a duplicate of its own)."""
+    system = referral["source"]["system"]
+    if principal.may_submit_for(system):
+        return None
+    allowed = ", ".join(sorted(principal.source_systems or ())) or "none (ask an admin to bind it)"
+    return f"This credential submits referrals from {allowed} only, not {system!r}."
 
 
 def facts_from(referral: dict[str, Any], repeat: RepeatHistory | None = None) -> ReferralFacts:
@@ -131,6 +142,9 @@ def accept_referral(
     `repeat_keyer`, earlier cases of the same victim feed triage (DOMAIN §13). Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
     response is built from the same values without reading anything back."""
     source, victim = referral["source"], referral["victim"]
+    refused = source_refusal(principal, referral)
+    if refused is not None:
+        raise ForbiddenError(refused, field="source.system")
     key = duplicate_key(source["system"], source["reference"], victim["date_of_birth"])
     now = utcnow()
     match_key = _match_key(repeat_keyer, victim)
