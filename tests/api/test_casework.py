@@ -221,6 +221,7 @@ def test_safe_contact_changes_need_the_current_etag_and_reach_the_provider_at_on
         f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": etag})
     )
     assert again.status_code == 412, "the ETag changed with the contact details"
+    assert client.post(f"{PROVIDER}/{assignment_id}/accept", headers=auth(idva)).status_code == 200
     seen = client.get(f"{PROVIDER}/{assignment_id}", headers=auth(idva)).get_json()["victim"]["contact"]
     assert seen["phone"] == "07700 900456" and seen["safe_to_call"] is False
     with unit_of_work(database) as session:
@@ -535,7 +536,9 @@ def test_a_custody_of_1_5e400_months_is_a_422_not_a_500(client, coordinator, sub
 def test_the_provider_view_speaks_iso_8601(client, submit, make_key):
     case = submit()
     idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
-    referral = client.get(f"{PROVIDER}/{route_of(case, 'idva')['id']}", headers=auth(idva)).get_json()
+    assignment_id = route_of(case, "idva")["id"]
+    assert client.post(f"{PROVIDER}/{assignment_id}/accept", headers=auth(idva)).status_code == 200
+    referral = client.get(f"{PROVIDER}/{assignment_id}", headers=auth(idva)).get_json()
     assert referral["victim"]["date_of_birth"] == "1992-03-01"
     assert dt.datetime.fromisoformat(referral["offence"]["occurred_at"])
 

@@ -48,9 +48,22 @@ def test_a_provider_sees_its_own_referral_and_another_provider_gets_404(client, 
     assignment_id = route_of(case, "idva")["id"]
     own = client.get(f"{BASE}/{assignment_id}", headers=auth(idva))
     assert own.status_code == 200
-    referral = own.get_json()
-    assert referral["case_reference"] == case["reference"] and referral["service"] == "idva"
-    assert referral["victim"]["given_name"] == "Alexandra"
+    offer = own.get_json()
+    assert offer["case_reference"] == case["reference"] and offer["service"] == "idva"
+    # Before accepting: enough to decide, nothing that says who the victim is.
+    assert offer["victim"] == {
+        "age_band": "25_44",
+        "language": "en",
+        "needs_interpreter": False,
+        "vulnerabilities": [],
+    }
+    assert offer["triage"] == {"crime_types": ["domestic_abuse"], "risk_level": "high"}
+    assert offer["policing_area"] == "south_worcestershire" and offer["disclosure"]["stage"] == "offer"
+    for personal in ("Alexandra", "1992-03-01", "WR1", "7700", "date_of_birth", "contact"):
+        assert personal not in str(offer), personal
+    assert client.post(f"{BASE}/{assignment_id}/accept", headers=auth(idva)).status_code == 200
+    referral = client.get(f"{BASE}/{assignment_id}", headers=auth(idva)).get_json()
+    assert referral["victim"]["given_name"] == "Alexandra" and referral["disclosure"]["stage"] == "full"
     assert referral["risk"]["yes_count"] == 15
     assert "description" not in str(referral) and "Assault with injury" not in str(referral)
     other = client.get(f"{BASE}/{assignment_id}", headers=auth(climb))
@@ -357,3 +370,11 @@ def test_a_closed_referral_shows_the_person_for_the_retention_days_then_status_o
     assert (
         later["status"] == "closed" and "victim" not in later and later["outcome"]["outcome"] == "supported"
     )
+
+
+def test_marac_sees_the_whole_referral_at_offer_and_says_why(client, make_key, submit):
+    case = submit()
+    marac = make_key(Role.PROVIDER, provider_id="marac-coordinator")
+    offer = client.get(f"{BASE}/{route_of(case, 'marac')['id']}", headers=auth(marac)).get_json()
+    assert offer["status"] == "offered" and offer["victim"]["given_name"] == "Alexandra"
+    assert offer["disclosure"]["stage"] == "full" and "safeguarding" in offer["disclosure"]["reason"]

@@ -101,9 +101,36 @@ def summary(assignment: Assignment, case: Case) -> dict[str, Any]:
     }
 
 
+# Before a provider accepts, it sees what it needs to decide whether it can take the referral, and nothing that
+# says who the victim is: a provider that declines never learned a name, a number or an address.
+OFFER_STAGE = {
+    "stage": "offer",
+    "reason": "What you need to decide; who the victim is and how to reach them are shown once you accept.",
+}
+FULL = {"stage": "full", "reason": "The referral is yours: everything your service needs to support the victim."}
+# MARAC is a safeguarding conference for high-risk domestic abuse, not a service the victim is offered: the
+# conference needs to know who is at risk to share what agencies hold, so it sees everything from the offer.
+MARAC_AT_OFFER = {
+    "stage": "full",
+    "reason": "A MARAC referral is a safeguarding referral, not an offer of support: the conference needs to "
+    "know who is at risk to plan their safety, so it is shown in full from the offer (DOMAIN §4).",
+}
+MARAC = "marac"
+
+# Wide enough to say nothing of the person, narrow enough for every provider's age limits (11-17 for Climb,
+# under 18 for CHISVA, 16+ for domestic abuse services).
+AGE_BANDS = ((11, "under_11"), (16, "11_15"), (18, "16_17"), (25, "18_24"), (45, "25_44"), (65, "45_64"))
+
+
+def decision_age_band(age: int) -> str:
+    return next((band for upper, band in AGE_BANDS if age < upper), "65_plus")
+
+
 def referral_for_provider(
     assignment: Assignment, case: Case, victim: Victim, offence: Offence, decision: TriageDecision
 ) -> dict[str, Any]:
+    if assignment.status == "offered" and assignment.service != MARAC:
+        return offer_for_provider(assignment, case, victim, decision)
     view = summary(assignment, case)
     victim_view: dict[str, Any] = {}
     offence_view: dict[str, Any] = {}
@@ -127,4 +154,27 @@ def referral_for_provider(
         if part:
             view[key] = part
     view["outcome"] = assignment.outcome
+    view["disclosure"] = MARAC_AT_OFFER if assignment.status == "offered" else FULL
+    return view
+
+
+def offer_for_provider(
+    assignment: Assignment, case: Case, victim: Victim, decision: TriageDecision
+) -> dict[str, Any]:
+    """An offer as its provider sees it before accepting: crime type, risk, area, age band, needs, language."""
+    risk: dict[str, Any] = {}
+    if "risk.cce_level" in SERVICE_FIELDS[assignment.service]:
+        risk["cce_level"] = (decision.risk_input or {}).get("cce_level")
+    view = summary(assignment, case)
+    view["victim"] = {
+        "age_band": decision_age_band(decision.age_at_offence),
+        "language": victim.language,
+        "needs_interpreter": victim.needs_interpreter,
+        "vulnerabilities": list(victim.vulnerabilities or ()),
+    }
+    view["triage"] = {"crime_types": list(decision.crime_types), "risk_level": decision.risk_level}
+    if risk:
+        view["risk"] = risk
+    view["outcome"] = assignment.outcome
+    view["disclosure"] = OFFER_STAGE
     return view

@@ -18,6 +18,13 @@ class ReferralSummarySchema(ma.Schema):
     policing_area = fields.String()
 
 
+class DisclosureSchema(ma.Schema):
+    stage = fields.String(
+        metadata={"description": "offer: enough to decide, no identity; full: the service's whole view"}
+    )
+    reason = fields.String()
+
+
 class ProviderReferralSchema(ReferralSummarySchema):
     """The service's own view; which keys appear depends on the service (docs/providers.md)."""
 
@@ -26,6 +33,7 @@ class ProviderReferralSchema(ReferralSummarySchema):
     triage = fields.Dict()
     risk = fields.Dict()
     outcome = fields.Dict(allow_none=True)
+    disclosure = fields.Nested(DisclosureSchema)
 
 
 class ListQuerySchema(PageQuerySchema):
