@@ -4,7 +4,7 @@ complete and every relationship resolves, whichever feature a process touches fi
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
 from val.auth.models import Credential
-from val.cases.models import CaseNote, ContactAttempt
+from val.cases.models import CaseNote, ContactAttempt, SamePersonLink
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base
 from val.http.models import IdempotencyRecord
@@ -29,6 +29,7 @@ __all__ = [
     "IdempotencyRecord",
     "Offence",
     "Provider",
+    "SamePersonLink",
     "TriageDecision",
     "Victim",
     "WebhookAttempt",

@@ -173,23 +173,54 @@ def test_an_anonymised_case_keeps_its_district_age_band_and_triage(client, make_
     assert view["triage"] == made[1]["triage"] and view["anonymised_at"]
 
 
-def test_subject_access_exports_everything_about_the_victim_across_matched_cases(
-    database, cases, tmp_path, client, make_key
-):
-    made, _ = cases
-    coordinator = make_key(Role.COORDINATOR, name="reader.one")
-    client.get(f"/api/v1/cases/{made[0]['id']}", headers=auth(coordinator))  # a read the export must show
-    runner = CliRunner()
-    result = runner.invoke(
+def _export(database, case_id, out):
+    result = CliRunner().invoke(
         main,
-        ["subject-access", "--case", made[3]["id"], "--out", str(tmp_path)],
+        ["subject-access", "--case", case_id, "--out", str(out)],
         env={"VAL_DATABASE_URL": database.url},
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    json_path, html_path = (tmp_path / line.rsplit("/", 1)[-1] for line in result.output.split())
+    return [out / line.rsplit("/", 1)[-1] for line in result.output.split()]
+
+
+def test_subject_access_exports_everything_about_the_victim_across_confirmed_cases(
+    database, cases, tmp_path, client, make_key, referral_body
+):
+    made, _ = cases
+    # Her twin: the same family name and date of birth, another street in the same postcode district, so the
+    # repeat-victim match cannot tell them apart.
+    twin_body = referral_body(
+        **{
+            "source.reference": "RET/twin",
+            "victim.given_name": "Aurelia",
+            "victim.family_name": "Vantablack",
+            "victim.date_of_birth": "1981-04-17",
+            "victim.postcode": "WR5 1AA",
+            "victim.contact.phone": "+447700900299",
+        }
+    )
+    twin = client.post("/api/v1/referrals", json=twin_body, headers=auth(make_key(Role.INTAKE))).get_json()
+    coordinator = make_key(Role.COORDINATOR, name="reader.one")
+    client.get(f"/api/v1/cases/{made[0]['id']}", headers=auth(coordinator))  # a read the export must show
+    idva_route = next(r for r in made[0]["routes"] if r["provider"] == "wmwa-idva")
+    idva = make_key(Role.PROVIDER, provider_id="wmwa-idva", name="idva.reader")
+    assert client.get(f"/api/v1/provider/referrals/{idva_route['id']}", headers=auth(idva)).status_code == 200
+
+    unconfirmed = json.loads(_export(database, made[3]["id"], tmp_path / "before")[0].read_text())
+    assert [c["case"]["id"] for c in unconfirmed["cases"]] == [made[3]["id"]], "a match is only a hint"
+
+    same = f"/api/v1/cases/{made[3]['id']}/same-person"
+    confirmed = client.post(same, json={"case_id": made[0]["id"]}, headers=auth(coordinator))
+    assert confirmed.status_code == 201, confirmed.get_json()
+    assert [c["id"] for c in confirmed.get_json()["items"]] == [made[0]["id"], made[3]["id"]]
+    assert client.post(same, json={"case_id": made[3]["id"]}, headers=auth(coordinator)).status_code == 422
+    assert client.get(same, headers=auth(make_key(Role.PROVIDER, provider_id="wmwa-idva"))).status_code == 403
+
+    json_path, html_path = _export(database, made[3]["id"], tmp_path)
     export = json.loads(json_path.read_text())
     assert [c["case"]["id"] for c in export["cases"]] == [made[0]["id"], made[3]["id"]]  # both of hers
+    assert "Aurelia" not in json_path.read_text() and twin["id"] not in json_path.read_text()
     first = export["cases"][0]
     assert (
         first["victim"]["family_name"] == "Vantablack"
@@ -198,6 +229,9 @@ def test_subject_access_exports_everything_about_the_victim_across_matched_cases
     assert first["triage"]["explanation"] and first["routes"] and first["compliance_points"]
     assert first["notes"][0]["text"].startswith("Oriel asked") and first["contact_attempts"]
     assert any(e["who"] == "reader.one" and e["action"] == "case.read" for e in first["access_log"])
+    assert any(
+        e["who"] == "idva.reader" and e["action"] == "provider.referral_read" for e in first["access_log"]
+    ), "a provider's read is recorded against its assignment, and is in the export"
     assert "match_key" not in first["victim"] and "Quillfeather" not in json_path.read_text()
     page = html_path.read_text()
     assert "<script" not in page and "Vantablack" in page and "reader.one" in page

@@ -14,6 +14,7 @@ from val.cases.api import blp, case_page
 from val.cases.contact import list_attempts, record_attempt
 from val.cases.lifecycle import close_case, reopen_case
 from val.cases.notes import add_note, list_notes
+from val.cases.same_person import confirm_same_person, read_same_person
 from val.cases.schemas import (
     AttemptInSchema,
     AttemptOutSchema,
@@ -22,6 +23,8 @@ from val.cases.schemas import (
     NoteInSchema,
     NoteOutSchema,
     ReopenSchema,
+    SamePersonInSchema,
+    SamePersonSchema,
     TimelineSchema,
 )
 from val.cases.service import etag_of, read_case
@@ -119,3 +122,22 @@ class Timeline(MethodView):
     def get(self, case_id: uuid.UUID):
         """Everything that happened in the case, oldest first (a note's text is never in it)."""
         return {"items": timeline(request_session(), g.principal, case_id, g.request_id)}
+
+
+@blp.route("/cases/<uuid:case_id>/same-person")
+class SamePerson(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.response(200, SamePersonSchema)
+    def get(self, case_id: uuid.UUID):
+        """The cases confirmed to be about this victim, this one included. The repeat-victim match only
+        hints at them; a subject access export contains exactly these."""
+        return {"items": read_same_person(request_session(), g.principal, case_id, g.request_id)}
+
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(SamePersonInSchema(), example={"case_id": "5f0c6a52-0d5e-4a1b-9d1e-2b7d3c4e5f60"})
+    @blp.response(201, SamePersonSchema)
+    def post(self, body, case_id: uuid.UUID):
+        """Confirm that another case is about the same victim (having checked, not because the repeat
+        match says so: twins share a family name and a date of birth)."""
+        cases = confirm_same_person(request_session(), g.principal, case_id, body["case_id"], g.request_id)
+        return {"items": cases}

@@ -240,3 +240,19 @@ class TimelineItemSchema(ma.Schema):
 
 class TimelineSchema(ma.Schema):
     items = fields.List(fields.Nested(TimelineItemSchema))
+
+
+class SamePersonInSchema(StrictSchema):
+    case_id = fields.UUID(required=True, metadata={"description": "Another case about the same victim"})
+
+
+class SamePersonCaseSchema(ma.Schema):
+    id = fields.UUID()
+    reference = fields.String()
+    received_at = fields.DateTime()
+
+
+class SamePersonSchema(ma.Schema):
+    """The cases a coordinator has confirmed are about this case's victim, this one included, oldest first."""
+
+    items = fields.List(fields.Nested(SamePersonCaseSchema))

@@ -45,7 +45,8 @@ def retention_apply(dry_run: bool) -> None:
     help="Directory for the export (JSON and an HTML page).",
 )
 def subject_access_command(case_id: uuid.UUID, out: Path) -> None:
-    """Everything VAL holds about a victim, across their matched cases, for a subject access request."""
+    """Everything VAL holds about a victim, across the cases confirmed as theirs, for a subject access
+    request."""
 
     def export(session: Session) -> dict:
         return subject_access(session, system_principal(session, "cli-admin", Role.ADMIN), case_id)

@@ -1,5 +1,5 @@
-"""A victim's right of access (UK GDPR Art. 15): everything VAL holds about them, across the cases the
-repeat-victim match links, in one self-contained file — the data as JSON and as a page a person can read."""
+"""A victim's right of access (UK GDPR Art. 15): everything VAL holds about them, across the cases a coordinator
+has confirmed are theirs, in one self-contained file — the data as JSON and as a page a person can read."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from val.audit.service import record as audit
 from val.auth.models import Credential
 from val.auth.roles import Principal
 from val.cases.models import CaseNote, ContactAttempt
+from val.cases.same_person import same_person_case_ids
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.errors import NotFoundError
 from val.providers.models import Provider
@@ -32,20 +33,13 @@ def _row(obj: Any, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in columns if c.key not in _INTERNAL and c.key not in drop}
 
 
-def matched_case_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
-    victim = session.scalars(select(Victim).where(Victim.case_id == case_id)).one_or_none()
-    if victim is None:
+def victims_case_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
+    """The case asked for and the cases a coordinator has confirmed are about the same person. Never the
+    repeat-victim match alone: it is a hint, and twins share a family name and a date of birth."""
+    ids = same_person_case_ids(session, case_id)
+    if not ids:
         raise NotFoundError("No case with this id.")
-    if victim.match_key is None:
-        return [case_id]
-    return list(
-        session.scalars(
-            select(Case.id)
-            .join(Victim, Victim.case_id == Case.id)
-            .where(Victim.match_key == victim.match_key)
-            .order_by(Case.received_at)
-        )
-    )
+    return ids
 
 
 def _case_record(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
@@ -57,7 +51,10 @@ def _case_record(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
         return list(session.scalars(select(model).where(model.case_id == case_id).order_by(order)))
 
     routes = []
-    for assignment in of(Assignment, Assignment.offered_at):
+    assignments = of(Assignment, Assignment.offered_at)
+    # Providers' reads are recorded against their assignment, coordinators' against the case.
+    read_as = [str(case_id), *(str(a.id) for a in assignments)]
+    for assignment in assignments:
         route = _row(assignment, drop=("case_id",))
         route["provider"] = providers.get(assignment.provider_id) if assignment.provider_id else None
         routes.append(route)
@@ -86,7 +83,7 @@ def _case_record(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
                 "action": a.action,
             }
             for a in session.scalars(
-                select(AuditEvent).where(AuditEvent.entity_id == str(case_id)).order_by(AuditEvent.at)
+                select(AuditEvent).where(AuditEvent.entity_id.in_(read_as)).order_by(AuditEvent.at)
             )
         ],
     }
@@ -95,7 +92,7 @@ def _case_record(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
 def subject_access(session: Session, principal: Principal, case_id: uuid.UUID) -> dict[str, Any]:
     """Everything held about the victim of `case_id` and of every case matched to them. Each case's export is
     itself audited (after its access log was read, so the export names the reads before it)."""
-    ids = matched_case_ids(session, case_id)
+    ids = victims_case_ids(session, case_id)
     records = [_case_record(session, one) for one in ids]
     for one in ids:
         audit(session, principal, "case.subject_access", "case", one, None)

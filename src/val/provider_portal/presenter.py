@@ -107,7 +107,10 @@ OFFER_STAGE = {
     "stage": "offer",
     "reason": "What you need to decide; who the victim is and how to reach them are shown once you accept.",
 }
-FULL = {"stage": "full", "reason": "The referral is yours: everything your service needs to support the victim."}
+FULL = {
+    "stage": "full",
+    "reason": "The referral is yours: everything your service needs to support the victim.",
+}
 # MARAC is a safeguarding conference for high-risk domestic abuse, not a service the victim is offered: the
 # conference needs to know who is at risk to share what agencies hold, so it sees everything from the offer.
 MARAC_AT_OFFER = {
