@@ -27,8 +27,8 @@ QUERIES = [
     "group_by=right",
     "group_by=code",
     "group_by=agency,enhanced",
-    "group_by=crime_type,policing_area,age_band",
-    "group_by=right,agency,crime_type,enhanced,policing_area,age_band",
+    "group_by=crime_type,policing_area",
+    "group_by=code,crime_type",  # the most rows two groupings give (DOMAIN §12 allows no more than two)
 ]
 
 GENERATE = f"""

@@ -35,7 +35,7 @@ def main() -> int:
     page = scratch / "pack.html"
     val = Path(sys.executable).parent / "val"
     subprocess.run(
-        [str(val), "report", "board", "--from", "2026-01-01", "--to", "2026-10-31", "--out", str(page)],
+        [str(val), "report", "board", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(page)],
         check=True,
     )
     browser = shutil.which("chromium") or shutil.which("chromium-browser")

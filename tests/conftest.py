@@ -178,6 +178,13 @@ def delete() -> _Delete:
     return _DELETE
 
 
+def this_month() -> str:
+    """`from=…&to=…` for the current calendar month: a period the Board may be given figures for."""
+    first = dt.date.today().replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return f"from={first.isoformat()}&to={last.isoformat()}"
+
+
 def now_iso(minutes_ago: int = 0) -> str:
     return (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago)).isoformat()
 

@@ -65,3 +65,34 @@ class WorkingDays:
         if days == 0:
             return self.next_working_day_on_or_after(start)
         return self.add_working_days(start, days)
+
+
+def reporting_period_problem(first: dt.date, last: dt.date) -> str | None:
+    """Why `first`..`last` is not a period the Board may be given figures for; None when it is one.
+
+    Rounding protects one table, not many: hundreds of overlapping day windows, each rounded, pin a withheld
+    count down exactly by differencing. Board figures are therefore only for whole calendar months, calendar
+    quarters, calendar years and financial years (1 April to 31 March), so the periods that overlap are few
+    and each is a sum of the ones inside it."""
+    if last < first:
+        return "The period ends before it starts."
+    if first.day != 1 or (last + dt.timedelta(days=1)).day != 1:
+        return "Board figures are for whole months: from the 1st to the last day of a month."
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months == 1:
+        return None
+    if months == 3 and first.month in (1, 4, 7, 10):
+        return None
+    if months == 12 and first.month in (1, 4):
+        return None
+    return (
+        "Board figures are for a calendar month, a quarter (from January, April, July or October), a calendar "
+        "year or a financial year (April to March), so overlapping periods cannot be subtracted."
+    )
+
+
+def month_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of `day`'s month."""
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)

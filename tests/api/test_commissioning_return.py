@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from tests.api.test_casework import route_of
-from tests.conftest import auth
+from tests.conftest import auth, this_month
 from val.auth.roles import Role
 
 RETURN = "/api/v1/board/commissioning-return"
@@ -31,8 +29,7 @@ def test_offers_acceptances_and_declines_by_reason_rounded_and_withheld(client, 
             )
         assert answer.status_code == 200, answer.get_json()
     board = make_key(Role.BOARD)
-    today = dt.date.today().isoformat()
-    response = client.get(f"{RETURN}?from={today}&to={today}", headers=auth(board))
+    response = client.get(f"{RETURN}?{this_month()}", headers=auth(board))
     assert response.status_code == 200
     figures = response.get_json()
     row = _row(figures, "idva", "domestic_abuse")
@@ -49,7 +46,7 @@ def test_offers_acceptances_and_declines_by_reason_rounded_and_withheld(client, 
         as_text=True
     )
 
-    as_csv = client.get(f"{RETURN}?from={today}&to={today}&format=csv", headers=auth(board))
+    as_csv = client.get(f"{RETURN}?{this_month()}&format=csv", headers=auth(board))
     assert as_csv.mimetype == "text/csv"
     lines = as_csv.get_data(as_text=True).splitlines()
     assert lines[0].startswith("service,crime_type,offered,accepted") and lines[-1].startswith("total,")
@@ -63,8 +60,7 @@ def test_a_few_declines_are_withheld_with_what_would_reveal_them(client, submit,
         path = "accept" if n < 8 else "decline"
         body = {"reason": "Outside our area", "reason_code": "outside_area"} if path == "decline" else None
         client.post(f"{PROVIDER}/{offer}/{path}", json=body, headers=auth(idva))
-    today = dt.date.today().isoformat()
-    figures = client.get(f"{RETURN}?from={today}&to={today}", headers=auth(make_key(Role.ADMIN))).get_json()
+    figures = client.get(f"{RETURN}?{this_month()}", headers=auth(make_key(Role.ADMIN))).get_json()
     row = _row(figures, "idva", "domestic_abuse")
     assert row["declined"] is None and row["declined_outside_area"] is None
     partition = [row[c] for c in ("offered", "accepted", "declined", "expired", "withdrawn", "open")]
@@ -72,10 +68,9 @@ def test_a_few_declines_are_withheld_with_what_would_reveal_them(client, submit,
 
 
 def test_only_the_board_and_admins_and_a_sane_period(client, make_key):
-    today = dt.date.today().isoformat()
     for role in (Role.COORDINATOR, Role.PROVIDER, Role.INTAKE):
         key = make_key(role, provider_id="wmwa-idva" if role == Role.PROVIDER else None)
-        assert client.get(f"{RETURN}?from={today}&to={today}", headers=auth(key)).status_code == 403
+        assert client.get(f"{RETURN}?{this_month()}", headers=auth(key)).status_code == 403
     board = make_key(Role.BOARD)
     backwards = client.get(f"{RETURN}?from=2026-02-01&to=2026-01-01", headers=auth(board))
     assert backwards.status_code == 422 and backwards.get_json()["errors"][0]["field"] == "to"

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import auth
+from val.audit.models import AuditEvent
 from val.auth.roles import Role
 from val.compliance.models import CompliancePoint
 from val.compliance.service import sweep_overdue
@@ -271,9 +272,13 @@ def test_points_carry_no_personal_data(database, new_case):
     assert point.age_band == "18_plus" and point.crime_type == "domestic_abuse"
 
 
-def test_the_board_cannot_recover_one_case_by_subtracting_overlapping_periods(client, make_key, new_case):
-    """The issue's attack: the total of a period minus the total of the same period one day shorter used to
-    give 2 — one case. Every published count is now a multiple of 5, so every difference is too."""
+def test_the_board_cannot_recover_one_case_by_subtracting_overlapping_periods(
+    client, make_key, new_case, database
+):
+    """Two attacks. A period minus the same period one day shorter used to give 2 (one case); then 253
+    overlapping day windows, each rounded to 5, pinned a withheld count down exactly. Board figures are now
+    only for whole months, quarters and years, so no day window can be asked for, and every published count
+    is a multiple of 5."""
     for n in range(11):
         new_case(**{"source.reference": f"DIFF/{n}"})  # reported 2026-05-20
     new_case(
@@ -281,47 +286,62 @@ def test_the_board_cannot_recover_one_case_by_subtracting_overlapping_periods(cl
     )  # one more, a day later
     board = make_key(Role.BOARD)
 
-    def published(to: str, group_by: str = "right") -> dict:
-        return client.get(
-            f"{SUMMARY}?from=2026-05-01&to={to}&group_by={group_by}", headers=auth(board)
-        ).get_json()
+    def asked(period: str, group_by: str = "right"):
+        return client.get(f"{SUMMARY}?{period}&group_by={group_by}", headers=auth(board))
 
-    longer, shorter = published("2026-05-21"), published("2026-05-20")
-    true_difference = 2  # the last case's R3 and R4
-    for column in ("due", "pending"):
-        a, b = longer["total"][column], shorter["total"][column]
-        if a is not None and b is not None:
-            assert (a - b) % 5 == 0 and a - b != true_difference
-    for one, other in zip(longer["rows"], shorter["rows"], strict=True):
-        for column in ("due", "met", "met_late", "missed", "pending"):
-            if one[column] is not None and other[column] is not None:
-                assert (one[column] - other[column]) % 5 == 0
-    for row in [*longer["rows"], longer["total"]]:
+    for first in range(1, 24):
+        for last in range(first, 32):
+            if (first, last) == (1, 31):
+                continue
+            window = asked(f"from=2026-05-{first:02d}&to=2026-05-{last:02d}")
+            assert window.status_code == 422, (first, last)
+            assert window.get_json()["errors"][0]["field"] in ("from", "to")
+    month = asked("from=2026-05-01&to=2026-05-31")
+    assert month.status_code == 200
+    for row in [*month.get_json()["rows"], month.get_json()["total"]]:
         assert all(row[c] is None or row[c] % 5 == 0 for c in ("due", "met", "met_late", "missed", "pending"))
+    for period in (
+        "from=2026-04-01&to=2026-06-30",
+        "from=2026-01-01&to=2026-12-31",
+        "from=2026-04-01&to=2027-03-31",
+    ):
+        assert asked(period).status_code == 200, period
+    for period in (
+        "from=2026-05-01&to=2026-06-30",
+        "from=2026-02-01&to=2026-04-30",
+        "from=2026-02-01&to=2027-01-31",
+    ):
+        assert asked(period).status_code == 422, "two months, an odd quarter, a year from February"
+    with unit_of_work(database) as session:
+        trail = [
+            (e.action, e.entity_id)
+            for e in session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "board_query"))
+        ]
+    assert ("board.compliance_summary", "2026-05-01..2026-05-31 by right") in trail, (
+        "Board queries are audited"
+    )
 
 
 def test_every_value_of_each_grouping_appears_so_a_row_reveals_nothing(client, make_key, new_case, app):
     new_case(**{"source.reference": "ROWS/1", "victim.policing_area": "herefordshire"})
     board = make_key(Role.BOARD)
-    query = "from=2026-05-20&to=2026-05-20&group_by=policing_area,crime_type,age_band"
+    three = "from=2026-05-01&to=2026-05-31&group_by=policing_area,crime_type,age_band"
+    refused = client.get(f"{SUMMARY}?{three}", headers=auth(board))
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "group_by"
+    query = "from=2026-05-01&to=2026-05-31&group_by=policing_area,crime_type"
     summary = client.get(f"{SUMMARY}?{query}", headers=auth(board)).get_json()
     settings = app.extensions["val"].settings
     catalogue = app.extensions["val"].rulebook.catalogue
-    keys = {
-        (r["group"]["policing_area"], r["group"]["crime_type"], r["group"]["age_band"])
-        for r in summary["rows"]
-    }
-    assert len(keys) == len(settings.policing_areas) * len(catalogue.crime_type_priority) * 2
+    keys = {(r["group"]["policing_area"], r["group"]["crime_type"]) for r in summary["rows"]}
+    assert len(keys) == len(settings.policing_areas) * len(catalogue.crime_type_priority)
     lone = next(
         r
         for r in summary["rows"]
-        if r["group"]
-        == {"policing_area": "herefordshire", "crime_type": "domestic_abuse", "age_band": "18_plus"}
+        if r["group"] == {"policing_area": "herefordshire", "crime_type": "domestic_abuse"}
     )
     empty = next(
         r
         for r in summary["rows"]
-        if r["group"]
-        == {"policing_area": "shropshire", "crime_type": "domestic_abuse", "age_band": "18_plus"}
+        if r["group"] == {"policing_area": "shropshire", "crime_type": "domestic_abuse"}
     )
     assert lone["due"] is None and empty["due"] == 0, "the one case is withheld; its row is one of many"

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import update
 
 from tests.api.test_casework import get_case, route_of
-from tests.conftest import auth
+from tests.conftest import auth, this_month
 from val.auth.roles import Role
 from val.db.session import unit_of_work
 from val.records.models import Case
@@ -59,7 +59,7 @@ def test_a_repeat_victim_with_a_marac_case_escalates_and_only_coordinators_see_w
 
     board = make_key(Role.BOARD)
     summary = client.get(
-        f"/api/v1/board/compliance-summary?from={today}&to={today}&group_by=crime_type", headers=auth(board)
+        f"/api/v1/board/compliance-summary?{this_month()}&group_by=crime_type", headers=auth(board)
     )
     assert summary.status_code == 200 and "repeat" not in summary.get_data(as_text=True)
 

@@ -42,7 +42,7 @@ def test_the_pack_fits_an_a4_page_titles_every_chart_and_prints_a_page_per_secti
     out = tmp_path / "pack.html"
     result = CliRunner().invoke(
         main,
-        ["report", "board", "--from", "2026-01-01", "--to", "2026-10-31", "--out", str(out)],
+        ["report", "board", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out)],
         env={"VAL_DATABASE_URL": database.url},
         catch_exceptions=False,
     )

@@ -33,9 +33,12 @@ def test_the_return_renders_in_a_browser_with_its_chart_and_tables(
             )
     monkeypatch.setenv("VAL_DATABASE_URL", database.url)
     out = tmp_path / "return.html"
-    today = dt.date.today().isoformat()
+    first = dt.date.today().replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     result = CliRunner().invoke(
-        main, ["report", "return", "--from", today, "--to", today, "--out", str(out)], catch_exceptions=False
+        main,
+        ["report", "return", "--from", first.isoformat(), "--to", last.isoformat(), "--out", str(out)],
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     html = out.read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -76,3 +77,18 @@ def list_events(
         result_count=len(page.items),
     )
     return page
+
+
+def record_board_query(
+    session: Session,
+    principal: Principal,
+    report: str,
+    query: Mapping[str, Any],
+    request_id: str | None,
+) -> None:
+    """A Board figure asked for: which, for what period and grouping (DOMAIN §12: a run of differencing
+    queries shows in the trail)."""
+    asked = f"{query['from_']}..{query['to']}"
+    if query.get("group_by"):
+        asked += " by " + ",".join(query["group_by"])
+    record(session, principal, f"board.{report}", "board_query", asked[:64], request_id)

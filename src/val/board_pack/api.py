@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import marshmallow as ma
-from flask import Response
+from flask import Response, g
 from flask.views import MethodView
 
+from val.audit.service import record_board_query
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.board_pack.figures import Period, the_pack
@@ -15,22 +15,13 @@ from val.board_pack.render import render
 from val.calendar import london_date
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
-from val.http.schemas import Day, StrictSchema
+from val.http.schemas import BoardPeriodSchema
 
 blp = Blueprint("board_pack", __name__, url_prefix="/api/v1", description="The Victims Board pack")
-LONGEST = dt.timedelta(days=3 * 366)
 
 
-class PackQuerySchema(StrictSchema):
-    from_ = Day(required=True, data_key="from")
-    to = Day(required=True)
-
-    @ma.validates_schema(skip_on_field_errors=True)
-    def _period(self, data, **_):  # noqa: ANN001
-        if data["to"] < data["from_"]:
-            raise ma.ValidationError("Must not be before from.", field_name="to")
-        if data["to"] - data["from_"] > LONGEST:
-            raise ma.ValidationError("A pack covers at most three years.", field_name="to")
+class PackQuerySchema(BoardPeriodSchema):
+    pass
 
 
 @blp.route("/board/pack")
@@ -50,6 +41,7 @@ class BoardPack(MethodView):
         points by agency and the commissioner's return in brief — every figure protected."""
         svc = services()
         rulebook = svc.rulebook
+        record_board_query(request_session(), g.principal, "pack", query, g.request_id)
         pack = the_pack(
             request_session(),
             rulebook.catalogue,

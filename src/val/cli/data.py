@@ -14,7 +14,7 @@ from val.auth.roles import Role
 from val.auth.service import CredentialError, system_principal
 from val.board_pack.figures import Period, the_pack
 from val.board_pack.render import render as render_pack
-from val.calendar import london_date
+from val.calendar import london_date, reporting_period_problem
 from val.cli.base import database, in_unit_of_work, main, settings
 from val.cli.parallel_import import default_jobs, import_in_parallel
 from val.commissioning import report as return_report
@@ -120,8 +120,9 @@ def report_command(name: str):  # noqa: ANN201 — a decorator factory
         @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
         @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
         def command(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> None:
-            if date_to < date_from:
-                raise click.BadParameter("--to is before --from")
+            problem = reporting_period_problem(date_from.date(), date_to.date())
+            if problem is not None:
+                raise click.BadParameter(problem, param_hint="--from/--to")
             settings_ = settings()
             rulebook = load_rulebook(settings_.config_dir)
             db = database(settings_)

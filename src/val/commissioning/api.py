@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response
+from flask import Response, g
 from flask.views import MethodView
 from marshmallow import fields, validate
 
+from val.audit.service import record_board_query
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.commissioning.returns import COLUMNS, MEDIANS, as_csv, build_return
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
-from val.http.schemas import Day, StrictSchema
+from val.http.schemas import BoardPeriodSchema
 
 blp = Blueprint("commissioning", __name__, url_prefix="/api/v1", description="Commissioning intelligence")
 
 
-class ReturnQuerySchema(StrictSchema):
-    from_ = Day(required=True, data_key="from")
-    to = Day(required=True)
+class ReturnQuerySchema(BoardPeriodSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
-
-    @ma.validates_schema(skip_on_field_errors=True)
-    def _period(self, data, **_):  # noqa: ANN001
-        if data["to"] < data["from_"]:
-            raise ma.ValidationError("Must not be before from.", field_name="to")
 
 
 ReturnRowSchema = ma.Schema.from_dict(
@@ -73,7 +67,9 @@ class CommissioningReturn(MethodView):
     def get(self, query):
         """The commissioner's return: referrals offered, accepted, declined (by reason), expired, withdrawn,
         victims supported, closure outcomes, and median days to first contact and to acceptance."""
-        figures = build_return(request_session(), services().rulebook.catalogue, query["from_"], query["to"])
+        session = request_session()
+        figures = build_return(session, services().rulebook.catalogue, query["from_"], query["to"])
+        record_board_query(session, g.principal, "commissioning_return", query, g.request_id)
         if query["format"] == "csv":
             return Response(
                 as_csv(figures),

@@ -7,6 +7,7 @@ import uuid
 from flask import Response, g
 from flask.views import MethodView
 
+from val.audit.service import record_board_query
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.compliance import board
@@ -66,9 +67,10 @@ class ComplianceSummary(MethodView):
     )
     def get(self, query):
         """Counts by group with small numbers suppressed; no person can be identified from it."""
-        svc = services()
+        svc, session = services(), request_session()
+        record_board_query(session, g.principal, "compliance_summary", query, g.request_id)
         summary = board.summarise(
-            request_session(),
+            session,
             query["from_"],
             query["to"],
             query["group_by"],

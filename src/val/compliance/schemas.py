@@ -15,6 +15,7 @@ from val.compliance.rules import PointStatus, effective_status
 from val.db.base import utcnow
 from val.http.pagination import PageQuerySchema
 from val.http.schemas import (
+    BoardPeriodSchema,
     ConfiguredChoices,
     Day,
     Instant,
@@ -103,20 +104,21 @@ class PointsQuerySchema(PageQuerySchema):
     right = fields.Integer(load_default=None, validate=validate.Range(min=1, max=12))
 
 
-class SummaryQuerySchema(StrictSchema):
-    from_ = Day(required=True, data_key="from")
-    to = Day(required=True)
+# Each extra grouping splits every count further: at most two in one table keeps cells large enough to
+# publish and the rows few enough to read (DOMAIN §12).
+MOST_GROUPINGS = 2
+
+
+class SummaryQuerySchema(BoardPeriodSchema):
     group_by = DelimitedList(
         fields.String(validate=validate.OneOf(GROUP_BY)),
         load_default=lambda: ["right"],
-        validate=validate.Length(min=1, error="Name at least one grouping."),
+        validate=validate.Length(min=1, max=MOST_GROUPINGS, error=f"Name one or {MOST_GROUPINGS} groupings."),
     )
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
 
     @ma.validates_schema(skip_on_field_errors=True)
-    def _period(self, data, **_):  # noqa: ANN001
-        if data["to"] < data["from_"]:
-            raise ma.ValidationError("Must not be before from.", field_name="to")
+    def _groupings(self, data, **_):  # noqa: ANN001
         if len(set(data["group_by"])) != len(data["group_by"]):
             raise ma.ValidationError("Each grouping may appear once.", field_name="group_by")
 

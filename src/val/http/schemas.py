@@ -10,6 +10,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from val.calendar import reporting_period_problem
+
 # Clocks of police systems drift; a timestamp this far ahead of ours is still "now".
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -145,3 +147,21 @@ class ConfiguredChoices(validate.Validator):
         if value not in self.choices:
             raise ma.ValidationError(f"Must be one of: {', '.join(self.choices)}.")
         return value
+
+
+class BoardPeriodSchema(StrictSchema):
+    """`from` and `to` of a Board figure: a whole month, quarter, calendar or financial year (reporting_period_
+    problem says why only those)."""
+
+    from_ = Day(
+        required=True,
+        data_key="from",
+        metadata={"description": "The 1st of a month; the period is a month, a quarter or a year"},
+    )
+    to = Day(required=True, metadata={"description": "The last day of the period's last month"})
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def _board_period(self, data, **_):  # noqa: ANN001
+        problem = reporting_period_problem(data["from_"], data["to"])
+        if problem is not None:
+            raise ma.ValidationError(problem, field_name="to" if data["from_"].day == 1 else "from")
