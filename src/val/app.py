@@ -88,7 +88,9 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         match_keyer=keyer_for(settings),
     )
     app.extensions["val_auth_throttle"] = FailedAuthThrottle(
-        storage_for(settings.effective_broker_url), settings.auth_failures_per_minute
+        storage_for(settings.effective_broker_url),
+        settings.auth_failures_per_minute,
+        engine=app.extensions["val"].db.engine,
     )
     if settings.trusted_proxies:
         # The client the throttle counts and the logs name is the one the trusted proxies saw.

@@ -3,7 +3,7 @@ complete and every relationship resolves, whichever feature a process touches fi
 
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
-from val.auth.models import Credential
+from val.auth.models import AuthFailure, Credential
 from val.cases.models import CaseNote, ContactAttempt, SamePersonLink
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base
@@ -18,6 +18,7 @@ __all__ = [
     "Alert",
     "Assignment",
     "AuditEvent",
+    "AuthFailure",
     "Base",
     "Case",
     "CaseActivity",

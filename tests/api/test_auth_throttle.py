@@ -98,3 +98,24 @@ def test_an_unreachable_count_never_refuses_service(database, make_key):
     assert client.get("/api/v1/cases", headers=auth("val_wrong")).status_code == 401
     assert client.get("/api/v1/cases", headers=auth(good)).status_code == 200
     app.extensions["val"].db.dispose()
+
+
+def test_without_redis_every_process_shares_the_count_through_the_database(database, make_key):
+    """The embedded mode runs two API processes: a count in each one's memory let a client fail twice the
+    allowance. Two apps stand for the two processes."""
+    settings = {"database_url": database.url, "auth_failures_per_minute": 2}
+    first, second = create_app(overrides=settings), create_app(overrides=settings)
+    source, good = {"REMOTE_ADDR": "198.51.100.77"}, make_key(Role.COORDINATOR)
+    assert (
+        first.test_client().get("/api/v1/cases", headers=auth("val_x"), environ_base=source).status_code
+        == 401
+    )
+    assert (
+        second.test_client().get("/api/v1/cases", headers=auth("val_y"), environ_base=source).status_code
+        == 401
+    )
+    for app in (first, second):
+        blocked = app.test_client().get("/api/v1/cases", headers=auth(good), environ_base=source)
+        assert blocked.status_code == 429 and 1 <= int(blocked.headers["Retry-After"]) <= 60
+    for app in (first, second):
+        app.extensions["val"].db.dispose()

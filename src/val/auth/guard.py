@@ -12,7 +12,7 @@ from flask import current_app, g, request
 from val.auth.roles import Principal, Role
 from val.auth.service import authenticate
 from val.auth.throttle import FailedAuthThrottle
-from val.http.context import request_session
+from val.http.context import drop_request_work, request_session
 from val.http.problems import Problem
 
 
@@ -38,7 +38,9 @@ def _throttle() -> FailedAuthThrottle:
 
 
 def _refused(detail: str) -> Problem:
-    """A failed authentication counts against the client's allowance."""
+    """A failed authentication counts against the client's allowance. The request's transaction ends first:
+    nothing of a refused request is kept, and the count is written in a transaction of its own."""
+    drop_request_work()
     _throttle().failed(request.remote_addr or "unknown")
     return _unauthorised(detail)
 
@@ -53,7 +55,7 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
             if key is None:
                 # Nothing was guessed, so nothing counts against the client: it is told what to send.
                 raise _unauthorised("An API key is required: Authorization: Bearer <key>.")
-            wait = _throttle().wait_seconds(request.remote_addr or "unknown")
+            wait = _throttle().wait_seconds(request.remote_addr or "unknown", request_session())
             if wait is not None:
                 raise Problem(
                     429,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy import ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from val.db.base import Base, PortableJSON, UTCDateTime
@@ -24,3 +24,15 @@ class Credential(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class AuthFailure(Base):
+    """One failed authentication, by client address: the shared count of the failed-auth throttle where VAL
+    has no Redis (the embedded mode), so every API process counts the same failures. Kept one minute."""
+
+    __tablename__ = "auth_failures"
+    __table_args__ = (Index("ix_auth_failures_client_at", "client", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,46 +1,119 @@
 """Throttling failed authentication: a client that gets the key wrong more than N times a minute is told to wait
-(429 with Retry-After) before it may try again, so keys cannot be guessed at speed. Counted with the `limits`
-library in a moving window: in Redis in production, so every API process and machine shares one count; in
-memory in the embedded mode."""
+(429 with Retry-After) before it may try again, so keys cannot be guessed at speed. Counted in a moving window
+that every API process shares: in Redis with the `limits` library in production, in the database (table
+auth_failures) in the embedded mode, where there is no Redis and a count in each process's memory would let a
+client fail once per process."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import time
+import uuid
+from typing import Protocol
 
 from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import Engine, bindparam, delete, insert, select
+from sqlalchemy.orm import Session
+
+from val.auth.models import AuthFailure
+from val.db.base import table_of
+from val.db.session import plain_rows
 
 NAMESPACE = "val-auth-failures"
 log = logging.getLogger("val.auth")
 
 
-class FailedAuthThrottle:
+WINDOW = dt.timedelta(minutes=1)
+
+
+class _Window(Protocol):
+    def wait_seconds(self, client: str, session: Session) -> int | None: ...
+    def failed(self, client: str) -> None: ...
+
+
+class _RedisWindow:
     def __init__(self, storage_uri: str, failures_per_minute: int) -> None:
         self.limit = RateLimitItemPerMinute(failures_per_minute)
         self.window = MovingWindowRateLimiter(storage_from_string(storage_uri))
 
-    def wait_seconds(self, client: str) -> int | None:
-        """How long `client` must wait before trying again; None when it may try now. If the count cannot be
-        read (Redis unreachable), the client may try: the API stays up, and the failure is logged."""
-        try:
-            if self.window.test(self.limit, NAMESPACE, client):
-                return None
-            reset_at = self.window.get_window_stats(self.limit, NAMESPACE, client).reset_time
-        except Exception as exc:  # noqa: BLE001 — any storage failure; never a reason to refuse service
-            log.warning("auth throttle unavailable", extra={"error_type": type(exc).__name__})
+    def wait_seconds(self, client: str, session: Session) -> int | None:
+        if self.window.test(self.limit, NAMESPACE, client):
             return None
+        reset_at = self.window.get_window_stats(self.limit, NAMESPACE, client).reset_time
         return max(1, math.ceil(reset_at - time.time()))
 
     def failed(self, client: str) -> None:
+        self.window.hit(self.limit, NAMESPACE, client)
+
+
+_FAILURES = table_of(AuthFailure)
+_NTH_LATEST = (
+    select(_FAILURES.c.at)
+    .where(_FAILURES.c.client == bindparam("client"))
+    .order_by(_FAILURES.c.at.desc())
+    .limit(1)
+    .offset(bindparam("skip"))
+)
+_RECORD = insert(_FAILURES)
+_FORGET = delete(_FAILURES).where(_FAILURES.c.at < bindparam("before"))
+
+
+class _DatabaseWindow:
+    """The moving window in the database, in transactions of its own (a refused request rolls its own back)."""
+
+    def __init__(self, engine: Engine, failures_per_minute: int) -> None:
+        self.engine, self.allowed = engine, failures_per_minute
+
+    def wait_seconds(self, client: str, session: Session) -> int | None:
+        # Blocked while the allowance-th latest failure is less than a minute old. Read in the request's own
+        # transaction: on SQLite another would wait for the request's write lock.
+        nth = plain_rows(session, _NTH_LATEST, {"client": client, "skip": self.allowed - 1}).scalar()
+        now = dt.datetime.now(dt.UTC)
+        if nth is None or nth <= now - WINDOW:
+            return None
+        return max(1, math.ceil((nth + WINDOW - now).total_seconds()))
+
+    def failed(self, client: str) -> None:
+        """In a transaction of its own: the request's is rolled back (nothing of a refused request is kept),
+        and the caller must have ended it first, or on SQLite this would wait for its write lock."""
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as connection:
+            connection.execute(_FORGET, {"before": now - WINDOW})
+            connection.execute(_RECORD, {"id": uuid.uuid4(), "client": client[:64], "at": now})
+
+
+class FailedAuthThrottle:
+    def __init__(self, storage_uri: str, failures_per_minute: int, engine: Engine | None = None) -> None:
+        self.window: _Window = (
+            _DatabaseWindow(engine, failures_per_minute)
+            if engine is not None and storage_uri == "memory://"
+            else _RedisWindow(storage_uri, failures_per_minute)
+        )
+
+    def wait_seconds(self, client: str, session: Session) -> int | None:
+        """How long `client` must wait before trying again; None when it may try now. If Redis cannot be
+        reached, the client may try: the API stays up, and the failure is logged. A database failure is the
+        request's own (it needs the database anyway), so it is raised as any other would be."""
+        if isinstance(self.window, _DatabaseWindow):
+            return self.window.wait_seconds(client, session)
         try:
-            self.window.hit(self.limit, NAMESPACE, client)
+            return self.window.wait_seconds(client, session)
+        except Exception as exc:  # noqa: BLE001 — any storage failure; never a reason to refuse service
+            log.warning("auth throttle unavailable", extra={"error_type": type(exc).__name__})
+            return None
+
+    def failed(self, client: str) -> None:
+        try:
+            self.window.failed(client)
         except Exception as exc:  # noqa: BLE001 — as above
             log.warning("auth throttle unavailable", extra={"error_type": type(exc).__name__})
 
 
 def storage_for(broker_url: str) -> str:
-    """Redis when VAL runs on Redis (the count is shared by every process), memory otherwise."""
+    """Redis when VAL runs on Redis; otherwise `memory://`, which FailedAuthThrottle counts in the database
+    when it is given one (so every process shares the count)."""
     return broker_url if broker_url.startswith(("redis://", "rediss://")) else "memory://"

@@ -67,3 +67,11 @@ def close_request_session(_error: BaseException | None = None) -> None:
     session = g.pop("_val_session", None)
     if session is not None:
         session.close()
+
+
+def drop_request_work() -> None:
+    """End the request's unit of work now, keeping nothing (a refused request keeps nothing anyway), so that
+    work in a transaction of its own does not wait for this one's write lock on SQLite."""
+    session: Session | None = g.get("_val_session")
+    if session is not None:
+        session.rollback()
