@@ -186,15 +186,30 @@ DOCS_POLICY = (
 )
 
 
+# Every other HTML page VAL serves (the Board pack) is self-contained: its own styles and inline SVG, nothing
+# to run and nothing to fetch.
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _security_headers(response):
-    """Nothing VAL answers may be cached (API answers carry personal data), sniffed into another type or
-    framed; the docs page runs only what VAL serves."""
+    """Nothing VAL answers may be cached (API answers carry personal data), sniffed into another type, framed
+    or named in another site's Referer; every HTML page runs and loads only what it must; behind TLS, browsers
+    are told to use nothing else."""
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
     if request.path.startswith("/api/"):
         response.headers["Cache-Control"] = "no-store"
     if request.path.startswith("/docs"):
         response.headers["Content-Security-Policy"] = DOCS_POLICY
+    elif response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
+    if request.is_secure:  # TLS here, or at a trusted proxy that said so (X-Forwarded-Proto)
+        response.headers["Strict-Transport-Security"] = HSTS
     return response
 
 

@@ -52,6 +52,9 @@ class Settings:
     provider_view_days_after_close: int = 30
     auth_failures_per_minute: int = 20
     trusted_proxies: int = 0
+    # Where clients reach VAL (e.g. https://val.example.police.uk): absolute links are built from it, never
+    # from the Host header a client sent. Empty: links are relative to the request.
+    public_base_url: str = ""
     policing_areas: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -162,6 +165,8 @@ def _validate(settings: Settings) -> None:
         parse_schedule(settings.webhook_retry_schedule)
     except ValueError as exc:
         raise SettingsError(f"webhook_retry_schedule: {exc}") from exc
+    if settings.public_base_url and not settings.public_base_url.startswith(("https://", "http://")):
+        raise SettingsError("public_base_url must be an absolute http(s):// URL")
     if settings.max_body_bytes < 1024:
         raise SettingsError("max_body_bytes must be at least 1024")
 

@@ -7,7 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import auth
+from tests.conftest import auth, this_month
+from val.app import create_app
 from val.audit.models import AuditEvent
 from val.auth.roles import Role
 from val.db.session import unit_of_work
@@ -179,6 +180,32 @@ def test_every_answer_carries_the_protective_headers(client, make_key, referral_
     assert client.get("/api/v1/cases").headers["Cache-Control"] == "no-store", "errors too"
     policy = client.get("/docs").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    for response in (case, client.get("/health"), client.get("/docs")):
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "Strict-Transport-Security" not in response.headers, "plain http: nothing to pin"
+    board = make_key(Role.BOARD)
+    pack = client.get(f"/api/v1/board/pack?{this_month()}", headers=auth(board))
+    assert pack.mimetype == "text/html" and "default-src 'none'" in pack.headers["Content-Security-Policy"]
+    secure = client.get("/health", base_url="https://val.example.police.uk")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_the_link_header_never_carries_the_host_a_client_sent(database, client, coordinator, submit):
+    for _ in range(3):
+        submit()
+    forged = client.get("/api/v1/cases?limit=1", headers={**auth(coordinator), "Host": "evil.example"})
+    assert forged.headers["Link"].startswith("</api/v1/cases?"), "relative when no public URL is set"
+    assert "evil.example" not in forged.headers["Link"]
+    public = create_app(
+        overrides={"database_url": database.url, "public_base_url": "https://val.example.police.uk/"}
+    )
+    configured = public.test_client().get(
+        "/api/v1/cases?limit=1", headers={**auth(coordinator), "Host": "evil.example"}
+    )
+    public.extensions["val"].db.dispose()
+    assert configured.headers["Link"].startswith(
+        "<https://val.example.police.uk/api/v1/cases?limit=1&cursor="
+    )
 
 
 def test_the_openapi_document_says_errors_are_problem_details(client):

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from marshmallow import fields, validate
 
 from val.errors import BadCursor
@@ -64,6 +64,13 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     return values
 
 
+def _public_base() -> str:
+    """The configured public base URL, or nothing (a relative link): never the Host header, which a client
+    chooses and which would put its host into links other clients follow."""
+    base: str = current_app.extensions["val"].settings.public_base_url
+    return base.rstrip("/")
+
+
 def page_response(
     items: list[Any], next_after: list[Any] | None
 ) -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -74,7 +81,7 @@ def page_response(
     if next_cursor is not None:
         args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
         query = urlencode([*args, ("cursor", next_cursor)])
-        headers["Link"] = f'<{request.base_url}?{query}>; rel="next"'
+        headers["Link"] = f'<{_public_base()}{request.path}?{query}>; rel="next"'
     return {"items": items, "next_cursor": next_cursor}, 200, headers
 
 
