@@ -31,6 +31,7 @@ from val.records.match_keys import keyer_for
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
+from val.webhooks.endpoints import signing_secrets_open
 
 log = logging.getLogger("val.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -86,6 +87,10 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         db=Database(settings.effective_database_url, pool_size=4),
         rulebook=load_rulebook(settings.config_dir),
         match_keyer=keyer_for(settings),
+    )
+    database = app.extensions["val"].db
+    app.extensions["val"].readiness_checks["signing_secrets"] = lambda: signing_secrets_open(
+        settings, database
     )
     app.extensions["val_auth_throttle"] = FailedAuthThrottle(
         storage_for(settings.effective_broker_url),

@@ -72,10 +72,16 @@ def test_ready_reports_the_database_and_the_broker(app, redis_server, database):
 
     ready = create_app(overrides={"database_url": database.url, "broker_url": redis_server.url})
     response = ready.test_client().get("/ready")
-    assert response.status_code == 200 and response.get_json()["checks"] == {"database": True, "broker": True}
-    unready = create_app(overrides={"database_url": database.url, "broker_url": "redis://127.0.0.1:1/0"})
-    response = unready.test_client().get("/ready")
-    assert response.status_code == 503 and response.get_json()["checks"]["broker"] is False
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+    assert response.get_json()["checks"] == {"database": True, "broker": True, "signing_secrets": True}
+    # Without the broker referrals are still taken (their webhooks wait in the outbox): the node stays in.
+    no_broker = create_app(overrides={"database_url": database.url, "broker_url": "redis://127.0.0.1:1/0"})
+    response = no_broker.test_client().get("/ready")
+    assert response.status_code == 200 and response.get_json()["status"] == "degraded"
+    assert response.get_json()["checks"]["broker"] is False
+    no_database = create_app(overrides={"database_url": "postgresql://val@127.0.0.1:1/val"})
+    response = no_database.test_client().get("/ready")
+    assert response.status_code == 503 and response.get_json()["status"] == "unavailable"
 
 
 OPEN_ENDPOINTS = {
@@ -217,3 +223,53 @@ def test_the_openapi_document_says_errors_are_problem_details(client):
     assert list(invalid) == ["application/problem+json"]
     operations = [op for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)]
     assert all("default" in op["responses"] for op in operations if "responses" in op)
+
+
+def test_a_signing_secret_this_val_cannot_open_holds_its_webhooks_alerts_once_and_shows_in_ready(
+    database, client, submit, make_key, redis_server
+):
+    """After a key rotation a process without the new key used to stop sending, silently."""
+    from cryptography.fernet import Fernet
+
+    from tests.conftest import SECRET_BOX
+    from val.alerts.models import Alert
+    from val.webhooks.destinations import DestinationPolicy
+    from val.webhooks.endpoints import set_endpoint
+    from val.webhooks.models import WebhookDelivery
+    from val.webhooks.secret_box import SecretBox
+    from val.webhooks.service import SECRET_UNOPENABLE, claim_many_for_sending
+
+    hosts = DestinationPolicy(
+        allow_http=False, allow_loopback=False, allowlist=frozenset({"idva.example.org"})
+    )
+    with unit_of_work(database) as session:
+        set_endpoint(session, "wmwa-idva", "https://idva.example.org/hooks", policy=hosts, box=SECRET_BOX)
+    submit(), submit()
+    with unit_of_work(database) as session:
+        deliveries = [d.id for d in session.scalars(select(WebhookDelivery)) if d.provider_id == "wmwa-idva"]
+    assert len(deliveries) == 2
+    other_key = SecretBox([Fernet.generate_key().decode()])
+    for delivery_id in deliveries:
+        with unit_of_work(database) as session:
+            assert claim_many_for_sending(session, [delivery_id], 60, other_key) == [], "held, not sent"
+            session.commit()
+    with unit_of_work(database) as session:
+        alerts = [a.detail for a in session.scalars(select(Alert).where(Alert.kind == SECRET_UNOPENABLE))]
+        statuses = {
+            d.status
+            for d in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(deliveries)))
+        }
+    assert len(alerts) == 1 and "wmwa-idva" in alerts[0], "one alert while the condition lasts"
+    assert statuses == {"pending"}, "nothing failed or lost: they go once the key is back"
+
+    rotated = create_app(
+        overrides={
+            "database_url": database.url,
+            "broker_url": redis_server.url,
+            "secret_key": Fernet.generate_key().decode(),  # not the key the secret was sealed with
+        }
+    )
+    answer = rotated.test_client().get("/ready")
+    rotated.extensions["val"].db.dispose()
+    assert answer.status_code == 200 and answer.get_json()["status"] == "degraded"
+    assert answer.get_json()["checks"]["signing_secrets"] is False

@@ -199,7 +199,7 @@ def test_val_run_switches_to_postgresql_and_redis_by_their_urls(database, redis_
         assert not any("Demo" in line for line in printed), "no demo keys outside the embedded mode"
         wait_for_http(f"http://127.0.0.1:{port}/health")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready") as ready:
-            assert json.load(ready)["checks"] == {"database": True, "broker": True}
+            assert json.load(ready)["checks"] == {"database": True, "broker": True, "signing_secrets": True}
 
         def cli(*args: str) -> str:
             return subprocess.run(

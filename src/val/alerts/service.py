@@ -74,3 +74,13 @@ def resolve_alert(
         alert.resolved_at = utcnow()
     audit(session, principal, "alert.resolved", "alert", alert.id, request_id)
     return alert
+
+
+def open_alert_exists(session: Session, kind: str, detail: str) -> bool:
+    """Whether the same alert is already open (so a condition that persists is raised once)."""
+    found = session.scalar(
+        select(Alert.id)
+        .where(Alert.kind == kind, Alert.detail == detail, Alert.resolved_at.is_(None))
+        .limit(1)
+    )
+    return found is not None

@@ -3,8 +3,9 @@ unit of work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import Response, current_app, g
@@ -25,6 +26,8 @@ class Services:
     rulebook: Rulebook
     # The repeat-victim key (DOMAIN §13); None in production until VAL_MATCH_KEY is set.
     match_keyer: MatchKeyer | None = None
+    # name → check, each True when ready; /ready reports them beside the database and the broker.
+    readiness_checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
 
 
 def services() -> Services:

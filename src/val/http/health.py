@@ -24,11 +24,19 @@ def health():
 
 @blp.get("/ready")
 def ready():
-    """Readiness: the database and the broker are reachable."""
+    """Readiness. Without the database nothing works: 503, take this node out. Without the broker or a
+    signing key, referrals are still taken (the outbox keeps their webhooks) but webhooks wait: 200,
+    `degraded`, with the failing check named, so monitoring raises it and the load balancer keeps the node."""
     svc = services()
-    checks = {"database": _database_ok(), "broker": _broker_ok(svc.settings.effective_broker_url)}
-    ok = all(checks.values())
-    return jsonify(status="ok" if ok else "unavailable", checks=checks), 200 if ok else 503
+    checks = {
+        "database": _database_ok(),
+        "broker": _broker_ok(svc.settings.effective_broker_url),
+        # Checks of features above this layer, given by the app (e.g. that every signing secret opens).
+        **{name: check() for name, check in svc.readiness_checks.items()},
+    }
+    if not checks["database"]:
+        return jsonify(status="unavailable", checks=checks), 503
+    return jsonify(status="ok" if all(checks.values()) else "degraded", checks=checks), 200
 
 
 def _database_ok() -> bool:

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from val.db.base import utcnow
+from val.db.session import Database
 from val.errors import InvalidInputError, NotFoundError
 from val.providers.models import Provider
+from val.settings import Settings
 from val.webhooks.destinations import DestinationPolicy, Resolver, check_destination, resolve
-from val.webhooks.secret_box import SecretBox
+from val.webhooks.secret_box import SecretBox, box_for, unopenable
 from val.webhooks.signing import new_secret
 
 
@@ -67,3 +69,16 @@ def reseal_secrets(session: Session, box: SecretBox) -> int:
                 setattr(provider, column, box.reseal(stored))
                 count += 1
     return count
+
+
+def signing_secrets_open(settings: Settings, db: Database) -> bool:
+    """Whether this VAL can open every provider's signing secret (a key rotation that left this process
+    without the new key would hold all its webhooks). For /ready."""
+    try:
+        box = box_for(settings)
+        with db.engine.connect() as connection:
+            rows = connection.execute(select(Provider.signing_secret, Provider.previous_signing_secret))
+            sealed = [value for row in rows for value in row if value]
+        return unopenable(box, sealed) == 0
+    except Exception:  # noqa: BLE001 — no key at all, or no database: not able to sign
+        return False

@@ -18,6 +18,10 @@ SEALED = "fernet:"
 KEY_FILE = "secret.key"
 
 
+class SecretUnopenable(SettingsError):
+    """A signing secret sealed with a key VAL does not have (a key rotated without this process's key)."""
+
+
 class SecretBox:
     def __init__(self, keys: list[str]) -> None:
         if not keys:
@@ -38,13 +42,24 @@ class SecretBox:
         try:
             return self.fernet.decrypt(stored.removeprefix(SEALED).encode()).decode()
         except InvalidToken:
-            raise SettingsError("a signing secret was sealed with a key VAL no longer has") from None
+            raise SecretUnopenable("a signing secret was sealed with a key VAL no longer has") from None
 
     def reseal(self, stored: str) -> str:
         """Sealed under the first key (a plain secret gets sealed)."""
         if not stored.startswith(SEALED):
             return self.seal(stored)
         return SEALED + self.fernet.rotate(stored.removeprefix(SEALED).encode()).decode()
+
+
+def unopenable(box: SecretBox, sealed: list[str]) -> int:
+    """How many of `sealed` this box cannot open."""
+    missing = 0
+    for stored in sealed:
+        try:
+            box.open(stored)
+        except SecretUnopenable:
+            missing += 1
+    return missing
 
 
 def box_for(settings: Settings) -> SecretBox:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from val.alerts.service import raise_alert
+from val.alerts.service import open_alert_exists, raise_alert
 from val.db.base import table_of, utcnow
 from val.db.deferred import execute_once, insert_row
 from val.db.session import without_waiting_for_disk
@@ -22,7 +22,7 @@ from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
 from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus, Verdict, delay_before_attempt, verdict
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
-from val.webhooks.secret_box import SecretBox
+from val.webhooks.secret_box import SecretBox, SecretUnopenable
 from val.webhooks.sender import SendResult, WebhookSender
 from val.webhooks.signing import headers_for
 
@@ -218,11 +218,22 @@ def claim_many_for_sending(
     endpoints = {
         p.id: p for p in session.execute(_ENDPOINT, {"ids": list({r.provider_id for r in leased.values()})})
     }
-    secrets_by_provider = {provider_id: _live_secrets(p, now, box) for provider_id, p in endpoints.items()}
+    secrets_by_provider, locked_out = {}, set()
+    for provider_id, p in endpoints.items():
+        try:
+            secrets_by_provider[provider_id] = _live_secrets(p, now, box)
+        except SecretUnopenable:
+            locked_out.add(provider_id)
+    for provider_id in locked_out:
+        _alert_secret_unopenable(session, provider_id)
     claimed = []
     for delivery_id in delivery_ids:
         row = leased.get(delivery_id)
         if row is None:
+            continue
+        if row.provider_id in locked_out:
+            # Held, not attempted and not failed: its lease lapses and the sweep offers it again, so it goes
+            # as soon as the key is back.
             continue
         provider, secrets_ = endpoints[row.provider_id], secrets_by_provider[row.provider_id]
         live = provider.webhook_url and secrets_ and provider.endpoint_disabled_at is None
@@ -331,6 +342,19 @@ def _set_status(session: Session, delivery_id: uuid.UUID, target: DeliveryStatus
     session.execute(
         update(table_of(WebhookDelivery)).where(_D.id == delivery_id).values(status=target.value, **values)
     )
+
+
+SECRET_UNOPENABLE = "webhook_secret_unopenable"
+
+
+def _alert_secret_unopenable(session: Session, provider_id: str) -> None:
+    """One open alert per provider whose secret cannot be opened: webhooks to it are held until it can."""
+    detail = (
+        f"Webhooks to {provider_id} are held: its signing secret was sealed with a key this VAL does not have. "
+        "Give VAL that key (VAL_SECRET_KEY, or the embedded mode's secret.key) or set a new endpoint secret."
+    )
+    if not open_alert_exists(session, SECRET_UNOPENABLE, detail):
+        raise_alert(session, SECRET_UNOPENABLE, detail)
 
 
 def _alert(session: Session, claimed: Claimed, kind: str, detail: str) -> None:
