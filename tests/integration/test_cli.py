@@ -273,3 +273,55 @@ def test_an_import_in_several_processes_answers_in_file_order_and_records_each_c
     again = val("import", str(path), "--jobs", "2", "--per-transaction", "3")
     assert "10 records: 0 created, 9 duplicates, 1 rejected" in again.stdout
     assert _count(database) == 7
+
+
+def test_every_admin_command_that_changes_something_is_audited_with_who_ran_it(val, database, monkeypatch):
+    from val.audit.models import AuditEvent
+    from val.auth.models import Credential
+
+    monkeypatch.setenv("USER", "ops.person")
+    monkeypatch.setenv("LOGNAME", "ops.person")
+    commands = [
+        ("credentials", "create", "--role", "coordinator", "--name", "sam.audited"),
+        ("credentials", "create", "--role", "intake", "--source-system", "rms", "--name", "rms.audited"),
+        ("credentials", "bind", "rms.audited", "--source-system", "niche"),
+        ("credentials", "revoke", "sam.audited"),
+        ("providers", "set-endpoint", "wmwa-idva", "--url", "https://idva.example.org/hook"),
+        ("providers", "rotate-secret", "wmwa-idva"),
+        ("providers", "disable", "wmwa-idva"),
+        ("providers", "enable", "wmwa-idva"),
+        ("secrets", "reseal"),
+    ]
+    for command in commands:
+        assert val(*command).exit_code == 0, command
+    with unit_of_work(database) as session:
+        trail = [
+            (e.action, e.entity_id, name)
+            for e, name in session.execute(
+                select(AuditEvent, Credential.name)
+                .join(Credential, Credential.id == AuditEvent.credential_id)
+                .where(AuditEvent.action.like("admin.%"))
+                .order_by(AuditEvent.at)
+            )
+        ]
+    assert [(action, target) for action, target, _ in trail] == [
+        ("admin.credential_created", "sam.audited"),
+        ("admin.credential_created", "rms.audited"),
+        ("admin.credential_bound", "rms.audited"),
+        ("admin.credential_revoked", "sam.audited"),
+        ("admin.endpoint_set", "wmwa-idva"),
+        ("admin.secret_rotated", "wmwa-idva"),
+        ("admin.provider_disabled", "wmwa-idva"),
+        ("admin.provider_enabled", "wmwa-idva"),
+        ("admin.secrets_resealed", "all"),
+    ]
+    assert {name for _, _, name in trail} == {"cli:ops.person"}
+    failed = val("credentials", "revoke", "nobody")
+    assert failed.exit_code != 0
+    with unit_of_work(database) as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_id == "nobody")
+            )
+            == 0
+        )

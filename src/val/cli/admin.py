@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import os
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from val.auth.roles import Role
+from val.audit.service import record as audit
+from val.auth.roles import Principal, Role
 from val.auth.service import (
     CredentialError,
     bind_source_systems,
@@ -37,6 +42,32 @@ def db_upgrade() -> None:
     """Apply every migration and load the provider directory."""
     prepare(settings())
     click.echo("database is up to date", err=True)
+
+
+T = TypeVar("T")
+
+
+def operator(session: Session) -> Principal:
+    """Who runs an admin command, as the audit trail names them: the operating-system account, as a
+    credential of VAL's own whose key is never shown."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        account = f"uid-{os.getuid()}"
+    return system_principal(session, f"cli:{account}"[:100], Role.ADMIN)
+
+
+def audited(
+    action: str, entity_type: str, entity_id: str, work: Callable[[Session], T]
+) -> Callable[[Session], T]:
+    """`work`, with an audit row naming the operator, in the same unit of work (both or neither)."""
+
+    def run(session: Session) -> T:
+        result = work(session)
+        audit(session, operator(session), action, entity_type, entity_id, None)
+        return result
+
+    return run
 
 
 @main.group()
@@ -70,8 +101,13 @@ def credentials_create(
     """Create a credential and print its key (shown this once only) alone on stdout."""
     key = in_unit_of_work(
         _credential_action(
-            lambda s: create_credential(
-                s, name=name, role=Role(role), provider_id=provider_id, source_systems=source_systems
+            audited(
+                "admin.credential_created",
+                "credential",
+                name,
+                lambda s: create_credential(
+                    s, name=name, role=Role(role), provider_id=provider_id, source_systems=source_systems
+                ),
             )
         )
     )
@@ -83,7 +119,16 @@ def credentials_create(
 @click.option("--source-system", "source_systems", multiple=True, required=True, help="Repeatable.")
 def credentials_bind(name: str, source_systems: tuple[str, ...]) -> None:
     """Set the record systems an intake credential may send referrals from (replacing what it had)."""
-    bound = in_unit_of_work(_credential_action(lambda s: bind_source_systems(s, name, source_systems)))
+    bound = in_unit_of_work(
+        _credential_action(
+            audited(
+                "admin.credential_bound",
+                "credential",
+                name,
+                lambda s: bind_source_systems(s, name, source_systems),
+            )
+        )
+    )
     click.echo(f"{name} sends from {', '.join(bound)}", err=True)
 
 
@@ -91,7 +136,11 @@ def credentials_bind(name: str, source_systems: tuple[str, ...]) -> None:
 @click.argument("name")
 def credentials_revoke(name: str) -> None:
     """Revoke a credential at once."""
-    in_unit_of_work(_credential_action(lambda s: revoke_credential(s, name)))
+    in_unit_of_work(
+        _credential_action(
+            audited("admin.credential_revoked", "credential", name, lambda s: revoke_credential(s, name))
+        )
+    )
     click.echo(f"revoked {name}", err=True)
 
 
@@ -143,7 +192,16 @@ def providers_set_endpoint(provider_id: str, url: str) -> None:
         allowlist=settings_.webhook_host_allowlist,
     )
     box = secret_box(settings_)
-    click.echo(in_unit_of_work(lambda s: endpoints.set_endpoint(s, provider_id, url, policy=policy, box=box)))
+    click.echo(
+        in_unit_of_work(
+            audited(
+                "admin.endpoint_set",
+                "provider",
+                provider_id,
+                lambda s: endpoints.set_endpoint(s, provider_id, url, policy=policy, box=box),
+            )
+        )
+    )
 
 
 @providers.command("rotate-secret")
@@ -152,21 +210,44 @@ def providers_rotate_secret(provider_id: str) -> None:
     """A new signing secret (printed alone); the old one keeps signing alongside it for the overlap period."""
     settings_ = settings()
     overlap, box = dt.timedelta(hours=settings_.secret_rotation_overlap_hours), secret_box(settings_)
-    click.echo(in_unit_of_work(lambda s: endpoints.rotate_secret(s, provider_id, overlap, box)))
+    click.echo(
+        in_unit_of_work(
+            audited(
+                "admin.secret_rotated",
+                "provider",
+                provider_id,
+                lambda s: endpoints.rotate_secret(s, provider_id, overlap, box),
+            )
+        )
+    )
 
 
 @providers.command("disable")
 @click.argument("provider_id")
 def providers_disable(provider_id: str) -> None:
     """Offer this provider nothing new."""
-    in_unit_of_work(lambda s: provider_admin.set_enabled(s, provider_id, False))
+    in_unit_of_work(
+        audited(
+            "admin.provider_disabled",
+            "provider",
+            provider_id,
+            lambda s: provider_admin.set_enabled(s, provider_id, False),
+        )
+    )
     click.echo(f"{provider_id} disabled", err=True)
 
 
 @providers.command("enable")
 @click.argument("provider_id")
 def providers_enable(provider_id: str) -> None:
-    in_unit_of_work(lambda s: provider_admin.set_enabled(s, provider_id, True))
+    in_unit_of_work(
+        audited(
+            "admin.provider_enabled",
+            "provider",
+            provider_id,
+            lambda s: provider_admin.set_enabled(s, provider_id, True),
+        )
+    )
     click.echo(f"{provider_id} enabled", err=True)
 
 
@@ -179,7 +260,9 @@ def secrets_group() -> None:
 def secrets_reseal() -> None:
     """Seal every signing secret under the first key of VAL_SECRET_KEY (after putting a new key first)."""
     box = secret_box(settings())
-    count = in_unit_of_work(lambda s: endpoints.reseal_secrets(s, box))
+    count = in_unit_of_work(
+        audited("admin.secrets_resealed", "provider", "all", lambda s: endpoints.reseal_secrets(s, box))
+    )
     click.echo(f"{count} signing secrets sealed under the current key", err=True)
 
 
@@ -200,7 +283,6 @@ def webhooks_replay(delivery_id: uuid.UUID) -> None:
     """Send a kept delivery again (same webhook-id)."""
 
     def replay(session: Session) -> uuid.UUID:
-        principal = system_principal(session, "cli-admin", Role.ADMIN)
-        return kept_deliveries.replay(session, principal, delivery_id, None).id
+        return kept_deliveries.replay(session, operator(session), delivery_id, None).id
 
     click.echo(f"{in_unit_of_work(replay)} queued for delivery", err=True)
