@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -127,3 +128,48 @@ def test_intake_keys_stay_bound_to_what_they_sent_and_anonymised_cases_lose_thei
     engine.dispose()
     assert bound == {"rms": '["niche", "rms"]', "idle": None}
     assert keys == ["k0", f"anonymised-{uuid.UUID(int=2).hex}", "k2"]
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_the_service_role_can_only_add_to_the_audit_trail(database, referral_body, make_key):
+    """`val db upgrade --app-role` (run as the schema's owner): the role the service runs as does its work,
+    and cannot change, delete, TRUNCATE or un-trigger audit_events."""
+    from click.testing import CliRunner
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.conftest import auth
+    from val.app import create_app
+    from val.auth.roles import Role
+    from val.cli import main
+
+    with database.engine.begin() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = 'val_service'")).scalar():
+            connection.execute(text("CREATE ROLE val_service LOGIN"))
+    result = CliRunner().invoke(
+        main, ["db", "upgrade", "--app-role", "val_service"], env={"VAL_DATABASE_URL": database.url}
+    )
+    assert result.exit_code == 0, result.output
+    service_url = database.url.replace("://val@", "://val_service@")
+    app = create_app(overrides={"database_url": service_url})
+    created = app.test_client().post(
+        "/api/v1/referrals", json=referral_body(), headers=auth(make_key(Role.INTAKE))
+    )
+    assert created.status_code == 201, created.get_json()
+    app.extensions["val"].db.dispose()
+    engine = create_engine(service_url)
+    try:
+        for statement in (
+            "TRUNCATE audit_events",
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+            "DELETE FROM audit_events",
+            "UPDATE audit_events SET action = 'nothing'",
+            "DROP TABLE audit_events",
+            "UPDATE alembic_version SET version_num = '0001'",
+        ):
+            with engine.begin() as connection, pytest.raises(DBAPIError):
+                connection.execute(text(statement))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM audit_events")).scalar() >= 1
+    finally:
+        engine.dispose()

@@ -12,6 +12,7 @@ from typing import TypeVar
 import click
 from cryptography.fernet import Fernet
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
@@ -25,6 +26,7 @@ from val.auth.service import (
     system_principal,
 )
 from val.cli.base import in_unit_of_work, main, prepare, secret_box, settings
+from val.db import migrate
 from val.providers import service as provider_admin
 from val.providers.models import Provider
 from val.webhooks import endpoints
@@ -38,9 +40,22 @@ def db() -> None:
 
 
 @db.command("upgrade")
-def db_upgrade() -> None:
+@click.option(
+    "--app-role",
+    default=None,
+    help="PostgreSQL: the role the service runs as, granted what it needs and no more (run this command as "
+    "the schema's owner; docs/operations.md).",
+)
+def db_upgrade(app_role: str | None) -> None:
     """Apply every migration and load the provider directory."""
-    prepare(settings())
+    settings_ = settings()
+    prepare(settings_)
+    if app_role:
+        try:
+            migrate.grant_app_role(settings_.effective_database_url, app_role)
+        except (ValueError, DBAPIError) as exc:
+            raise click.ClickException(f"could not grant to {app_role}: {type(exc).__name__}") from exc
+        click.echo(f"{app_role} may read and write the tables and only add to audit_events", err=True)
     click.echo("database is up to date", err=True)
 
 

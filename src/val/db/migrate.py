@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,3 +24,27 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def revision(database_url: str, message: str) -> None:
     command.revision(alembic_config(database_url), message=message, autogenerate=True)
+
+
+def grant_app_role(database_url: str, role: str) -> None:
+    """Give the role the service runs as (PostgreSQL) what it needs and no more. The schema belongs to the
+    role that runs migrations; the service's role may read and write the tables but may only add to
+    audit_events — never change, delete or TRUNCATE them — and, not owning any table, cannot ALTER one,
+    disable its triggers or change the schema. Run after every upgrade: new tables need their grants."""
+    engine = create_engine(database_url)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise ValueError("database roles are PostgreSQL's; SQLite has none")
+        who = engine.dialect.identifier_preparer.quote(role)
+        with engine.begin() as connection:
+            for statement in (
+                f"GRANT USAGE ON SCHEMA public TO {who}",
+                f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {who}",
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {who}",
+                f"REVOKE UPDATE, DELETE ON audit_events FROM {who}",
+                f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {who}",
+                f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {who}",
+            ):
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
