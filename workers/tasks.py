@@ -17,7 +17,7 @@ from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.compliance import service as compliance
 from val.compliance.counts import compact_counts
-from val.db.session import Database, pipelined, unit_of_work
+from val.db.session import Database, empty_the_log, pipelined, unit_of_work
 from val.http.models import purge_expired
 from val.lifecycle.retention import apply_retention
 from val.routing import service as routing
@@ -227,4 +227,6 @@ def apply_retention_weekly() -> int:
     with unit_of_work(database()) as session:
         principal = system_principal(session, "retention", Role.ADMIN)
         run = apply_retention(session, principal, _settings().retention_years)
+    if run.anonymised:
+        empty_the_log(database())
     return run.anonymised

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -142,6 +143,11 @@ def test_retention_anonymises_old_closed_cases_keeps_every_figure_and_is_idempot
 
     assert _figures(database) == before
     assert _left(database, _personal_values(PEOPLE[1])) == []
+    if database.dialect == "sqlite":  # nor in the files' free pages or the write-ahead log
+        path = Path(database.url.split("///", 1)[1])
+        for stored in (path, path.with_name(path.name + "-wal")):
+            raw = stored.read_bytes() if stored.exists() else b""
+            assert [v for v in _personal_values(PEOPLE[1]) if v.encode() in raw] == [], stored.name
     # The first victim's later case is not past the period yet: hers stays there, and only there.
     leftovers = _left(database, _personal_values(PEOPLE[0]))
     assert leftovers and all(

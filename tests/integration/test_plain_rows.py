@@ -30,3 +30,24 @@ def test_a_key_authenticates_through_plain_rows_until_it_is_revoked(database):
         session.get_one(Credential, principal.credential_id).revoked_at = utcnow()
         session.flush()
         assert authenticate(session, key) is None
+
+
+def test_the_embedded_database_files_are_private_and_deleted_content_is_zeroed(tmp_path):
+    """Special category data: only VAL's account may read the files, and what is deleted is overwritten."""
+    from sqlalchemy import text
+
+    from val.db.session import make_engine
+
+    path = tmp_path / "data" / "val.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (v TEXT)"))
+            connection.execute(text("INSERT INTO t VALUES ('Quillfeather')"))
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
+        for stored in (path, path.with_name("val.sqlite-wal"), path.with_name("val.sqlite-shm")):
+            assert stored.stat().st_mode & 0o777 == 0o600, stored.name
+        assert path.parent.stat().st_mode & 0o077 == 0
+    finally:
+        engine.dispose()

@@ -29,6 +29,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # Deleted and overwritten content is zeroed, not left in free pages: retention must leave nothing.
+        cursor.execute("PRAGMA secure_delete=ON")
         # A year of referrals is hundreds of megabytes, with random (uuid) keys in every index: the default
         # 2 MiB page cache made a large import re-read pages from the OS all the time.
         cursor.execute("PRAGMA cache_size=-65536")
@@ -40,11 +42,20 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _private_file(path: Path) -> None:
+    """The embedded database holds special category data: only VAL's own account may read it. SQLite gives its
+    -wal and -shm files the database file's mode, so creating that file 0600 covers all three."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
+
+
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
@@ -148,3 +159,17 @@ def read_only(database: Database) -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
+
+
+def empty_the_log(db: Database) -> bool:
+    """SQLite: copy the write-ahead log into the database and truncate it, so content just erased (retention)
+    does not live on in the log's old page images; with secure_delete the database file holds none either.
+    False when a reader kept the checkpoint from finishing (the next one will). PostgreSQL: nothing to do."""
+    if db.dialect != "sqlite":
+        return True
+    connection = db.engine.raw_connection()
+    try:
+        busy, _, _ = connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.close()
+    return busy == 0
