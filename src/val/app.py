@@ -13,7 +13,6 @@ from typing import Any
 from flask import Flask, g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -22,7 +21,13 @@ from val.auth.throttle import FailedAuthThrottle, storage_for
 from val.compliance.schemas import AGENCIES, EVENT_TYPES
 from val.db.session import Database
 from val.errors import DomainError
-from val.http.context import Services, close_request_session, commit_request
+from val.http.context import (
+    Services,
+    close_request_session,
+    commit_request,
+    database_unavailable_response,
+    database_unreachable,
+)
 from val.http.health import swagger_assets
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception, problem_response
 from val.logs import configure_logging
@@ -164,19 +169,17 @@ def _domain_error(error: DomainError):
 
 
 def _unexpected_error(error: Exception):
-    if isinstance(error, HTTPException):
+    original = getattr(error, "original_exception", None)  # raised outside the view, e.g. at the commit
+    if isinstance(error, HTTPException) and not database_unreachable(original):
         return problem_for_http_exception(error)
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        # The database dropped the connection (a restart, a failover). The request's unit of work was rolled
-        # back and the pool has already been renewed, so the same request is safe to send again.
-        log.warning("database connection lost", extra={"error_type": type(error.orig).__name__})
-        return problem_response(
-            503,
-            "Database reconnecting",
-            "The database connection was lost and nothing of this request was kept; send it again.",
-            problem_type="database-reconnecting",
-            headers={"Retry-After": "1"},
+    cause = original if database_unreachable(original) else error
+    if database_unreachable(cause):
+        # The database dropped the connection or refused a new one (a restart, a failover). The request's unit
+        # of work was rolled back, so the same request is safe to send again once the server is back.
+        log.warning(
+            "database unreachable", extra={"error_type": type(getattr(cause, "orig", cause)).__name__}
         )
+        return database_unavailable_response()
     # The type and where it was raised, never the message: messages can quote the values that failed.
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}" if frame else None

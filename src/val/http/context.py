@@ -4,14 +4,16 @@ unit of work."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import Response, current_app, g
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from val.db.session import Database, committing
+from val.http.problems import problem_response
 from val.settings import Settings
 
 if TYPE_CHECKING:  # the rulebook is assembled above every feature; the HTTP layer only carries it
@@ -58,12 +60,42 @@ def commit_request(response: Response) -> Response:
         if response.status_code < 400:
             try:
                 session.commit()
+            except DBAPIError as error:
+                _roll_back_quietly(session)
+                if not database_unreachable(error):
+                    raise
+                # The COMMIT itself failed (the server went away mid-request): nothing was kept, so the
+                # answer prepared for it must not go out; the client may send the request again.
+                return database_unavailable_response()
             except BaseException:
                 session.rollback()
                 raise
         else:
             session.rollback()
     return response
+
+
+def _roll_back_quietly(session: Session) -> None:
+    with suppress(DBAPIError):  # the connection is already gone; the pool drops it
+        session.rollback()
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    """Whether a database error means the server could not be reached or went away (a restart, a failover,
+    refused connections) rather than something wrong with the request."""
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    )
+
+
+def database_unavailable_response() -> Response:
+    return problem_response(
+        503,
+        "Database unavailable",
+        "The database could not be reached and nothing of this request was kept; send it again shortly.",
+        problem_type="database-unavailable",
+        headers={"Retry-After": "2"},
+    )
 
 
 def close_request_session(_error: BaseException | None = None) -> None:
