@@ -28,6 +28,7 @@ class Settings:
     bind_host: str = "127.0.0.1"
     port: int = 8000
     web_workers: int = 2
+    web_threads: int = 16
     log_level: str = "INFO"
     max_body_bytes: int = 65536
     max_batch_bytes: int = 10 * 1024 * 1024

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from gunicorn import util
+from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
 from val.http.problems import PROBLEM_TYPE_BASE
@@ -37,9 +38,11 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     util.write_nonblock(sock, head.encode("latin1") + body)
 
 
-class ProblemSyncWorker(SyncWorker):
+class _ProblemAnswers:
+    """What both worker classes add to gunicorn's: problem+json for gunicorn's own errors, a frozen heap."""
+
     def load_wsgi(self) -> None:
-        super().load_wsgi()
+        super().load_wsgi()  # type: ignore[misc]
         # Everything the app built at startup lives as long as the process. Frozen, the collector stops
         # walking it: a full collection took 60 ms in the middle of a request, the work queue's p99.
         gc.freeze()
@@ -50,6 +53,16 @@ class ProblemSyncWorker(SyncWorker):
         original = util.write_error
         util.write_error = write_problem
         try:
-            super().handle_error(req, client, addr, exc)
+            super().handle_error(req, client, addr, exc)  # type: ignore[misc]
         finally:
             util.write_error = original
+
+
+class ProblemSyncWorker(_ProblemAnswers, SyncWorker):
+    """One request at a time per process: the fastest behind a proxy that buffers requests (production)."""
+
+
+class ProblemThreadWorker(_ProblemAnswers, ThreadWorker):
+    """A thread per request being read or answered (`--threads`), for `val run`, which nothing fronts: with
+    sync workers, eight clients sending their headers a byte at a time held both processes and the API
+    answered no one."""
