@@ -3,6 +3,7 @@ reach them, takes a referral, delivers its webhook, and stops everything on Ctrl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -231,3 +232,64 @@ def test_val_run_switches_to_postgresql_and_redis_by_their_urls(database, redis_
         receiver.stop()
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_killing_val_run_with_sigkill_stops_everything_it_started_and_a_port_in_use_is_one_line(tmp_path):
+    """`kill -9` of `make run`'s process group left gunicorn and Celery running (each leads a session of its
+    own), and the next `make run` failed on the port with a traceback."""
+    port = free_port()
+    data_dir = tmp_path / "var"
+    env = {**os.environ, "VAL_PORT": str(port), "VAL_DATA_DIR": str(data_dir)}
+    env.pop("VAL_DATABASE_URL", None)
+    env.pop("VAL_BROKER_URL", None)
+    process = _start_val_run(env)
+    try:
+        _read_until(process, "Press Ctrl-C to stop.")
+        wait_for_http(f"http://127.0.0.1:{port}/health")
+        assert _processes_mentioning(str(data_dir)), "the worker and beat run with the data directory"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # what kill -9 of `make run`'s group does
+        process.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (_processes_mentioning(str(data_dir)) or _answers(port)):
+        time.sleep(0.5)
+    survivors = _processes_mentioning(str(data_dir)) + _processes_mentioning(f"127.0.0.1:{port}")
+    for pid in survivors:  # never leave them to the next test, whatever this one finds
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert survivors == [], "gunicorn and Celery die with val run"
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        again = subprocess.run(
+            [str(Path(sys.executable).parent / "val"), "run"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert again.returncode != 0
+    said = again.stderr.strip().splitlines()
+    assert len(said) == 1 and f"port {port}" in said[0] and "Traceback" not in again.stderr, again.stderr
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False

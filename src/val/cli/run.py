@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -88,6 +91,7 @@ def run() -> None:
     """Run the API (gunicorn), one Celery worker and the beat; Ctrl-C stops them all."""
     settings_ = settings()
     configure_logging(settings_.log_level)
+    _refuse_a_port_in_use(settings_.bind_host, settings_.port)
     prepare(settings_)
     settings_.data_dir.mkdir(parents=True, exist_ok=True)  # the beat's state lives there in every mode
     demo_keys = in_unit_of_work(_seed_demo_credentials, settings_) if settings_.embedded else {}
@@ -95,7 +99,12 @@ def run() -> None:
     # workers, Celery's pool and beat) and Ctrl-C reaches them only through us, in order.
     commands = _commands(settings_)
     environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(_fresh_metrics_dir(settings_))}
-    processes = [subprocess.Popen(command, start_new_session=True, env=environment) for command in commands]
+    # preexec_fn is safe here: `val run` has one thread when it starts its children.
+    die_with_us = _die_with_parent(os.getpid())
+    processes = [
+        subprocess.Popen(command, start_new_session=True, env=environment, preexec_fn=die_with_us)
+        for command in commands
+    ]
     _announce(settings_, demo_keys)
     stopping = _supervise(processes)
     failed = [
@@ -105,6 +114,37 @@ def run() -> None:
     ]
     if failed and not stopping:
         raise click.ClickException(f"a process stopped unexpectedly: {failed}")
+
+
+def _refuse_a_port_in_use(host: str, port: int) -> None:
+    """One clear line, before anything starts, when the port is taken (often a VAL still running)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"port {port} on {host} is in use ({exc.strerror}): is another VAL still running? "
+                "Stop it, or set VAL_PORT."
+            ) from None
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """For each child, before it runs: SIGTERM when `val run` dies, however it dies (kill -9 included), so
+    no gunicorn or Celery outlives it holding the port. Each child leads its own session, so a signal to
+    `val run`'s process group never reaches it: this is how it learns."""
+
+    def arrange() -> None:
+        if sys.platform == "linux":
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arrange
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _fresh_metrics_dir(settings_: Settings) -> Path:
