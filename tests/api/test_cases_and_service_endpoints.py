@@ -237,7 +237,8 @@ def test_a_signing_secret_this_val_cannot_open_holds_its_webhooks_alerts_once_an
     from val.webhooks.endpoints import set_endpoint
     from val.webhooks.models import WebhookDelivery
     from val.webhooks.secret_box import SecretBox
-    from val.webhooks.service import SECRET_UNOPENABLE, claim_many_for_sending
+    from val.webhooks.service import claim_many_for_sending
+    from val.webhooks.signing_keys import SECRET_UNOPENABLE
 
     hosts = DestinationPolicy(
         allow_http=False, allow_loopback=False, allowlist=frozenset({"idva.example.org"})

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from val.alerts.service import open_alert_exists, raise_alert
+from val.alerts.service import raise_alert
 from val.db.base import table_of, utcnow
 from val.db.deferred import execute_once, insert_row
 from val.db.session import without_waiting_for_disk
@@ -25,6 +25,7 @@ from val.webhooks.models import WebhookAttempt, WebhookDelivery
 from val.webhooks.secret_box import SecretBox, SecretUnopenable
 from val.webhooks.sender import SendResult, WebhookSender
 from val.webhooks.signing import headers_for
+from val.webhooks.signing_keys import alert_secret_unopenable, live_secrets
 
 NOTIFY_CHANNEL = "val_webhooks"
 log = logging.getLogger("val.webhooks")
@@ -164,16 +165,6 @@ _ENDPOINT = select(
 ).where(_P.id.in_(bindparam("ids", expanding=True)))
 
 
-def _live_secrets(provider: Any, now: dt.datetime, box: SecretBox) -> list[str]:
-    """The secrets that sign now, opened from their sealed form."""
-    live = [box.open(provider.signing_secret)] if provider.signing_secret else []
-    if provider.previous_signing_secret and (
-        provider.previous_secret_expires_at is None or provider.previous_secret_expires_at > now
-    ):
-        live.append(box.open(provider.previous_signing_secret))
-    return live
-
-
 @dataclass(frozen=True)
 class Claimed:
     """A delivery leased for one attempt, with what sending it needs. `url` is None when the provider has no
@@ -221,11 +212,11 @@ def claim_many_for_sending(
     secrets_by_provider, locked_out = {}, set()
     for provider_id, p in endpoints.items():
         try:
-            secrets_by_provider[provider_id] = _live_secrets(p, now, box)
+            secrets_by_provider[provider_id] = live_secrets(p, now, box)
         except SecretUnopenable:
             locked_out.add(provider_id)
     for provider_id in locked_out:
-        _alert_secret_unopenable(session, provider_id)
+        alert_secret_unopenable(session, provider_id)
     claimed = []
     for delivery_id in delivery_ids:
         row = leased.get(delivery_id)
@@ -342,19 +333,6 @@ def _set_status(session: Session, delivery_id: uuid.UUID, target: DeliveryStatus
     session.execute(
         update(table_of(WebhookDelivery)).where(_D.id == delivery_id).values(status=target.value, **values)
     )
-
-
-SECRET_UNOPENABLE = "webhook_secret_unopenable"
-
-
-def _alert_secret_unopenable(session: Session, provider_id: str) -> None:
-    """One open alert per provider whose secret cannot be opened: webhooks to it are held until it can."""
-    detail = (
-        f"Webhooks to {provider_id} are held: its signing secret was sealed with a key this VAL does not have. "
-        "Give VAL that key (VAL_SECRET_KEY, or the embedded mode's secret.key) or set a new endpoint secret."
-    )
-    if not open_alert_exists(session, SECRET_UNOPENABLE, detail):
-        raise_alert(session, SECRET_UNOPENABLE, detail)
 
 
 def _alert(session: Session, claimed: Claimed, kind: str, detail: str) -> None:
