@@ -143,7 +143,7 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(val, database):
     from standardwebhooks import Webhook
 
     from val.providers.models import Provider
-    from val.webhooks.service import _live_secrets
+    from val.webhooks.signing_keys import live_secrets
     from val.webhooks.signing import headers_for
 
     old = val(
@@ -154,8 +154,8 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(val, database):
     with unit_of_work(database) as session:
         provider = session.get(Provider, "wmwa-idva")
         now = dt.datetime.now(dt.UTC)
-        live = _live_secrets(provider, now, SECRET_BOX)
-        assert _live_secrets(provider, now + dt.timedelta(days=2), SECRET_BOX) == [new], (
+        live = live_secrets(provider, now, SECRET_BOX)
+        assert live_secrets(provider, now + dt.timedelta(days=2), SECRET_BOX) == [new], (
             "the old secret lapses"
         )
     body = '{"type":"referral.offered"}'
