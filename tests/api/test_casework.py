@@ -402,7 +402,9 @@ def test_closing_with_open_assignments_is_409_unless_they_are_withdrawn(
     again = client.post(f"{CASES}/{case['id']}/close", json=body, headers=auth(coordinator))
     assert again.status_code == 409
     reopened = client.post(
-        f"{CASES}/{case['id']}/reopen", json={"reason": "Came back."}, headers=auth(coordinator)
+        f"{CASES}/{case['id']}/reopen",
+        json={"reason": "Came back.", "offer_again": False},
+        headers=auth(coordinator),
     )
     assert reopened.status_code == 200 and reopened.get_json()["status"] == "triaged"
     assert reopened.get_json()["closed_at"] is None
@@ -412,6 +414,63 @@ def test_closing_with_open_assignments_is_409_unless_they_are_withdrawn(
         ).status_code
         == 409
     )
+
+
+def test_a_reopened_case_is_offered_again_through_the_consent_gate(client, coordinator, submit, make_key):
+    idva = make_key(Role.PROVIDER, provider_id="wmwa-idva")
+
+    def close():  # after the case was received
+        return {
+            "outcome": "no_further_action",
+            "at": now_iso(),
+            "reason": "Moved away.",
+            "withdraw_open": True,
+        }
+
+    case = submit()
+    assert (
+        client.post(f"{CASES}/{case['id']}/close", json=close(), headers=auth(coordinator)).status_code == 200
+    )
+    reopened = client.post(
+        f"{CASES}/{case['id']}/reopen", json={"reason": "Back."}, headers=auth(coordinator)
+    )
+    assert reopened.status_code == 200, reopened.get_json()
+    shown = reopened.get_json()
+    offered = sorted(r["service"] for r in shown["routes"] if r["status"] == "offered")
+    assert offered == ["idva", "marac"] and shown["status"] == "routed"
+    new_offer = next(r for r in shown["routes"] if r["service"] == "idva" and r["status"] == "offered")
+    seen = client.get(f"{PROVIDER}/{new_offer['id']}", headers=auth(idva))
+    assert seen.status_code == 200 and seen.get_json()["status"] == "offered"
+
+    # Reopened for casework only, then a coordinator offers a withdrawn route again by rerouting it.
+    second = submit()
+    assert (
+        client.post(f"{CASES}/{second['id']}/close", json=close(), headers=auth(coordinator)).status_code
+        == 200
+    )
+    quiet = client.post(
+        f"{CASES}/{second['id']}/reopen",
+        json={"reason": "Back.", "offer_again": False},
+        headers=auth(coordinator),
+    ).get_json()
+    withdrawn = next(r for r in quiet["routes"] if r["service"] == "idva")
+    again = client.post(
+        f"/api/v1/assignments/{withdrawn['id']}/reroute",
+        json={"provider": "wmwa-idva"},
+        headers=auth(coordinator),
+    )
+    assert again.status_code == 201 and again.get_json()["status"] == "offered", again.get_json()
+    twice = client.post(f"/api/v1/assignments/{withdrawn['id']}/reroute", json={}, headers=auth(coordinator))
+    assert twice.status_code == 409, "the service is already offered again"
+
+    # Without consent, reopening offers only what the gate lets through (MARAC, for high-risk DA).
+    third = submit(**{"consent.support_referral": "declined"})
+    assert (
+        client.post(f"{CASES}/{third['id']}/close", json=close(), headers=auth(coordinator)).status_code
+        == 200
+    )
+    gated = client.post(f"{CASES}/{third['id']}/reopen", json={"reason": "Back."}, headers=auth(coordinator))
+    assert [r["service"] for r in gated.get_json()["routes"] if r["status"] == "offered"] == ["marac"]
 
 
 def test_a_declined_route_shows_its_reason(client, coordinator, submit, make_key):

@@ -110,8 +110,17 @@ class ReopenCase(MethodView):
     @blp.arguments(ReopenSchema(), example={"reason": "The victim asked for support again"})
     @blp.response(200, CoordinatorCaseSchema)
     def post(self, body, case_id: uuid.UUID):
-        """Back to the status its consent and assignments imply."""
-        reopen_case(request_session(), g.principal, case_id, body["reason"], g.request_id)
+        """Back to the status its consent and assignments imply; with `offer_again` (the default) the
+        services routing wants are offered again, as far as consent allows."""
+        reopen_case(
+            request_session(),
+            g.principal,
+            services().rulebook.routing,
+            case_id,
+            body["reason"],
+            g.request_id,
+            offer_again=body["offer_again"],
+        )
         return _case_answer(case_id)
 
 

@@ -18,8 +18,11 @@ from val.records.activity import record_activity
 from val.records.lookup import case_bundle
 from val.records.models import Case
 from val.routing.case_status import implied_status, move_case
+from val.routing.facts import facts_of_case
 from val.routing.models import Assignment
 from val.routing.offers import withdraw
+from val.routing.rules import RoutingPolicy
+from val.routing.service import offer_what_is_missing
 from val.routing.states import OPEN, AssignmentStatus
 from val.triage.domain import CaseStatus
 
@@ -70,15 +73,28 @@ def close_case(
 
 
 def reopen_case(
-    session: Session, principal: Principal, case_id: uuid.UUID, reason: str, request_id: str | None
+    session: Session,
+    principal: Principal,
+    policy: RoutingPolicy,
+    case_id: uuid.UUID,
+    reason: str,
+    request_id: str | None,
+    *,
+    offer_again: bool = True,
 ) -> Case:
-    """Back to what its consent and assignments imply (never `closed` again by itself)."""
-    case, _, _, _ = case_bundle(session, case_id, for_update=True)
+    """Back to what its consent and assignments imply (never `closed` again by itself). Closing withdrew
+    every route, so with `offer_again` the services routing wants are offered again, through the consent
+    gate; those with no eligible provider go to coordinators, with an alert."""
+    case, decision, victim, offence = case_bundle(session, case_id, for_update=True)
     if case.closed_at is None:
         raise ConflictError(f"The case is {case.status}, not closed.", field="status")
     now = utcnow()
-    move_case(case, implied_status(session, case, may_close=False))
     case.closed_at, case.closure_outcome = None, None
+    if offer_again:
+        facts = facts_of_case(policy, case, decision, victim, offence)
+        offer_what_is_missing(session, policy, case, decision.risk_level, facts, now)
+        session.flush()
+    move_case(case, implied_status(session, case, may_close=False))
     record_activity(session, case.id, "reopened", f"reopened as {case.status}", actor=principal.name, at=now)
     add_note(session, principal, case.id, f"Reopened: {reason}", None, request_id)
     audit(session, principal, "case.reopened", "case", case.id, request_id)

@@ -229,6 +229,13 @@ class CloseSchema(StrictSchema):
 
 class ReopenSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    offer_again = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "Offer the services routing wants for the case again (through the consent gate); "
+            "false to reopen for casework only"
+        },
+    )
 
 
 class TimelineItemSchema(ma.Schema):

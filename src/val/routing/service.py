@@ -45,20 +45,7 @@ def follow_consent(
     withdrawn, MARAC excepted for high-risk domestic abuse (False); no change in permission → None."""
     live = live_assignments(session, case.id)
     if after.referral_permitted and not before.referral_permitted:
-        held = {a.requested_service or a.service for a in live}
-        plan, providers = plan_routes(session, policy, after)
-        wanted = {r.requested_service or r.service for r in plan.routes} - held
-        create_assignments(
-            session,
-            policy,
-            plan,
-            providers,
-            case_id=case.id,
-            case_reference=case.reference,
-            risk_level=risk_level,
-            now=now,
-            only_services=wanted,
-        )
+        offer_what_is_missing(session, policy, case, risk_level, after, now, live)
         return True
     if not after.referral_permitted:
         for assignment in live:
@@ -67,6 +54,37 @@ def follow_consent(
             withdraw(session, assignment, "consent withdrawn", now)
         return False
     return None
+
+
+def offer_what_is_missing(
+    session: Session,
+    policy: RoutingPolicy,
+    case: Case,
+    risk_level: str | None,
+    facts: RoutingFacts,
+    now: dt.datetime,
+    live: list[Assignment] | None = None,
+) -> list[Assignment]:
+    """Offer every service routing wants for the case now that nobody holds or waits on — through the
+    consent gate, like every offer (after consent is given, or when a closed case is reopened)."""
+    if live is None:
+        live = live_assignments(session, case.id)
+    held = {a.requested_service or a.service for a in live}
+    plan, providers = plan_routes(session, policy, facts)
+    wanted = {r.requested_service or r.service for r in plan.routes} - held
+    if not wanted:
+        return []
+    return create_assignments(
+        session,
+        policy,
+        plan,
+        providers,
+        case_id=case.id,
+        case_reference=case.reference,
+        risk_level=risk_level,
+        now=now,
+        only_services=wanted,
+    )
 
 
 def expire_overdue(session: Session, policy: RoutingPolicy, now: dt.datetime | None = None) -> int:
@@ -117,6 +135,20 @@ def send_reminders(session: Session, window: dt.timedelta, now: dt.datetime | No
     return len(due)
 
 
+def _offerable_again(session: Session, assignment: Assignment) -> bool:
+    """A withdrawn assignment may be offered again by a coordinator while its case is open and nothing live
+    covers its service (after a case was closed and reopened, every route is withdrawn)."""
+    if assignment.status != AssignmentStatus.WITHDRAWN:
+        return False
+    closed_at = session.scalar(select(Case.closed_at).where(Case.id == assignment.case_id))
+    if closed_at is not None:
+        return False
+    service = assignment.requested_service or assignment.service
+    return not any(
+        (a.requested_service or a.service) == service for a in live_assignments(session, assignment.case_id)
+    )
+
+
 def reroute(
     session: Session,
     principal: Principal,
@@ -129,7 +161,7 @@ def reroute(
     current = session.get(Assignment, assignment_id, with_for_update=True)
     if current is None:
         raise NotFoundError("No assignment with this id.")
-    if current.status not in REROUTABLE:
+    if current.status not in REROUTABLE and not _offerable_again(session, current):
         raise ConflictError(f"The assignment is {current.status}; it cannot be rerouted.", field="status")
     now = utcnow()
     if current.status in LIVE:
