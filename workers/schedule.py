@@ -15,6 +15,11 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": timedelta(seconds=settings.webhook_sweep_seconds),
             "options": {"expires": max(30.0, 10 * settings.webhook_sweep_seconds)},
         },
+        "alert-webhooks-awaiting-endpoints": {
+            "task": "val.webhooks.alert_awaiting_endpoints",
+            "schedule": timedelta(minutes=5),
+            "options": {"expires": 290},
+        },
         "expire-unanswered-offers": {
             "task": "val.routing.expire_offers",
             "schedule": timedelta(minutes=1),

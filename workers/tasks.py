@@ -23,6 +23,7 @@ from val.lifecycle.retention import apply_retention
 from val.routing import service as routing
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
+from val.webhooks import awaiting
 from val.webhooks import service as webhooks
 from val.webhooks.destinations import DestinationPolicy, policy_for
 from val.webhooks.domain import Verdict, verdict
@@ -113,6 +114,13 @@ def sweep_webhook_deliveries() -> int:
     return publish_due_deliveries()
 
 
+@shared_task(name="val.webhooks.alert_awaiting_endpoints", ignore_result=True)
+def alert_awaiting_endpoints() -> int:
+    """A coordinator hears of webhooks waiting for a provider to register an endpoint."""
+    with unit_of_work(database()) as session:
+        return awaiting.alert_awaiting_endpoints(session)
+
+
 @shared_task(name="val.webhooks.deliver", ignore_result=True)
 def deliver_webhook(delivery_id: str) -> str:
     """One attempt; the retry schedule lives in the database (next_attempt_at), never in broker countdowns.
@@ -130,7 +138,7 @@ def deliver_webhook(delivery_id: str) -> str:
         outcome = "not_due"
     elif claimed.url is None:
         with unit_of_work(db) as session:
-            outcome = webhooks.fail_without_endpoint(session, claimed)
+            outcome = webhooks.await_endpoint(session, claimed)
     else:
         result = webhooks.send(claimed, _sender(), _destinations())
         with unit_of_work(db) as session:
@@ -168,7 +176,7 @@ def deliver_webhooks(delivery_ids: list[str]) -> list[str]:
     unsent = [item.id for item in claimed if item.id not in done]
     with unit_of_work(db) as session, pipelined(session):  # writes only: one round trip for them all
         outcomes = [
-            webhooks.fail_without_endpoint(session, item)
+            webhooks.await_endpoint(session, item)
             if result is None
             else webhooks.record_attempt(session, item, result, settings.webhook_schedule)
             for item, result in sent

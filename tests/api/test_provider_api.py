@@ -296,11 +296,20 @@ def test_a_provider_is_reminded_once_before_respond_by(client, make_key, submit,
         assert send_reminders(session, window, now=respond_by - dt.timedelta(hours=3)) == 2
     with unit_of_work(database) as session:
         assert send_reminders(session, window, now=respond_by - dt.timedelta(hours=2)) == 0, "once per offer"
-        events = sorted(d.event_type for d in session.scalars(select(WebhookDelivery)))
-        reminder = session.scalar(
-            select(WebhookDelivery).where(WebhookDelivery.event_type == "referral.reminder")
+        events = sorted(
+            (d.provider_id, d.event_type, d.status) for d in session.scalars(select(WebhookDelivery))
         )
-    assert events == ["referral.offered", "referral.reminder"]
+        reminder = session.scalar(
+            select(WebhookDelivery).where(
+                WebhookDelivery.event_type == "referral.reminder", WebhookDelivery.provider_id == "wmwa-idva"
+            )
+        )
+    assert events == [
+        ("marac-coordinator", "referral.offered", "awaiting_endpoint"),  # sent once MARAC registers one
+        ("marac-coordinator", "referral.reminder", "awaiting_endpoint"),
+        ("wmwa-idva", "referral.offered", "pending"),
+        ("wmwa-idva", "referral.reminder", "pending"),
+    ]
     assert reminder.payload["data"]["assignment_id"] == route_of(case, "idva")["id"]
 
 
@@ -378,3 +387,45 @@ def test_marac_sees_the_whole_referral_at_offer_and_says_why(client, make_key, s
     offer = client.get(f"{BASE}/{route_of(case, 'marac')['id']}", headers=auth(marac)).get_json()
     assert offer["status"] == "offered" and offer["victim"]["given_name"] == "Alexandra"
     assert offer["disclosure"]["stage"] == "full" and "safeguarding" in offer["disclosure"]["reason"]
+
+
+def test_offers_to_a_provider_without_an_endpoint_wait_alert_and_go_when_it_registers(
+    client, submit, database
+):
+    from val.webhooks.awaiting import AWAITING_ENDPOINT_ALERT, alert_awaiting_endpoints
+    from val.webhooks.endpoints import set_endpoint
+    from val.webhooks.models import WebhookDelivery
+
+    first, second = (submit(**{"source.reference": f"WAIT/{n}"}) for n in range(2))
+    with unit_of_work(database) as session:
+        waiting = [
+            d
+            for d in session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.created_at))
+            if d.provider_id == "wmwa-idva"
+        ]
+    assert [(d.event_type, d.status, d.next_attempt_at) for d in waiting] == [
+        ("referral.offered", "awaiting_endpoint", None)
+    ] * 2
+    for expected in (True, False):  # the second run finds the alert open: one per provider
+        with unit_of_work(database) as session:
+            assert (alert_awaiting_endpoints(session) >= 1) is expected
+    with unit_of_work(database) as session:
+        alerts = session.scalars(select(Alert).where(Alert.kind == AWAITING_ENDPOINT_ALERT)).all()
+    assert any("wmwa-idva" in a.detail and a.resolved_at is None for a in alerts)
+    with unit_of_work(database) as session:
+        set_endpoint(
+            session, "wmwa-idva", "https://idva.example.org/hook", policy=EXAMPLE_HOSTS, box=SECRET_BOX
+        )
+    with unit_of_work(database) as session:
+        released = session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.id.in_([d.id for d in waiting]))
+        ).all()
+        idva_alert = next(
+            a
+            for a in session.scalars(select(Alert).where(Alert.kind == AWAITING_ENDPOINT_ALERT))
+            if "wmwa-idva" in a.detail
+        )
+    assert {d.status for d in released} == {"pending"} and all(d.next_attempt_at for d in released)
+    assert idva_alert.resolved_at is not None, "the condition ended by itself"
+    offered = {d.payload["data"]["case_reference"] for d in released}
+    assert offered == {first["reference"], second["reference"]}

@@ -159,7 +159,9 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         status = None
         while time.monotonic() < deadline and status != "delivered":
             with unit_of_work(database) as session:
-                status = session.scalar(select(WebhookDelivery.status))
+                status = session.scalar(
+                    select(WebhookDelivery.status).where(WebhookDelivery.provider_id == "wmwa-idva")
+                )
             time.sleep(0.3)
         database.dispose()
         assert status == "delivered", "the embedded worker recorded the delivery it made"
@@ -272,6 +274,8 @@ def test_killing_val_run_with_sigkill_stops_everything_it_started_and_a_port_in_
     assert survivors == [], "gunicorn and Celery die with val run"
 
     with socket.socket() as squatter:
+        # The health checks above left connections in TIME_WAIT on the port; a listener may still bind.
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
         again = subprocess.run(

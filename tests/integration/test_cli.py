@@ -143,8 +143,8 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(val, database):
     from standardwebhooks import Webhook
 
     from val.providers.models import Provider
-    from val.webhooks.signing_keys import live_secrets
     from val.webhooks.signing import headers_for
+    from val.webhooks.signing_keys import live_secrets
 
     old = val(
         "providers", "set-endpoint", "wmwa-idva", "--url", "https://idva.example.org/hook"

@@ -72,6 +72,8 @@ ALLOWED = {
         (D.PENDING, D.FAILED),
         (D.DELIVERED, D.PENDING),
         (D.FAILED, D.PENDING),
+        (D.PENDING, D.AWAITING_ENDPOINT),  # the endpoint went (410) before it was sent
+        (D.AWAITING_ENDPOINT, D.PENDING),  # the provider registered an endpoint
     },
 }
 TABLES: list[TransitionTable] = [

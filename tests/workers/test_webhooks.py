@@ -83,8 +83,15 @@ def intake(client, make_key, referral_body):
 
 
 def deliveries(database) -> list[WebhookDelivery]:
+    """The deliveries to be sent: those to providers with an endpoint (the rest wait for one)."""
     with unit_of_work(database) as session:
-        return list(session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.created_at)))
+        return list(
+            session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.status != "awaiting_endpoint")
+                .order_by(WebhookDelivery.created_at)
+            )
+        )
 
 
 def wait_delivered(database, count: int, timeout: float = 40) -> list[WebhookDelivery]:

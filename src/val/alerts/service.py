@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from val.alerts.models import Alert
@@ -84,3 +84,12 @@ def open_alert_exists(session: Session, kind: str, detail: str) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+def resolve_matching(session: Session, kind: str, detail: str) -> None:
+    """Resolve the open alerts a condition raised, once the condition has ended by itself."""
+    session.execute(
+        update(Alert)
+        .where(Alert.kind == kind, Alert.detail == detail, Alert.resolved_at.is_(None))
+        .values(resolved_at=utcnow())
+    )

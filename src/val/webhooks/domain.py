@@ -14,6 +14,7 @@ JITTER = 0.1  # ±10%, so a provider coming back is not hit by every retry at th
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"  # due at next_attempt_at (retries stay pending)
+    AWAITING_ENDPOINT = "awaiting_endpoint"  # the provider has no live endpoint: sent once it registers one
     DELIVERED = "delivered"
     FAILED = "failed"
 
@@ -22,7 +23,12 @@ DELIVERY_TRANSITIONS = TransitionTable(
     "delivery",
     DeliveryStatus,
     {
-        DeliveryStatus.PENDING: {DeliveryStatus.DELIVERED, DeliveryStatus.FAILED},
+        DeliveryStatus.PENDING: {
+            DeliveryStatus.DELIVERED,
+            DeliveryStatus.FAILED,
+            DeliveryStatus.AWAITING_ENDPOINT,
+        },
+        DeliveryStatus.AWAITING_ENDPOINT: {DeliveryStatus.PENDING},
         # A replay sends a kept delivery again, with its original webhook-id.
         DeliveryStatus.DELIVERED: {DeliveryStatus.PENDING},
         DeliveryStatus.FAILED: {DeliveryStatus.PENDING},

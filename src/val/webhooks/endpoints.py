@@ -13,8 +13,10 @@ from val.db.session import Database
 from val.errors import InvalidInputError, NotFoundError
 from val.providers.models import Provider
 from val.settings import Settings
+from val.webhooks.awaiting import release_awaiting
 from val.webhooks.destinations import DestinationPolicy, Resolver, check_destination, resolve
 from val.webhooks.secret_box import SecretBox, box_for, unopenable
+from val.webhooks.service import kick
 from val.webhooks.signing import new_secret
 
 
@@ -43,6 +45,9 @@ def set_endpoint(
     provider.previous_signing_secret = None
     provider.previous_secret_expires_at = None
     provider.endpoint_disabled_at = None
+    session.flush()
+    if release_awaiting(session, provider_id):
+        kick(session)  # what waited for this endpoint goes now
     return secret
 
 

@@ -49,11 +49,11 @@ _INSERT_DELIVERY = insert(table_of(WebhookDelivery))
 def add_delivery(
     session: Session, provider: Any, event_type: str, data: dict[str, Any], assignment_id: uuid.UUID | None
 ) -> uuid.UUID | None:
-    """Record an event for a provider (anything with `id`, `webhook_url` and `endpoint_disabled_at`); None
-    when it has no live endpoint (it reads its referrals through the API instead)."""
-    if not provider.webhook_url or provider.endpoint_disabled_at is not None:
-        return None
+    """Record an event for a provider (anything with `id`, `webhook_url` and `endpoint_disabled_at`). Without a
+    live endpoint it waits (`awaiting_endpoint`) and is sent when the provider registers one; the sweep
+    alerts coordinators meanwhile (`alert_awaiting_endpoints`)."""
     now = utcnow()
+    live = bool(provider.webhook_url) and provider.endpoint_disabled_at is None
     delivery_id = uuid.uuid4()
     insert_row(
         session,
@@ -69,9 +69,9 @@ def add_delivery(
                 "timestamp": now.isoformat().replace("+00:00", "Z"),
                 "data": data,
             },
-            "status": DeliveryStatus.PENDING.value,
+            "status": (DeliveryStatus.PENDING if live else DeliveryStatus.AWAITING_ENDPOINT).value,
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": now if live else None,
             "locked_until": None,
             "enqueued_at": None,
             "created_at": now,
@@ -79,7 +79,8 @@ def add_delivery(
             "last_status_code": None,
         },
     )
-    kick(session)
+    if live:
+        kick(session)
     return delivery_id
 
 
@@ -253,11 +254,13 @@ def release(session: Session, delivery_ids: list[uuid.UUID]) -> None:
         )
 
 
-def fail_without_endpoint(session: Session, claimed: Claimed) -> str:
-    """The provider lost its endpoint after the delivery was recorded: nothing to send, a person must act."""
-    _set_status(session, claimed.id, DeliveryStatus.FAILED, locked_until=None, next_attempt_at=None)
-    _alert(session, claimed, "webhook_no_endpoint", "The provider has no live webhook endpoint.")
-    return "no_endpoint"
+def await_endpoint(session: Session, claimed: Claimed) -> str:
+    """The provider lost its endpoint after the delivery was recorded (a 410, say): it waits for the next one
+    the provider registers, and the sweep's alert says so."""
+    _set_status(
+        session, claimed.id, DeliveryStatus.AWAITING_ENDPOINT, locked_until=None, next_attempt_at=None
+    )
+    return "awaiting_endpoint"
 
 
 def send(claimed: Claimed, sender: WebhookSender, policy: DestinationPolicy) -> SendResult:

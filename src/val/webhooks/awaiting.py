@@ -1,0 +1,58 @@
+"""Webhooks for a provider with no live endpoint (never registered, or retired with a 410): they wait, a
+coordinator is told, and they go as soon as the provider registers an endpoint — nothing is dropped."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from val.alerts.service import open_alert_exists, raise_alert, resolve_matching
+from val.db.base import rows_affected, table_of, utcnow
+from val.providers.models import Provider
+from val.webhooks.domain import DeliveryStatus
+from val.webhooks.models import WebhookDelivery
+
+AWAITING_ENDPOINT_ALERT = "webhook_awaiting_endpoint"
+_D = table_of(WebhookDelivery).c
+
+
+def _detail(provider_id: str) -> str:
+    return (
+        f"Webhooks to {provider_id} are waiting: it has no live webhook endpoint. They are sent as soon as one "
+        "is registered (val providers set-endpoint); meanwhile the provider reads its referrals through the API."
+    )
+
+
+def alert_awaiting_endpoints(session: Session) -> int:
+    """One open alert per provider with webhooks waiting for an endpoint (run by the beat); how many raised."""
+    waiting = session.scalars(
+        select(Provider.id).where(
+            exists().where(_D.provider_id == Provider.id, _D.status == DeliveryStatus.AWAITING_ENDPOINT.value)
+        )
+    ).all()
+    raised = 0
+    for provider_id in waiting:
+        detail = _detail(provider_id)
+        if not open_alert_exists(session, AWAITING_ENDPOINT_ALERT, detail):
+            raise_alert(session, AWAITING_ENDPOINT_ALERT, detail)
+            raised += 1
+    return raised
+
+
+def release_awaiting(session: Session, provider_id: str) -> int:
+    """The provider has a live endpoint again: its waiting webhooks are due now, in the order they were
+    recorded, and the alert about them is resolved. How many were released."""
+    released = rows_affected(
+        session.execute(
+            update(table_of(WebhookDelivery))
+            .where(_D.provider_id == provider_id, _D.status == DeliveryStatus.AWAITING_ENDPOINT.value)
+            .values(
+                status=DeliveryStatus.PENDING.value,
+                next_attempt_at=utcnow(),
+                locked_until=None,
+                enqueued_at=None,
+            )
+        )
+    )
+    resolve_matching(session, AWAITING_ENDPOINT_ALERT, _detail(provider_id))
+    return released
