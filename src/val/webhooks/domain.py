@@ -7,9 +7,8 @@ from enum import StrEnum
 
 from val.states import TransitionTable
 
-# Seconds before attempt 1, 2, … : 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
-DEFAULT_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
-JITTER = 0.1  # ±10%, so a provider coming back is not hit by every retry at the same instant
+# The retry schedule is a setting (webhook_retry_schedule): exponential from seconds, then DOMAIN §7's long tail.
+JITTER = 0.2  # ±20%, so a provider coming back is not hit by every retry at the same instant
 
 
 class DeliveryStatus(StrEnum):
