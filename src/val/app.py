@@ -21,6 +21,7 @@ from val.auth.throttle import FailedAuthThrottle, storage_for
 from val.compliance.schemas import AGENCIES, EVENT_TYPES
 from val.db.session import Database
 from val.errors import DomainError
+from val.http.blueprint import ValRequest
 from val.http.context import (
     Services,
     close_request_session,
@@ -72,6 +73,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     configure_policing_areas(settings.policing_areas)
 
     app = Flask("val")
+    app.request_class = ValRequest
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE="VAL — Victim Advice Line",
@@ -165,7 +167,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _domain_error(error: DomainError):
     errors = [{"field": error.field, "detail": error.detail}] if error.field else None
-    return problem_response(error.status, error.title, error.detail, errors=errors)
+    # Every 422 is one problem type, whether the schema or a rule behind it refused the input.
+    kind = "validation" if error.status == 422 else None
+    return problem_response(error.status, error.title, error.detail, errors=errors, problem_type=kind)
 
 
 def _unexpected_error(error: Exception):

@@ -35,7 +35,9 @@ class Settings:
     max_batch_records: int = 5000
     idempotency_ttl_hours: int = 24
     idempotency_lock_seconds: int = 10
-    webhook_retry_schedule: str = "0,5,10,20,40,80,160,300,600,1200,1800,3600,7200,18000,36000,50400,72000,86400"
+    webhook_retry_schedule: str = (
+        "0,5,10,20,40,80,160,300,600,1200,1800,3600,7200,18000,36000,50400,72000,86400"
+    )
     webhook_lease_seconds: int = 30
     webhook_sweep_seconds: float = 1.0
     # Plain-HTTP provider endpoints: for the embedded/dev mode and tests only; production needs HTTPS.

@@ -85,3 +85,32 @@ def test_an_empty_grouping_of_the_board_summary_is_refused_by_name(client, make_
         "/api/v1/board/compliance-summary?group_by=&from=2026-01-01&to=2026-01-31", headers=auth(board)
     )
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "group_by"
+
+
+@pytest.mark.parametrize("body", ['{"source": ', "not json", '{"a": 1,}'])
+def test_a_body_that_is_not_json_is_a_problem_naming_the_body(client, intake, body):
+    response = client.post(
+        "/api/v1/referrals", data=body, content_type="application/json", headers=auth(intake)
+    )
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["type"].endswith("/malformed-json") and problem["errors"][0]["field"] == "(body)"
+    assert "line 1" in problem["errors"][0]["detail"], "where the JSON broke"
+
+
+def test_every_422_is_one_problem_type_whether_the_schema_or_a_rule_refused_it(
+    client, intake, make_key, referral_body
+):
+    by_schema = client.post(
+        "/api/v1/referrals", json=referral_body(**{"victim.given_name": 7}), headers=auth(intake)
+    )
+    case = client.post("/api/v1/referrals", json=referral_body(), headers=auth(intake)).get_json()
+    before_the_referral = {"type": "charged", "occurred_at": "1999-01-01T00:00:00Z"}
+    by_rule = client.post(
+        f"/api/v1/cases/{case['id']}/events",
+        json=before_the_referral,
+        headers=auth(make_key(Role.COORDINATOR)),
+    )
+    assert by_schema.status_code == by_rule.status_code == 422, by_rule.get_json()
+    assert by_schema.get_json()["type"] == by_rule.get_json()["type"]
+    assert by_rule.get_json()["type"].endswith("/validation")

@@ -325,3 +325,16 @@ def test_every_admin_command_that_changes_something_is_audited_with_who_ran_it(v
             )
             == 0
         )
+
+
+def test_a_report_makes_its_folder_or_says_in_one_line_why_it_cannot(val, tmp_path):
+    period = ("--from", "2026-01-01", "--to", "2026-03-31")
+    out = tmp_path / "reports" / "2026" / "q1.html"
+    made = val("report", "compliance", *period, "--out", str(out))
+    assert made.exit_code == 0 and out.read_text().startswith("<!doctype html>")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    refused = val("report", "compliance", *period, "--out", str(blocker / "q1.html"))
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    said = [line for line in refused.output.splitlines() if line.strip()]
+    assert len(said) == 1 and said[0].startswith("Error: cannot write"), refused.output

@@ -139,6 +139,7 @@ def test_a_referral_reaches_the_provider_as_a_signed_thin_webhook(
     for personal in ("Alexandra", "Quinterro", "1992-03-01", "WR1", "+4477", "Assault"):
         assert personal not in body
     assert arrived.headers["webhook-id"].startswith("msg_")
+    assert arrived.headers["user-agent"].startswith("VAL-Webhooks/"), "never python-requests"
     assert delivered[0].attempts == 1
 
 

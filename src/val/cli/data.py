@@ -131,7 +131,11 @@ def report_command(name: str):  # noqa: ANN201 — a decorator factory
                     session, settings_, rulebook, date_from.date(), date_to.date(), dt.datetime.now(dt.UTC)
                 )
             db.dispose()
-            out.write_text(page, encoding="utf-8")
+            try:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(page, encoding="utf-8")
+            except OSError as exc:
+                raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
             click.echo(f"wrote {out}", err=True)
 
         return command

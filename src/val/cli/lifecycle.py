@@ -60,7 +60,10 @@ def subject_access_command(case_id: uuid.UUID, out: Path) -> None:
         return subject_access(session, system_principal(session, "cli-admin", Role.ADMIN), case_id)
 
     found = in_unit_of_work(export)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {out}: {exc.strerror or exc}") from None
     stem = out / f"subject-access-{found['cases'][0]['case']['reference']}"
     json_path, html_path = stem.with_suffix(".json"), stem.with_suffix(".html")
     json_path.write_text(as_json(found), encoding="utf-8")

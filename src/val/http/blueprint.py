@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
@@ -26,12 +27,37 @@ class StrictJsonParser(FlaskParser):
         try:
             return super().load_json(req, schema)
         except RecursionError:
-            raise Problem(
-                400, "Malformed JSON", "The body is nested too deeply.", problem_type="malformed-json"
-            ) from None
+            raise _malformed("The body is nested too deeply.") from None
 
-    def handle_invalid_json_error(self, error, req, *args, **kwargs):  # noqa: ANN001
-        raise Problem(400, "Malformed JSON", "The body is not valid JSON.", problem_type="malformed-json")
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):  # noqa: ANN001
+        raise _malformed(_not_json(error))
+
+
+class ValRequest(Request):
+    """Whoever reads the body as JSON first (the idempotency check, or the view), a body that is not JSON is
+    the same problem."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:  # not sent as JSON at all
+            raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
+        raise _malformed(_not_json(e))
+
+
+def _not_json(error: BaseException) -> str:
+    where: Any = getattr(error, "__cause__", None) or error
+    position = f" (line {where.lineno}, column {where.colno})" if hasattr(where, "lineno") else ""
+    return f"The body is not valid JSON{position}."
+
+
+def _malformed(detail: str) -> Problem:
+    """A body that is not JSON at all: named as the field `(body)`, like every other bad input."""
+    return Problem(
+        400,
+        "Malformed JSON",
+        detail,
+        problem_type="malformed-json",
+        errors=[{"field": "(body)", "detail": detail}],
+    )
 
 
 class ApiBlueprint(Blueprint):
