@@ -423,3 +423,30 @@ def test_a_sending_system_never_sees_a_providers_decline_reason(client, make_key
     coordinator = make_key(Role.COORDINATOR)
     seen = client.get(f"/api/v1/cases/{case['id']}", headers=auth(coordinator)).get_json()
     assert reason["reason"] in {r["decline_reason"] for r in seen["routes"]}, "coordinators still see it"
+
+
+def test_a_sender_finds_its_own_referral_by_val_reference_or_its_own_reference(
+    client, make_key, referral_body
+):
+    sender, other = make_key(Role.INTAKE), make_key(Role.INTAKE)
+    case = client.post(
+        "/api/v1/referrals", json=referral_body(**{"source.reference": "22/777/26"}), headers=auth(sender)
+    ).get_json()
+    for query in (
+        f"reference={case['reference']}",
+        f"reference={case['reference'].lower()}",
+        "source_reference=22/777/26",
+    ):
+        found = client.get(f"/api/v1/referrals?{query}", headers=auth(sender))
+        assert found.status_code == 200, found.get_json()
+        assert [r["id"] for r in found.get_json()["items"]] == [case["id"]], query
+        assert found.get_json()["items"][0]["status"] == case["status"]
+    for query in (f"reference={case['reference']}", "source_reference=22/777/26"):
+        assert client.get(f"/api/v1/referrals?{query}", headers=auth(other)).get_json()["items"] == []
+    for query in ("", f"reference={case['reference']}&source_reference=22/777/26"):
+        refused = client.get(f"/api/v1/referrals?{query}", headers=auth(sender))
+        assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "reference"
+    assert (
+        client.get("/api/v1/referrals?reference=VAL-1999-000001", headers=auth(sender)).get_json()["items"]
+        == []
+    )

@@ -19,10 +19,12 @@ from val.referrals.schemas import (
     REFERRAL_EXAMPLE,
     BatchResultSchema,
     CaseSchema,
+    ReferralLookupResultSchema,
+    ReferralLookupSchema,
     ReferralSchema,
     ReferralStatusSchema,
 )
-from val.referrals.service import accept_referral, referral_status
+from val.referrals.service import accept_referral, own_referrals_by_reference, referral_status
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
 
@@ -35,6 +37,21 @@ NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson
 
 @blp.route("/referrals")
 class Referrals(MethodView):
+    @require_roles(Role.INTAKE, Role.COORDINATOR)
+    @blp.arguments(ReferralLookupSchema(), location="query")
+    @blp.response(200, ReferralLookupResultSchema)
+    def get(self, query):
+        """Find referrals this credential submitted, by VAL reference or by the source system's reference
+        (any other credential's are as good as absent)."""
+        found = own_referrals_by_reference(
+            request_session(),
+            g.principal,
+            reference=query.get("reference"),
+            source_reference=query.get("source_reference"),
+            request_id=g.request_id,
+        )
+        return {"items": [_status_of(case) for case in found], "next_cursor": None}
+
     @require_roles(Role.INTAKE, Role.COORDINATOR)
     @idempotent
     # An instance: a class would be instantiated on every request.
@@ -69,13 +86,17 @@ class ReferralStatus(MethodView):
         case = referral_status(request_session(), g.principal, referral_id, g.request_id)
         if case is None:
             raise Problem(404, "Not Found", "No referral with this id was submitted with this credential.")
-        return {
-            "id": case.id,
-            "reference": case.reference,
-            "status": case.status,
-            "received_at": case.received_at,
-            "source": {"system": case.source_system, "reference": case.source_reference},
-        }
+        return _status_of(case)
+
+
+def _status_of(case) -> dict:  # noqa: ANN001
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "received_at": case.received_at,
+        "source": {"system": case.source_system, "reference": case.source_reference},
+    }
 
 
 @blp.route("/referral-batches")

@@ -238,6 +238,30 @@ class ReferralStatusSchema(ma.Schema):
     duplicate_of = fields.UUID(allow_none=True)
 
 
+class ReferralLookupSchema(StrictSchema):
+    reference = fields.String(
+        validate=validate.Length(min=1, max=30), metadata={"description": "VAL's reference, VAL-YYYY-NNNNNN"}
+    )
+    source_reference = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "The sending system's own reference"},
+    )
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def _one_of(self, data, **_):  # noqa: ANN001
+        if ("reference" in data) == ("source_reference" in data):
+            raise ma.ValidationError(
+                "Give reference or source_reference (one of them).", field_name="reference"
+            )
+
+
+class ReferralLookupResultSchema(ma.Schema):
+    items = fields.List(fields.Nested(ReferralStatusSchema))
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "Always null: a lookup is one page"}
+    )
+
+
 class BatchRecordResultSchema(ma.Schema):
     line = fields.Integer()
     outcome = fields.String(metadata={"description": "created, duplicate or rejected"})
