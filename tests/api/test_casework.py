@@ -56,6 +56,7 @@ def test_the_work_queue_puts_overdue_first_then_high_risk_then_the_nearest_due(c
     assert set(first) == {
         "id",
         "reference",
+        "victim_name",
         "status",
         "received_at",
         "crime_types",
@@ -91,13 +92,41 @@ def test_pages_follow_the_cursor_and_the_link_header_without_gaps_or_repeats(cli
 
 @pytest.mark.parametrize(
     "q",
-    ["quinterro", "  QUINT", "Quintérro", "07700 900123", "+44 7700 900123", "22/000001/26"],
+    [
+        "quinterro",
+        "  QUINT",
+        "Quintérro",
+        "07700 900123",
+        "+44 7700 900123",
+        "22/000001/26",
+        "Alexandra Quinterro",  # the full name
+        "alexandra  QUINTÉRRO",
+        "WR1 2AB",  # the postcode, however it is spaced or cased
+        "wr12ab",
+    ],
 )
-def test_search_finds_a_case_by_family_name_phone_or_reference(client, coordinator, submit, q):
+def test_search_finds_a_case_by_name_phone_postcode_or_reference(client, coordinator, submit, q):
     wanted = submit()
-    submit(**{"victim.family_name": "Smith", "victim.contact.phone": "+447700900999"})
+    submit(
+        **{
+            "victim.family_name": "Smith",
+            "victim.contact.phone": "+447700900999",
+            "victim.postcode": "WR5 3QQ",
+        }
+    )
+    submit(  # her sister: the same family name, her own phone and postcode
+        **{
+            "victim.given_name": "Beatrice",
+            "victim.postcode": "HR4 9XY",
+            "victim.contact.phone": "+447700900888",
+        }
+    )
     found = client.get(CASES, query_string={"q": q}, headers=auth(coordinator)).get_json()["items"]
-    assert [c["id"] for c in found] == [wanted["id"]]
+    if q.strip().lower().startswith(("quint", "quintérro")):
+        assert wanted["id"] in [c["id"] for c in found]  # the family name alone finds both sisters
+        return
+    assert [c["id"] for c in found] == [wanted["id"]], q
+    assert found[0]["victim_name"] == "Alexandra Quinterro", "the row says whose case it is"
 
 
 def test_search_by_val_reference_and_the_search_terms_are_never_audited(

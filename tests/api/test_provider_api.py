@@ -272,6 +272,7 @@ def test_a_coordinator_reroutes_and_sees_alerts(client, make_key, submit):
     assert again.status_code == 201 and again.get_json()["status"] == "unassigned"
     alerts = client.get("/api/v1/alerts", headers=auth(coordinator)).get_json()["items"]
     assert alerts[0]["kind"] == "route_unassigned"
+    assert alerts[0]["case_reference"] == case["reference"], "what a coordinator quotes and searches by"
     resolved = client.post(f"/api/v1/alerts/{alerts[0]['id']}/resolve", headers=auth(coordinator)).get_json()
     assert resolved["resolved_at"]
     assert client.get("/api/v1/alerts", headers=auth(make_key(Role.BOARD))).status_code == 403

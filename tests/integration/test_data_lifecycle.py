@@ -223,7 +223,7 @@ def test_subject_access_exports_everything_about_the_victim_across_confirmed_cas
     assert client.post(same, json={"case_id": made[3]["id"]}, headers=auth(coordinator)).status_code == 422
     assert client.get(same, headers=auth(make_key(Role.PROVIDER, provider_id="wmwa-idva"))).status_code == 403
 
-    json_path, html_path = _export(database, made[3]["id"], tmp_path)
+    json_path, html_path = _export(database, made[3]["reference"], tmp_path)  # the reference a person quotes
     export = json.loads(json_path.read_text())
     assert [c["case"]["id"] for c in export["cases"]] == [made[0]["id"], made[3]["id"]]  # both of hers
     assert "Aurelia" not in json_path.read_text() and twin["id"] not in json_path.read_text()
@@ -240,6 +240,9 @@ def test_subject_access_exports_everything_about_the_victim_across_confirmed_cas
     ), "a provider's read is recorded against its assignment, and is in the export"
     assert "match_key" not in first["victim"] and "Quillfeather" not in json_path.read_text()
     page = html_path.read_text()
+    # Readable: words, not data structures; every record a field/value table that fits the page.
+    assert "True" not in page and "False" not in page and '{"' not in page and "[&quot;" not in page
+    assert ">Yes<" in page and "table-layout:fixed" in page and "Given name" in page
     assert "<script" not in page and "Vantablack" in page and "reader.one" in page
     with unit_of_work(database) as session:
         exported = session.scalars(
@@ -253,3 +256,11 @@ def test_no_personal_column_is_missed_by_the_scan():
     columns = set(_text_columns())
     assert {("victims", "family_name"), ("case_notes", "text"), ("offences", "description")} <= columns
     assert all(inspect(Base.metadata.tables[t]).columns[c] is not None for t, c in columns)
+
+
+def test_subject_access_names_an_unknown_case_in_one_line(database):
+    result = CliRunner().invoke(
+        main, ["subject-access", "--case", "VAL-2026-999999"], env={"VAL_DATABASE_URL": database.url}
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "no case with the id or VAL reference 'VAL-2026-999999'" in result.output

@@ -236,7 +236,7 @@ def test_410_gone_disables_the_endpoint_and_alerts(
     receiver.script = [410]
     worker = start_worker(database, redis_server, scratch_dir / "wh-5", "w5")
     try:
-        intake("WH/5")
+        case = intake("WH/5")
         receiver.wait_for(1)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and deliveries(database)[0].status != "failed":
@@ -248,6 +248,8 @@ def test_410_gone_disables_the_endpoint_and_alerts(
     coordinator = make_key(Role.COORDINATOR)
     alerts = client.get("/api/v1/alerts", headers=auth(coordinator)).get_json()["items"]
     assert "webhook_endpoint_gone" in [a["kind"] for a in alerts]
+    gone = next(a for a in alerts if a["kind"] == "webhook_endpoint_gone")
+    assert gone["case_reference"] == case["reference"]
     failed = client.get("/api/v1/webhook-deliveries?status=failed", headers=auth(coordinator)).get_json()[
         "items"
     ]

@@ -18,6 +18,9 @@ class Alert(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     kind: Mapped[str] = mapped_column(String(40))
     case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The case's VAL reference when the raiser knows it without a query (a webhook's payload carries it);
+    # otherwise it is looked up from case_id when alerts are listed.
+    case_reference: Mapped[str | None] = mapped_column(String(20), default=None)
     assignment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     delivery_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     detail: Mapped[str] = mapped_column(Text)

@@ -12,6 +12,7 @@ class AlertSchema(ma.Schema):
     id = fields.UUID()
     kind = fields.String()
     case_id = fields.UUID(allow_none=True)
+    case_reference = fields.String(allow_none=True, metadata={"description": "The case's VAL reference"})
     assignment_id = fields.UUID(allow_none=True)
     delivery_id = fields.UUID(allow_none=True)
     detail = fields.String()

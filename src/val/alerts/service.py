@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from val.alerts.models import Alert
 from val.audit.service import record as audit
@@ -16,6 +17,7 @@ from val.db.base import table_of, utcnow
 from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
 from val.errors import NotFoundError
+from val.records.lookup import references_of
 
 _INSERT = insert(table_of(Alert))
 
@@ -28,6 +30,7 @@ def raise_alert(
     case_id: uuid.UUID | None = None,
     assignment_id: uuid.UUID | None = None,
     delivery_id: uuid.UUID | None = None,
+    case_reference: str | None = None,
 ) -> None:
     insert_row(
         session,
@@ -36,6 +39,7 @@ def raise_alert(
             "id": uuid.uuid4(),
             "kind": kind,
             "case_id": case_id,
+            "case_reference": case_reference,
             "assignment_id": assignment_id,
             "delivery_id": delivery_id,
             "detail": detail,
@@ -60,8 +64,19 @@ def list_alerts(
         query = query.where(Alert.resolved_at.is_(None))
     query = keyset(query, [Alert.created_at, Alert.id], descending=True, after=after).limit(limit + 1)
     page = page_of(list(session.scalars(query)), limit, lambda a: [a.created_at, a.id])
+    _fill_references(session, page.items)
     audit(session, principal, "alerts.listed", "alert", "list", request_id, result_count=len(page.items))
     return page
+
+
+def _fill_references(session: Session, alerts: list[Alert]) -> None:
+    """The VAL reference of each alert's case, what a coordinator quotes and searches by (shown, not saved)."""
+    missing = list({a.case_id for a in alerts if a.case_id and not a.case_reference})
+    references = references_of(session, missing)
+    for alert in alerts:
+        if alert.case_id and not alert.case_reference:
+            # As if loaded so: shown, not written back by a read.
+            set_committed_value(alert, "case_reference", references.get(alert.case_id))
 
 
 def resolve_alert(
@@ -72,6 +87,7 @@ def resolve_alert(
         raise NotFoundError("No alert with this id.")
     if alert.resolved_at is None:
         alert.resolved_at = utcnow()
+    _fill_references(session, [alert])
     audit(session, principal, "alert.resolved", "alert", alert.id, request_id)
     return alert
 

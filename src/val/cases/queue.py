@@ -25,7 +25,7 @@ from val.db.paging import Page, keyset, page_of
 from val.db.session import plain_rows
 from val.errors import BadCursor
 from val.records.models import Case, Victim
-from val.records.normalise import family_name_key, phone_e164
+from val.records.normalise import family_name_key, phone_e164, postcode_key
 from val.records.repeats import repeat_view
 from val.routing.models import Assignment
 from val.routing.states import AssignmentStatus
@@ -73,7 +73,8 @@ def _london_midnight(day: dt.date) -> dt.datetime:
 
 
 def _search(session: Session, q: str) -> list[uuid.UUID] | ColumnElement[bool]:
-    """The VAL reference, the source reference, the phone (as E.164) or the start of the family name. Each is
+    """The VAL reference, the source reference, the phone (as E.164), the postcode, the full name ("given
+    family") or the start of the family name. Each is
     an index lookup on its own. Usually they find a few cases, returned as their ids so the page is ordered
     among those alone; a very short prefix that finds many becomes a condition the database joins on."""
     text = q.strip()
@@ -84,6 +85,20 @@ def _search(session: Session, q: str) -> list[uuid.UUID] | ColumnElement[bool]:
     phone = phone_e164(text)
     if phone:
         lookups.append(select(Victim.case_id).where(Victim.phone_e164 == phone))
+    postcode = postcode_key(text)
+    if postcode:
+        lookups.append(
+            select(Victim.case_id).where(func.upper(func.replace(Victim.postcode, " ", "")) == postcode)
+        )
+    words = text.split()
+    if len(words) >= 2 and (last := family_name_key(words[-1])):
+        # A full name: the family name through its index, then the given name among those.
+        given = " ".join(words[:-1]).lower()
+        lookups.append(
+            select(Victim.case_id).where(
+                Victim.family_name_key == last, func.lower(Victim.given_name) == given
+            )
+        )
     key = family_name_key(text)
     if key:
         # A range on the binary-collated key: an index scan, accents and case already folded away.
@@ -254,6 +269,9 @@ def list_cases(
 _OWNER_NAMES = select(Credential.id, Credential.name).where(
     Credential.id.in_(bindparam("ids", expanding=True))
 )
+_VICTIM_NAMES = select(Victim.case_id, Victim.given_name, Victim.family_name).where(
+    Victim.case_id.in_(bindparam("ids", expanding=True))
+)
 _SERVICES = select(Assignment.case_id, Assignment.service).where(
     Assignment.case_id.in_(bindparam("ids", expanding=True)), Assignment.status.in_(COUNTED_ROUTES)
 )
@@ -278,7 +296,7 @@ _DUE = (
 
 def _items(session: Session, cases: list[Any], today: dt.date) -> list[dict[str, Any]]:
     """The list item of each case, already in its JSON form (CaseListItemSchema's, which documents it: a test
-    holds them equal). Three small queries for the whole page, never one per case; built by hand because
+    holds them equal). Four small queries for the whole page, never one per case; built by hand because
     dumping 50 items through the schema cost more than the queries."""
     if not cases:
         return []
@@ -292,6 +310,10 @@ def _items(session: Session, cases: list[Any], today: dt.date) -> list[dict[str,
     services: dict[uuid.UUID, set[str]] = {}
     for case_id, service in plain_rows(session, _SERVICES, {"ids": ids}):
         services.setdefault(case_id, set()).add(service)
+    victims = {
+        case_id: " ".join(part for part in (given, family) if part) or None
+        for case_id, given, family in plain_rows(session, _VICTIM_NAMES, {"ids": ids})
+    }
     due: dict[uuid.UUID, tuple[dt.date | None, int]] = {
         case_id: (next_due, overdue)
         for case_id, next_due, overdue in plain_rows(session, _DUE, {"ids": ids, "today": today})
@@ -303,6 +325,7 @@ def _items(session: Session, cases: list[Any], today: dt.date) -> list[dict[str,
             {
                 "id": str(c.id),
                 "reference": Case.reference_for(c.received_at, c.number),
+                "victim_name": victims.get(c.id),
                 "status": c.status,
                 "received_at": c.received_at.isoformat(),
                 "crime_types": [t for t in c.crime_types_key.split("|") if t],

@@ -144,6 +144,9 @@ class RecordedEventSchema(EventOutSchema):
 class CaseListItemSchema(ma.Schema):
     id = fields.UUID()
     reference = fields.String()
+    victim_name = fields.String(
+        allow_none=True, metadata={"description": "Given and family name; null once anonymised"}
+    )
     status = fields.String()
     received_at = fields.DateTime()
     crime_types = fields.List(fields.String())

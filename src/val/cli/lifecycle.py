@@ -14,6 +14,7 @@ from val.cli.base import database, in_unit_of_work, main, settings
 from val.db.session import empty_the_log
 from val.lifecycle.retention import RetentionRun, apply_retention
 from val.lifecycle.subject_access import as_html, as_json, subject_access
+from val.records.lookup import case_id_for_reference
 
 
 @main.group()
@@ -44,7 +45,12 @@ def retention_apply(dry_run: bool) -> None:
 
 
 @main.command("subject-access")
-@click.option("--case", "case_id", type=click.UUID, required=True, help="Any case of the victim.")
+@click.option(
+    "--case",
+    "case_given",
+    required=True,
+    help="The case asked about: its id or its VAL reference (VAL-YYYY-N).",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -52,11 +58,12 @@ def retention_apply(dry_run: bool) -> None:
     show_default=True,
     help="Directory for the export (JSON and an HTML page).",
 )
-def subject_access_command(case_id: uuid.UUID, out: Path) -> None:
+def subject_access_command(case_given: str, out: Path) -> None:
     """Everything VAL holds about a victim, across the cases confirmed as theirs, for a subject access
     request."""
 
     def export(session: Session) -> dict:
+        case_id = _case_named(session, case_given)
         return subject_access(session, system_principal(session, "cli-admin", Role.ADMIN), case_id)
 
     found = in_unit_of_work(export)
@@ -71,3 +78,13 @@ def subject_access_command(case_id: uuid.UUID, out: Path) -> None:
     for path in (json_path, html_path):
         path.chmod(0o600)  # special category data: readable by whoever ran it, no one else
     click.echo(f"{json_path}\n{html_path}")
+
+
+def _case_named(session: Session, given: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(given)
+    except ValueError:
+        found = case_id_for_reference(session, given)
+    if found is None:
+        raise click.ClickException(f"no case with the id or VAL reference {given!r}")
+    return found

@@ -119,40 +119,64 @@ def as_json(export: dict[str, Any]) -> str:
 
 
 def as_html(export: dict[str, Any]) -> str:
-    """A page with no script and no network: every value escaped, one table per part of each case."""
+    """A page a person can read, with no script and no network: every value escaped and in words (yes/no,
+    not JSON), each record a two-column table of field and value, so it fits the page however many fields
+    a record has."""
     data = json.loads(as_json(export))
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         "<title>Your information held by the Victim Advice Line</title>",
-        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
-        "table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{border:1px solid #999;"
-        "padding:.3rem;text-align:left;vertical-align:top}th{background:#eee}</style></head><body>",
+        "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;line-height:1.4}"
+        "table{border-collapse:collapse;width:100%;margin-bottom:1rem;table-layout:fixed}"
+        "th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top;"
+        "overflow-wrap:anywhere}th{background:#eee;width:14rem;font-weight:normal}"
+        "ul{margin:0;padding-left:1.2rem}@media print{body{margin:0;max-width:none}}</style></head><body>",
         "<h1>Your information held by the Victim Advice Line</h1>",
-        f"<p>{html.escape(data['about'])}</p><p>Produced {html.escape(data['produced_at'])}.</p>",
+        f"<p>{html.escape(data['about'])}</p><p>Produced {html.escape(_when(data['produced_at']))}.</p>",
     ]
     for record in data["cases"]:
         parts.append(f"<h2>Referral {html.escape(record['case']['reference'])}</h2>")
         for title, value in record.items():
-            parts.append(f"<h3>{html.escape(title.replace('_', ' ').capitalize())}</h3>")
-            parts.append(_table(value if isinstance(value, list) else [value]))
+            parts.append(f"<h3>{html.escape(_label(title))}</h3>")
+            rows = value if isinstance(value, list) else [value]
+            parts.append("".join(_record(row) for row in rows) if rows else "<p>None.</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "<p>None.</p>"
-    headers = list(dict.fromkeys(key for row in rows for key in row))
-    head = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in headers)
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _when(text: str) -> str:
+    """An ISO timestamp as a person writes it; anything else as it is."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return moment.strftime("%d %B %Y, %H:%M UTC") if moment.tzinfo else moment.strftime("%d %B %Y")
+
+
+def _record(row: dict[str, Any]) -> str:
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row.get(h))}</td>" for h in headers) + "</tr>" for row in rows
+        f"<tr><th scope='row'>{html.escape(_label(key))}</th><td>{_value(value)}</td></tr>"
+        for key, value in row.items()
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table><tbody>{body}</tbody></table>"
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return html.escape(json.dumps(value, ensure_ascii=False))
+def _value(value: Any) -> str:
+    """In words: yes/no, a dash for nothing, lists as lists, nested records as field: value lines."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        items = "".join(f"<li>{html.escape(_label(k))}: {_value(v)}</li>" for k, v in value.items())
+        return f"<ul>{items}</ul>"
+    if isinstance(value, list):
+        return "<ul>" + "".join(f"<li>{_value(item)}</li>" for item in value) + "</ul>"
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[:4].isdigit():
+        return html.escape(_when(value))
     return html.escape(str(value))

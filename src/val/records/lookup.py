@@ -29,3 +29,24 @@ def case_bundle(
         raise NotFoundError("No case with this id.")
     case, decision, victim, offence = row
     return case, decision, victim, offence
+
+
+def case_id_for_reference(session: Session, reference: str) -> uuid.UUID | None:
+    """The case a VAL reference (VAL-YYYY-NNNNNN, any case) names; None when it names none."""
+    parts = reference.strip().upper().split("-")
+    if not (len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit()):
+        return None
+    for case_id, received_at, number in session.execute(
+        select(Case.id, Case.received_at, Case.number).where(Case.number == int(parts[2]))
+    ):
+        if Case.reference_for(received_at, number) == reference.strip().upper():
+            return case_id
+    return None
+
+
+def references_of(session: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The VAL reference of each case."""
+    if not case_ids:
+        return {}
+    rows = session.execute(select(Case.id, Case.received_at, Case.number).where(Case.id.in_(case_ids)))
+    return {case_id: Case.reference_for(received_at, number) for case_id, received_at, number in rows}

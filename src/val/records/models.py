@@ -87,6 +87,10 @@ class Case(Base):
 
 class Victim(Base):
     __tablename__ = "victims"
+    __table_args__ = (
+        # Search by postcode (DOMAIN §11), however it was spaced or cased when the referral came in.
+        Index("ix_victims_postcode_key", func.upper(func.replace(text("postcode"), " ", ""))),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)

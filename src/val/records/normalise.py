@@ -38,3 +38,15 @@ def phone_e164(phone: str | None, country_code: str = "44") -> str | None:
     if not rest.isdigit() or not 7 <= len(rest) <= 15:
         return None
     return "+" + rest
+
+
+# A UK postcode with or without its space, any case (the Royal Mail format).
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+
+
+def postcode_key(text: str | None) -> str | None:
+    """A postcode as the search index holds it (upper case, no spaces); None when `text` is not one."""
+    if not text:
+        return None
+    key = "".join(text.split()).upper()
+    return key if _POSTCODE.match(key) else None

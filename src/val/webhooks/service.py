@@ -339,4 +339,7 @@ def _set_status(session: Session, delivery_id: uuid.UUID, target: DeliveryStatus
 
 
 def _alert(session: Session, claimed: Claimed, kind: str, detail: str) -> None:
-    raise_alert(session, kind, detail, delivery_id=claimed.id, assignment_id=claimed.assignment_id)
+    # The payload names the case: no query here, where the attempts are written in one round trip.
+    reference = json.loads(claimed.body).get("data", {}).get("case_reference")
+    ids = {"delivery_id": claimed.id, "assignment_id": claimed.assignment_id}
+    raise_alert(session, kind, detail, case_reference=reference, **ids)
