@@ -344,6 +344,9 @@ def referral_status(
     return case
 
 
+LOOKUP_LIMIT = 50  # one source record names at most a few victims
+
+
 def own_referrals_by_reference(
     session: Session,
     principal: Principal,
@@ -370,6 +373,3 @@ def own_referrals_by_reference(
     for case in found:
         audit(session, principal, "referral.status_read", "case", case.id, request_id)
     return found
-
-
-LOOKUP_LIMIT = 50  # one source record names at most a few victims
