@@ -15,6 +15,7 @@ from val.http.idempotency import idempotent
 from val.http.problems import Problem
 from val.metrics.instruments import record_batch
 from val.referrals import batch
+from val.referrals.lookup import own_referrals_by_reference, referral_status
 from val.referrals.schemas import (
     REFERRAL_EXAMPLE,
     BatchResultSchema,
@@ -24,7 +25,7 @@ from val.referrals.schemas import (
     ReferralSchema,
     ReferralStatusSchema,
 )
-from val.referrals.service import accept_referral, own_referrals_by_reference, referral_status
+from val.referrals.service import accept_referral
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
 

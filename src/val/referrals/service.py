@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -329,47 +329,3 @@ def _duplicate(session: Session, principal: Principal, key: str, request_id: str
     return IntakeResult(
         case=existing, created=False, submitted_by_caller=existing.submitted_by == principal.credential_id
     )
-
-
-def referral_status(
-    session: Session, principal: Principal, case_id: uuid.UUID, request_id: str | None
-) -> Case | None:
-    """A referral as its submitter may see it; anyone else's is as good as absent."""
-    case = session.scalar(
-        select(Case).where(Case.id == case_id, Case.submitted_by == principal.credential_id)
-    )
-    if case is None:
-        return None
-    audit(session, principal, "referral.status_read", "case", case.id, request_id)
-    return case
-
-
-LOOKUP_LIMIT = 50  # one source record names at most a few victims
-
-
-def own_referrals_by_reference(
-    session: Session,
-    principal: Principal,
-    *,
-    reference: str | None,
-    source_reference: str | None,
-    request_id: str | None,
-) -> list[Case]:
-    """The referrals this credential submitted with this VAL reference (VAL-YYYY-NNNNNN) or this source
-    reference (any case), newest first; anyone else's are as good as absent."""
-    query = select(Case).where(Case.submitted_by == principal.credential_id)
-    if reference is not None:
-        parts = reference.strip().upper().split("-")
-        if not (len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit()):
-            return []
-        query = query.where(Case.number == int(parts[2]))
-    if source_reference is not None:
-        query = query.where(func.lower(Case.source_reference) == source_reference.strip().lower())
-    found = [
-        case
-        for case in session.scalars(query.order_by(Case.received_at.desc()).limit(LOOKUP_LIMIT))
-        if reference is None or case.reference == reference.strip().upper()
-    ]
-    for case in found:
-        audit(session, principal, "referral.status_read", "case", case.id, request_id)
-    return found
