@@ -25,6 +25,7 @@ from val.cases.schemas import (
     RecordedEventSchema,
 )
 from val.cases.service import etag_of, list_events, read_case, record_event, update_case
+from val.http.blueprint import ETAG_HEADER
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
 from val.http.pagination import PageQuerySchema, decode_cursor, page_json, page_response, page_schema
@@ -75,7 +76,7 @@ def case_page(lister: Callable[..., Any], case_id: uuid.UUID, query: dict[str, A
 @blp.route("/cases/<uuid:case_id>")
 class CaseDetail(MethodView):
     @require_roles(Role.COORDINATOR)
-    @blp.response(200, CoordinatorCaseSchema)
+    @blp.response(200, CoordinatorCaseSchema, headers=ETAG_HEADER)
     def get(self, case_id: uuid.UUID):
         """One case: triage, routes, compliance points, victim and offence, owner; its ETag for If-Match."""
         case = read_case(request_session(), g.principal, case_id, g.request_id)
@@ -88,7 +89,7 @@ class CaseDetail(MethodView):
         CasePatchSchema(),
         example={"owner": "me", "contact": {"safe_to_call": False, "safe_times": "Only by email"}},
     )
-    @blp.response(200, CoordinatorCaseSchema)
+    @blp.response(200, CoordinatorCaseSchema, headers=ETAG_HEADER)
     @blp.doc(
         parameters=[
             {

@@ -29,6 +29,7 @@ from val.cases.schemas import (
 )
 from val.cases.service import etag_of, read_case
 from val.cases.timeline import timeline
+from val.http.blueprint import ETAG_HEADER
 from val.http.context import request_session, services
 from val.http.pagination import PageQuerySchema, page_schema
 from val.http.problems import Problem
@@ -97,7 +98,7 @@ class CloseCase(MethodView):
         CloseSchema(),
         example={"outcome": "supported", "at": "2026-11-25T16:00:00Z", "reason": "Support plan completed"},
     )
-    @blp.response(200, CoordinatorCaseSchema)
+    @blp.response(200, CoordinatorCaseSchema, headers=ETAG_HEADER)
     def post(self, body, case_id: uuid.UUID):
         """Close with an outcome; 409 while providers hold the case, unless `withdraw_open`."""
         close_case(request_session(), g.principal, case_id, request_id=g.request_id, **body)
@@ -108,7 +109,7 @@ class CloseCase(MethodView):
 class ReopenCase(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(ReopenSchema(), example={"reason": "The victim asked for support again"})
-    @blp.response(200, CoordinatorCaseSchema)
+    @blp.response(200, CoordinatorCaseSchema, headers=ETAG_HEADER)
     def post(self, body, case_id: uuid.UUID):
         """Back to the status its consent and assignments imply; with `offer_again` (the default) the
         services routing wants are offered again, as far as consent allows."""

@@ -3,6 +3,7 @@ with precise problems instead of webargs' generic ones."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Request
@@ -66,6 +67,27 @@ class ApiBlueprint(Blueprint):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(_roles_in_description)
+
+    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):  # noqa: ANN001, ANN202
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        # A stable operationId for each operation, so a generated client has functions a person can read
+        # (`get_case_detail`, not `get_api_v1_cases_case_id`): the method and the view's class name.
+        for method, info in self._docs[endpoint].items():
+            if method != "parameters":
+                info.setdefault("manual_doc", {}).setdefault("operationId", f"{method}_{_snake(endpoint)}")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# The ETag a case answer carries, declared so clients know to read it (If-Match on a safe-contact change).
+ETAG_HEADER = {
+    "ETag": {
+        "description": "The case's version; send it back in If-Match to change safe contact details",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def _roles_in_description(doc: dict, doc_info: dict, **_: Any) -> dict:

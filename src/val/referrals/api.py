@@ -113,9 +113,14 @@ class ReferralBatches(MethodView):
                     "example": [REFERRAL_EXAMPLE],
                     "schema": {
                         "type": "array",
-                        # Any value: each record is validated on its own as a Referral, and one that is not
-                        # an object is reported as rejected in the results, like any other invalid record.
-                        "items": {"description": "A Referral"},
+                        # Each record is validated on its own as a Referral; anything else is reported as
+                        # rejected in the results, like any other invalid record (so any value is accepted).
+                        "items": {
+                            "anyOf": [
+                                {"$ref": "#/components/schemas/Referral"},
+                                {"description": "Any other value: reported as rejected"},
+                            ]
+                        },
                     },
                 },
                 "application/x-ndjson": {"schema": {"type": "string"}},
