@@ -92,14 +92,18 @@ def resolve_alert(
     return alert
 
 
-def open_alert_exists(session: Session, kind: str, detail: str) -> bool:
-    """Whether the same alert is already open (so a condition that persists is raised once)."""
+def raise_alert_once(session: Session, kind: str, detail: str) -> bool:
+    """Raise the alert unless the same one is still open, so a condition that persists is raised once;
+    whether it was raised."""
     found = session.scalar(
         select(Alert.id)
         .where(Alert.kind == kind, Alert.detail == detail, Alert.resolved_at.is_(None))
         .limit(1)
     )
-    return found is not None
+    if found is not None:
+        return False
+    raise_alert(session, kind, detail)
+    return True
 
 
 def resolve_matching(session: Session, kind: str, detail: str) -> None:

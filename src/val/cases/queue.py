@@ -79,9 +79,9 @@ def _search(session: Session, q: str) -> list[uuid.UUID] | ColumnElement[bool]:
     among those alone; a very short prefix that finds many becomes a condition the database joins on."""
     text = q.strip()
     lookups: list[Any] = [select(Case.id).where(func.lower(Case.source_reference) == text.lower())]
-    parts = text.upper().split("-")
-    if len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit():
-        lookups.append(select(Case.id).where(Case.number == int(parts[2])))
+    number = Case.number_in(text)
+    if number is not None:
+        lookups.append(select(Case.id).where(Case.number == number))
     phone = phone_e164(text)
     if phone:
         lookups.append(select(Victim.case_id).where(Victim.phone_e164 == phone))

@@ -33,11 +33,11 @@ def case_bundle(
 
 def case_id_for_reference(session: Session, reference: str) -> uuid.UUID | None:
     """The case a VAL reference (VAL-YYYY-NNNNNN, any case) names; None when it names none."""
-    parts = reference.strip().upper().split("-")
-    if not (len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit()):
+    wanted = Case.number_in(reference)
+    if wanted is None:
         return None
     for case_id, received_at, number in session.execute(
-        select(Case.id, Case.received_at, Case.number).where(Case.number == int(parts[2]))
+        select(Case.id, Case.received_at, Case.number).where(Case.number == wanted)
     ):
         if Case.reference_for(received_at, number) == reference.strip().upper():
             return case_id

@@ -84,6 +84,15 @@ class Case(Base):
         """Human reference quoted on the phone: year received and the case number."""
         return f"VAL-{received_at.year}-{number:06d}"
 
+    @staticmethod
+    def number_in(reference: str) -> int | None:
+        """The case number a VAL reference (VAL-YYYY-N, any case and spacing) names; None when `reference`
+        is not one. The year is checked against the case found (reference_for)."""
+        parts = reference.strip().upper().split("-")
+        if len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit():
+            return int(parts[2])
+        return None
+
 
 class Victim(Base):
     __tablename__ = "victims"

@@ -41,10 +41,10 @@ def own_referrals_by_reference(
     reference (any case), newest first; anyone else's are as good as absent."""
     query = select(Case).where(Case.submitted_by == principal.credential_id)
     if reference is not None:
-        parts = reference.strip().upper().split("-")
-        if not (len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit()):
+        number = Case.number_in(reference)
+        if number is None:
             return []
-        query = query.where(Case.number == int(parts[2]))
+        query = query.where(Case.number == number)
     if source_reference is not None:
         query = query.where(func.lower(Case.source_reference) == source_reference.strip().lower())
     found = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from val.alerts.service import open_alert_exists, raise_alert, resolve_matching
+from val.alerts.service import raise_alert_once, resolve_matching
 from val.db.base import rows_affected, table_of, utcnow
 from val.providers.models import Provider
 from val.webhooks.domain import DeliveryStatus
@@ -32,10 +32,7 @@ def alert_awaiting_endpoints(session: Session) -> int:
     ).all()
     raised = 0
     for provider_id in waiting:
-        detail = _detail(provider_id)
-        if not open_alert_exists(session, AWAITING_ENDPOINT_ALERT, detail):
-            raise_alert(session, AWAITING_ENDPOINT_ALERT, detail)
-            raised += 1
+        raised += raise_alert_once(session, AWAITING_ENDPOINT_ALERT, _detail(provider_id))
     return raised
 
 

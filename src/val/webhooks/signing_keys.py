@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from val.alerts.service import open_alert_exists, raise_alert
+from val.alerts.service import raise_alert_once
 from val.webhooks.secret_box import SecretBox
 
 
@@ -31,5 +31,4 @@ def alert_secret_unopenable(session: Session, provider_id: str) -> None:
         f"Webhooks to {provider_id} are held: its signing secret was sealed with a key this VAL does not have. "
         "Give VAL that key (VAL_SECRET_KEY, or the embedded mode's secret.key) or set a new endpoint secret."
     )
-    if not open_alert_exists(session, SECRET_UNOPENABLE, detail):
-        raise_alert(session, SECRET_UNOPENABLE, detail)
+    raise_alert_once(session, SECRET_UNOPENABLE, detail)
