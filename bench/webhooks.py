@@ -163,7 +163,7 @@ def run() -> dict[str, float]:
         # arriving while it drains, and their webhooks' latency is measured too.
         receiver.received.clear()
         from val.providers.models import Provider
-        from val.webhooks.service import add_delivery
+        from val.webhooks.outbox import add_delivery
 
         with unit_of_work(database) as session:
             idva = session.get(Provider, "wmwa-idva")

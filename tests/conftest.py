@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from harness.database import prepared
 from harness.servers import PostgresServer, RedisServer
+from tests.contract import ContractClient
 from val.app import create_app
 from val.auth.roles import Role
 from val.auth.service import create_credential
@@ -104,6 +105,7 @@ def database(request: pytest.FixtureRequest) -> Iterator[Database]:
 @pytest.fixture
 def app(database: Database):
     app = create_app(overrides={"database_url": database.url})
+    app.test_client_class = ContractClient  # every JSON answer is held to the OpenAPI document
     yield app
     app.extensions["val"].db.dispose()
 

@@ -22,7 +22,7 @@ import psycopg
 from celery import Celery
 
 from val.settings import Settings
-from val.webhooks.service import NOTIFY_CHANNEL
+from val.webhooks.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger("val.workers.kick")
 

@@ -30,6 +30,7 @@ from val.http.context import (
     database_unreachable,
 )
 from val.http.health import swagger_assets
+from val.http.output import nullable_object_as_all_of
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception, problem_response
 from val.logs import configure_logging
 from val.metrics.instruments import record_request
@@ -149,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics_blp)
     app.register_blueprint(swagger_assets)
     api = ProblemApi(app)
+    api.ma_plugin.converter.add_attribute_function(nullable_object_as_all_of)
     for blueprint in (
         referrals_blp,
         cases_blp,

@@ -46,7 +46,7 @@ def test_offers_acceptances_and_declines_by_reason_rounded_and_withheld(client, 
         as_text=True
     )
 
-    as_csv = client.get(f"{RETURN}?{this_month()}&format=csv", headers=auth(board))
+    as_csv = client.get(f"{RETURN}.csv?{this_month()}", headers=auth(board))
     assert as_csv.mimetype == "text/csv"
     lines = as_csv.get_data(as_text=True).splitlines()
     assert lines[0].startswith("service,crime_type,offered,accepted") and lines[-1].startswith("total,")

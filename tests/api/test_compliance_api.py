@@ -239,7 +239,7 @@ def test_small_numbers_are_suppressed_in_json_and_csv(client, make_key, new_case
     assert len(r4["suppressed_cells"]) >= 2
     assert r4["on_time_rate"] is None
     csv_response = client.get(
-        f"{SUMMARY}?from=2026-05-01&to=2026-05-31&group_by=code&format=csv", headers=auth(board)
+        f"{SUMMARY}.csv?from=2026-05-01&to=2026-05-31&group_by=code", headers=auth(board)
     )
     assert csv_response.mimetype == "text/csv"
     table = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))

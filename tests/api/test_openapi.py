@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import auth, this_month
+from val.auth.roles import Role
 from val.settings import load_settings
 
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -87,6 +89,26 @@ def test_the_idempotency_key_header_is_documented_with_its_bounds(spec, path):
     )
 
 
-def test_the_board_summary_documents_its_csv_alternative(spec):
-    content = spec["paths"]["/api/v1/board/compliance-summary"]["get"]["responses"]["200"]["content"]
-    assert set(content) == {"application/json", "text/csv"}
+@pytest.mark.parametrize("figure", ["compliance-summary", "commissioning-return"])
+def test_each_board_figure_has_a_json_path_and_a_csv_path(spec, figure):
+    def content(path):
+        return set(spec["paths"][path]["get"]["responses"]["200"]["content"])
+
+    # One media type per operation: a generated client parses the answer by the operation's declared type.
+    assert content(f"/api/v1/board/{figure}") == {"application/json"}
+    assert content(f"/api/v1/board/{figure}.csv") == {"text/csv"}
+
+
+@pytest.mark.parametrize(
+    ("path", "csv_path"),
+    [
+        ("/api/v1/board/compliance-summary", "/api/v1/board/compliance-summary.csv"),
+        ("/api/v1/board/commissioning-return", "/api/v1/board/commissioning-return.csv"),
+    ],
+)
+def test_format_csv_on_the_json_path_names_the_csv_path(client, make_key, path, csv_path):
+    board = make_key(Role.BOARD)
+    answer = client.get(f"{path}?{this_month()}&format=csv", headers=auth(board))
+    assert answer.status_code == 422
+    (error,) = answer.get_json()["errors"]
+    assert error["field"] == "format" and csv_path in error["detail"]

@@ -1,8 +1,10 @@
 """The OpenAPI document as a client generator reads it: openapi-python-client generates a client from it, and
-that client runs a coordinator's day against VAL over HTTP — every answer parsed into its model."""
+that client runs a coordinator's day against VAL over HTTP — every answer parsed into its model — with what a
+provider sees of the offer before and after, and the Board's figures as JSON and as CSV."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
 import shutil
@@ -54,6 +56,7 @@ def test_a_generated_client_runs_a_coordinators_day(
     models = importlib.import_module("val_client.models")
 
     intake, coordinator = make_key(Role.INTAKE), make_key(Role.COORDINATOR, name="jo.generated")
+    idva_key, board_key = make_key(Role.PROVIDER, provider_id="wmwa-idva"), make_key(Role.BOARD)
     with serving(app) as base_url:
         sender = vc.AuthenticatedClient(base_url=base_url, token=intake)
         body = referral_body(
@@ -65,6 +68,11 @@ def test_a_generated_client_runs_a_coordinators_day(
         )
         case = api("referrals.post_referrals").sync(client=sender, body=models.Referral.from_dict(body))
         assert isinstance(case, models.Case), case
+        idva_route = next(r for r in case.routes if r.service == "idva")
+        idva = vc.AuthenticatedClient(base_url=base_url, token=idva_key)
+        offer = api("provider.get_provider_referral").sync(client=idva, assignment_id=idva_route.id)
+        assert isinstance(offer, models.ProviderReferral) and offer.disclosure.stage == "offer", offer
+        assert offer.victim.age_band and isinstance(offer.victim.given_name, vc.types.Unset)
         jo = vc.AuthenticatedClient(base_url=base_url, token=coordinator)
 
         page = api("cases.get_cases").sync(client=jo, q="Alexandra Quinterro")
@@ -92,6 +100,24 @@ def test_a_generated_client_runs_a_coordinators_day(
         timeline = api("cases.get_timeline").sync(client=jo, case_id=case.id)
         kinds = {item.kind for item in timeline.items}
         assert {"contact_attempt", "note", "contact_changed", "closed"} <= kinds
+        # Closing withdrew the offer: the provider now sees the status and why, nothing of the victim.
+        gone = api("provider.get_provider_referral").sync(client=idva, assignment_id=idva_route.id)
+        assert gone.status == "withdrawn" and isinstance(gone.victim, vc.types.Unset), gone
+        assert gone.outcome.withdrawn == "case closed by a coordinator"
+
+        board = vc.AuthenticatedClient(base_url=base_url, token=board_key)
+        first = dt.date.today().replace(day=1)
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        summary = api("compliance.get_compliance_summary").sync(client=board, from_=first, to=last)
+        assert isinstance(summary, models.Summary) and summary.period.from_ == first, summary
+        as_csv = api("compliance.get_compliance_summary_csv").sync(client=board, from_=first, to=last)
+        assert isinstance(as_csv, str) and as_csv.splitlines()[0].startswith("right,"), as_csv
+        figures = api("commissioning.get_commissioning_return").sync(client=board, from_=first, to=last)
+        assert isinstance(figures, models.Return) and figures.total.service is None, figures
+        return_csv = api("commissioning.get_commissioning_return_csv").sync(
+            client=board, from_=first, to=last
+        )
+        assert return_csv.splitlines()[0].startswith("service,crime_type,"), return_csv
         refused = api("cases.get_case_detail").sync(client=sender, case_id=case.id)
         assert isinstance(refused, models.Problem) and refused.status == 403
     shutil.rmtree(tmp_path / "val_client")

@@ -352,7 +352,7 @@ def test_a_backlog_the_listener_finds_is_published_and_delivered_without_any_bea
     """On PostgreSQL the worker's listener publishes what each commit made due; a backlog goes through its
     own publishing thread, so the listener is free for the next referral. No beat runs here: every webhook
     below reaches the provider only through the listener and that thread."""
-    from val.webhooks.service import add_delivery
+    from val.webhooks.outbox import add_delivery
 
     worker = start(
         scratch_dir / "listener",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields
 
+from val.alerts.kinds import AlertKind
+from val.http.output import OutputSchema, enum_string
 from val.http.pagination import PageQuerySchema
 
 
-class AlertSchema(ma.Schema):
+class AlertSchema(OutputSchema):
     id = fields.UUID()
-    kind = fields.String()
+    kind = enum_string(AlertKind)
     case_id = fields.UUID(allow_none=True)
     case_reference = fields.String(allow_none=True, metadata={"description": "The case's VAL reference"})
     assignment_id = fields.UUID(allow_none=True)

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from val.alerts.kinds import AlertKind
 from val.alerts.models import Alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
@@ -24,7 +25,7 @@ _INSERT = insert(table_of(Alert))
 
 def raise_alert(
     session: Session,
-    kind: str,
+    kind: AlertKind,
     detail: str,
     *,
     case_id: uuid.UUID | None = None,
@@ -37,7 +38,7 @@ def raise_alert(
         _INSERT,
         {
             "id": uuid.uuid4(),
-            "kind": kind,
+            "kind": AlertKind(kind).value,
             "case_id": case_id,
             "case_reference": case_reference,
             "assignment_id": assignment_id,
@@ -92,12 +93,12 @@ def resolve_alert(
     return alert
 
 
-def raise_alert_once(session: Session, kind: str, detail: str) -> bool:
+def raise_alert_once(session: Session, kind: AlertKind, detail: str) -> bool:
     """Raise the alert unless the same one is still open, so a condition that persists is raised once;
     whether it was raised."""
     found = session.scalar(
         select(Alert.id)
-        .where(Alert.kind == kind, Alert.detail == detail, Alert.resolved_at.is_(None))
+        .where(Alert.kind == AlertKind(kind).value, Alert.detail == detail, Alert.resolved_at.is_(None))
         .limit(1)
     )
     if found is not None:
@@ -106,10 +107,10 @@ def raise_alert_once(session: Session, kind: str, detail: str) -> bool:
     return True
 
 
-def resolve_matching(session: Session, kind: str, detail: str) -> None:
+def resolve_matching(session: Session, kind: AlertKind, detail: str) -> None:
     """Resolve the open alerts a condition raised, once the condition has ended by itself."""
     session.execute(
         update(Alert)
-        .where(Alert.kind == kind, Alert.detail == detail, Alert.resolved_at.is_(None))
+        .where(Alert.kind == AlertKind(kind).value, Alert.detail == detail, Alert.resolved_at.is_(None))
         .values(resolved_at=utcnow())
     )

@@ -12,17 +12,18 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session
+from val.http.output import OutputSchema, enum_string
 from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
 from val.http.schemas import Instant
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit trail (admins)")
 
 
-class AuditEventSchema(ma.Schema):
+class AuditEventSchema(OutputSchema):
     id = fields.UUID()
     at = fields.DateTime()
     credential_id = fields.UUID(allow_none=True)
-    role = fields.String()
+    role = enum_string(Role)
     action = fields.String()
     entity_type = fields.String()
     entity_id = fields.String()

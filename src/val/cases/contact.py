@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
@@ -60,7 +61,7 @@ def record_attempt(
         change_contact(session, principal, case.id, {"safe_to_call": False}, now)
         raise_alert(
             session,
-            "unsafe_contact",
+            AlertKind.UNSAFE_CONTACT,
             "The victim could not talk safely: do not call until a coordinator "
             "has agreed a safe way to make contact.",
             case_id=case.id,
@@ -68,7 +69,7 @@ def record_attempt(
     elif outcome == "wrong_number":
         raise_alert(
             session,
-            "contact_details_wrong",
+            AlertKind.CONTACT_DETAILS_WRONG,
             "The contact details on the case reached someone else.",
             case_id=case.id,
         )
@@ -77,7 +78,7 @@ def record_attempt(
     if outcome != "reached" and _unreached_run(session, case.id) == unreached_alert_after:
         raise_alert(
             session,
-            "unable_to_contact",
+            AlertKind.UNABLE_TO_CONTACT,
             f"{unreached_alert_after} attempts in a row have not reached the victim.",
             case_id=case.id,
         )

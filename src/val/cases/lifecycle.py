@@ -14,7 +14,7 @@ from val.auth.roles import Principal
 from val.cases.notes import add_note
 from val.db.base import utcnow
 from val.errors import ConflictError, InvalidInputError
-from val.records.activity import record_activity
+from val.records.activity import ActivityKind, record_activity
 from val.records.lookup import case_bundle
 from val.records.models import Case
 from val.routing.case_status import implied_status, move_case
@@ -65,7 +65,7 @@ def close_case(
         withdraw(session, assignment, "case closed by a coordinator", now)
     move_case(case, CaseStatus.CLOSED)
     case.closed_at, case.closure_outcome = at, outcome
-    record_activity(session, case.id, "closed", f"closed: {outcome}", actor=principal.name, at=now)
+    record_activity(session, case.id, ActivityKind.CLOSED, f"closed: {outcome}", actor=principal.name, at=now)
     if reason:  # free text: kept where coordinators keep words, never in the case's history
         add_note(session, principal, case.id, f"Closed ({outcome}): {reason}", None, request_id)
     audit(session, principal, "case.closed", "case", case.id, request_id)
@@ -95,7 +95,9 @@ def reopen_case(
         offer_what_is_missing(session, policy, case, decision.risk_level, facts, now)
         session.flush()
     move_case(case, implied_status(session, case, may_close=False))
-    record_activity(session, case.id, "reopened", f"reopened as {case.status}", actor=principal.name, at=now)
+    record_activity(
+        session, case.id, ActivityKind.REOPENED, f"reopened as {case.status}", actor=principal.name, at=now
+    )
     add_note(session, principal, case.id, f"Reopened: {reason}", None, request_id)
     audit(session, principal, "case.reopened", "case", case.id, request_id)
     return case

@@ -2,103 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from val.cases.timeline import TIMELINE_KINDS
 from val.compliance.schemas import EventInSchema, EventOutSchema
+from val.http.output import ComputedNested, ComputedString, OutputSchema, enum_string
 from val.http.pagination import PageQuerySchema
 from val.http.schemas import Day, Instant, StrictSchema, TrueOrFalse, not_in_future
 from val.providers.directory import SERVICES
 from val.records.repeats import repeat_view
-from val.referrals.schemas import POLICING_AREAS, CaseSchema, ConsentSchema
-from val.triage.domain import CrimeType
+from val.referrals.answers import CaseSchema, ContactOutSchema, SourceOutSchema
+from val.referrals.schemas import (
+    CCE_LEVELS,
+    CONSENT_VALUES,
+    DASH_ANSWERS,
+    HATE_STRANDS,
+    OFFENCE_FLAGS,
+    POLICING_AREAS,
+    RELATIONSHIPS,
+    RISK_LEVELS,
+    RISK_TOOLS,
+    RTC_OUTCOMES,
+    VULNERABILITIES,
+    ConsentSchema,
+)
+from val.routing.states import OUTCOMES
+from val.triage.domain import CaseStatus, CrimeType, RiskLevel
 
 __all__ = ["EventInSchema", "EventOutSchema"]
 
-
-class ContactOutSchema(ma.Schema):
-    phone = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    safe_to_call = fields.Boolean()
-    safe_times = fields.String(allow_none=True)
-    voicemail_ok = fields.Boolean(allow_none=True)
-    phone_known_to_suspect = fields.Boolean(allow_none=True)
-
-
-class VictimOutSchema(ma.Schema):
-    given_name = fields.String(allow_none=True)
-    family_name = fields.String(allow_none=True)
-    date_of_birth = Day()
-    gender = fields.String(allow_none=True)
-    postcode = fields.String(allow_none=True)
-    policing_area = fields.String()
-    relationship = fields.String()
-    contact = fields.Nested(ContactOutSchema)
-    language = fields.String(allow_none=True)
-    needs_interpreter = fields.Boolean()
-    vulnerabilities = fields.List(fields.String())
-    persistently_targeted = fields.Boolean()
-    intimidated = fields.Boolean()
-    in_hospital = fields.Boolean()
-    children_in_household = fields.Integer()
-
-
-class OffenceOutSchema(ma.Schema):
-    home_office_code = fields.String(allow_none=True)
-    description = fields.String(allow_none=True)
-    occurred_at = fields.DateTime(allow_none=True)
-    flags = fields.List(fields.String())
-    hate_strands = fields.List(fields.String())
-    rtc_outcome = fields.String(allow_none=True)
-
-
-class RepeatSchema(ma.Schema):
-    """Earlier cases of the same victim received in the 12 months before this one (DOMAIN §13)."""
-
-    previous_cases_12_months = fields.Integer()
-    last_received_on = Day()
-
-
-class CoordinatorCaseSchema(CaseSchema):
-    """Coordinators manage the whole case, so they also see who the victim is and what happened."""
-
-    owner = fields.Method("_owner")
-    closed_at = fields.DateTime(allow_none=True)
-    closure_outcome = fields.String(allow_none=True)
-
-    source = fields.Method("_source")
-    reported_at = fields.DateTime()
-    consent = fields.Method("_consent")
-    victim = fields.Nested(VictimOutSchema)
-    offence = fields.Nested(OffenceOutSchema)
-    risk = fields.Function(lambda case: case.triage.risk_input)
-    repeat = fields.Function(
-        lambda case: (
-            RepeatSchema().dump(repeat_view(case.repeat_previous_cases, case.repeat_last_received_on))
-            if case.repeat_previous_cases
-            else None
-        ),
-        metadata={"description": "A repeat victim: earlier cases in 12 months (null for a first referral)"},
-    )
-    anonymised_at = fields.DateTime(allow_none=True)
-
-    def _owner(self, case) -> str | None:  # noqa: ANN001
-        return getattr(case, "owner_name", None)
-
-    def _source(self, case) -> dict:  # noqa: ANN001
-        return {"system": case.source_system, "reference": case.source_reference}
-
-    def _consent(self, case) -> dict:  # noqa: ANN001
-        recorded = case.consent_recorded_at.isoformat() if case.consent_recorded_at else None
-        return {"support_referral": case.consent_support_referral, "recorded_at": recorded}
-
-
-class CaseIdSchema(ma.Schema):
-    case_id = fields.UUID(required=True)
-
-
-# --- Casework (DOMAIN §11) -----------------------------------------------------------------------------------
-
+# Casework (DOMAIN §11).
 CASE_STATUSES = ("triaged", "awaiting_consent", "routed", "in_support", "closed", "no_referral")
 SORTS = ("priority", "received_at", "-received_at")
 CHANNELS = ("phone", "sms", "email", "letter", "in_person")
@@ -111,6 +47,125 @@ ATTEMPT_OUTCOMES = (
     "declined_support",
 )
 CLOSURE_OUTCOMES = ("supported", "support_declined", "unable_to_contact", "transferred", "no_further_action")
+
+
+class VictimOutSchema(OutputSchema):
+    given_name = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    date_of_birth = Day(allow_none=True, metadata={"description": "null once anonymised"})
+    gender = fields.String(allow_none=True)
+    postcode = fields.String(allow_none=True)
+    policing_area = fields.String(validate=POLICING_AREAS)
+    relationship = enum_string(RELATIONSHIPS)
+    contact = ComputedNested(
+        ContactOutSchema, "_contact", allow_none=True, metadata={"description": "null once anonymised"}
+    )
+    language = fields.String(allow_none=True)
+    needs_interpreter = fields.Boolean()
+    vulnerabilities = fields.List(enum_string(VULNERABILITIES))
+    persistently_targeted = fields.Boolean()
+    intimidated = fields.Boolean()
+    in_hospital = fields.Boolean()
+    children_in_household = fields.Integer()
+
+    def _contact(self, victim) -> dict | None:  # noqa: ANN001
+        return victim.contact or None  # anonymising empties it
+
+
+class OffenceOutSchema(OutputSchema):
+    home_office_code = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    occurred_at = fields.DateTime(allow_none=True)
+    flags = fields.List(enum_string(OFFENCE_FLAGS))
+    hate_strands = fields.List(enum_string(HATE_STRANDS))
+    rtc_outcome = enum_string(RTC_OUTCOMES, allow_none=True)
+
+
+class RepeatSchema(OutputSchema):
+    """Earlier cases of the same victim received in the 12 months before this one (DOMAIN §13)."""
+
+    previous_cases_12_months = fields.Integer()
+    last_received_on = Day()
+
+
+class ConsentOutSchema(OutputSchema):
+    support_referral = enum_string(CONSENT_VALUES)
+    recorded_at = fields.DateTime(allow_none=True)
+
+
+class RiskOutSchema(OutputSchema):
+    """The risk assessment as the police system sent it; `answers` is null once the case is anonymised."""
+
+    tool = enum_string(RISK_TOOLS, allow_none=True)
+    yes_count = fields.Integer(allow_none=True)
+    answers = fields.Dict(keys=fields.String(), values=enum_string(DASH_ANSWERS), allow_none=True)
+    assessed_level = enum_string(RISK_LEVELS, allow_none=True)
+    professional_judgement_high = fields.Boolean()
+    incidents_last_12_months = fields.Integer(allow_none=True)
+    last_marac_referral_on = Day(allow_none=True)
+    cce_level = enum_string(CCE_LEVELS, allow_none=True)
+
+
+class CoordinatorCaseSchema(CaseSchema):
+    """Coordinators manage the whole case, so they also see who the victim is and what happened."""
+
+    owner = ComputedString(
+        "_owner",
+        allow_none=True,
+        metadata={"description": "The owning coordinator credential's name; null for nobody"},
+    )
+    closed_at = fields.DateTime(allow_none=True)
+    closure_outcome = enum_string(
+        dict.fromkeys((*CLOSURE_OUTCOMES, *OUTCOMES)),
+        allow_none=True,
+        metadata={"description": "A coordinator's closure, or the last provider's outcome"},
+    )
+
+    source = ComputedNested(SourceOutSchema, "_source")
+    reported_at = fields.DateTime()
+    consent = ComputedNested(ConsentOutSchema, "_consent")
+    victim = fields.Nested(VictimOutSchema)
+    offence = fields.Nested(OffenceOutSchema)
+    risk = ComputedNested(
+        RiskOutSchema,
+        "_risk",
+        allow_none=True,
+        metadata={"description": "The risk assessment sent with the referral; null when none was sent"},
+    )
+    repeat = ComputedNested(
+        RepeatSchema,
+        "_repeat",
+        allow_none=True,
+        metadata={"description": "A repeat victim: earlier cases in 12 months (null for a first referral)"},
+    )
+    anonymised_at = fields.DateTime(allow_none=True)
+
+    def _owner(self, case) -> str | None:  # noqa: ANN001
+        return getattr(case, "owner_name", None)
+
+    def _source(self, case) -> dict:  # noqa: ANN001
+        return {"system": case.source_system, "reference": case.source_reference}
+
+    def _consent(self, case) -> dict:  # noqa: ANN001
+        return {"support_referral": case.consent_support_referral, "recorded_at": case.consent_recorded_at}
+
+    def _risk(self, case) -> dict | None:  # noqa: ANN001
+        sent = case.triage.risk_input
+        if not sent:
+            return None
+        # Every key, null where it was not sent (or, for the answers, has been erased).
+        risk = {name: sent.get(name) for name in RiskOutSchema._declared_fields}
+        if isinstance(risk["last_marac_referral_on"], str):
+            risk["last_marac_referral_on"] = dt.date.fromisoformat(risk["last_marac_referral_on"])
+        return risk
+
+    def _repeat(self, case) -> dict | None:  # noqa: ANN001
+        if not case.repeat_previous_cases:
+            return None
+        return repeat_view(case.repeat_previous_cases, case.repeat_last_received_on)
+
+
+# --- Casework (DOMAIN §11) -----------------------------------------------------------------------------------
 
 
 def _statuses(value: str) -> None:
@@ -141,20 +196,20 @@ class RecordedEventSchema(EventOutSchema):
         exclude = ("compliance_points",)
 
 
-class CaseListItemSchema(ma.Schema):
+class CaseListItemSchema(OutputSchema):
     id = fields.UUID()
     reference = fields.String()
     victim_name = fields.String(
         allow_none=True, metadata={"description": "Given and family name; null once anonymised"}
     )
-    status = fields.String()
+    status = enum_string(CaseStatus)
     received_at = fields.DateTime()
-    crime_types = fields.List(fields.String())
-    risk_level = fields.String(allow_none=True)
+    crime_types = fields.List(enum_string(CrimeType))
+    risk_level = enum_string(RiskLevel, allow_none=True)
     enhanced_rights = fields.Boolean()
-    policing_area = fields.String()
+    policing_area = fields.String(validate=POLICING_AREAS)
     owner = fields.String(allow_none=True)
-    services = fields.List(fields.String())
+    services = fields.List(enum_string(SERVICES))
     next_due_on = Day(allow_none=True)
     overdue_points = fields.Integer()
     repeat = fields.Nested(RepeatSchema, allow_none=True)
@@ -201,12 +256,12 @@ class AttemptInSchema(StrictSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(ATTEMPT_OUTCOMES))
 
 
-class AttemptOutSchema(ma.Schema):
+class AttemptOutSchema(OutputSchema):
     id = fields.UUID()
     case_id = fields.UUID()
     at = fields.DateTime()
-    channel = fields.String()
-    outcome = fields.String()
+    channel = enum_string(CHANNELS)
+    outcome = enum_string(ATTEMPT_OUTCOMES)
     recorded_at = fields.DateTime()
 
 
@@ -215,7 +270,7 @@ class NoteInSchema(StrictSchema):
     corrects = fields.UUID(load_default=None)
 
 
-class NoteOutSchema(ma.Schema):
+class NoteOutSchema(OutputSchema):
     id = fields.UUID()
     author = fields.String()
     created_at = fields.DateTime()
@@ -241,14 +296,14 @@ class ReopenSchema(StrictSchema):
     )
 
 
-class TimelineItemSchema(ma.Schema):
+class TimelineItemSchema(OutputSchema):
     at = fields.DateTime()
-    kind = fields.String()
+    kind = enum_string(TIMELINE_KINDS)
     summary = fields.String()
     actor = fields.String()
 
 
-class TimelineSchema(ma.Schema):
+class TimelineSchema(OutputSchema):
     items = fields.List(fields.Nested(TimelineItemSchema))
 
 
@@ -256,13 +311,13 @@ class SamePersonInSchema(StrictSchema):
     case_id = fields.UUID(required=True, metadata={"description": "Another case about the same victim"})
 
 
-class SamePersonCaseSchema(ma.Schema):
+class SamePersonCaseSchema(OutputSchema):
     id = fields.UUID()
     reference = fields.String()
     received_at = fields.DateTime()
 
 
-class SamePersonSchema(ma.Schema):
+class SamePersonSchema(OutputSchema):
     """The cases a coordinator has confirmed are about this case's victim, this one included, oldest first."""
 
     items = fields.List(fields.Nested(SamePersonCaseSchema))

@@ -26,7 +26,7 @@ from val.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from val.records.activity import record_activity
+from val.records.activity import ActivityKind, record_activity
 from val.records.lookup import case_bundle
 from val.records.models import Case
 from val.records.normalise import phone_e164
@@ -157,7 +157,7 @@ def change_consent(
     record_activity(
         session,
         case.id,
-        "consent_changed",
+        ActivityKind.CONSENT_CHANGED,
         f"support referral consent {previous} → {consent}",
         actor=principal.name,
         at=now,
@@ -184,7 +184,9 @@ def _change_owner(
         owner_id, name = found
     if owner_id != case.owner_id:
         case.owner_id = owner_id
-        record_activity(session, case.id, "owner_changed", f"owner: {name}", actor=principal.name, at=now)
+        record_activity(
+            session, case.id, ActivityKind.OWNER_CHANGED, f"owner: {name}", actor=principal.name, at=now
+        )
 
 
 def change_contact(
@@ -199,7 +201,7 @@ def change_contact(
     record_activity(
         session,
         case_id,
-        "contact_changed",
+        ActivityKind.CONTACT_CHANGED,
         f"contact details changed: {', '.join(sorted(changes))}",
         actor=principal.name,
         at=now,

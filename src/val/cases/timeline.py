@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from val.auth.roles import Principal
 from val.calendar import LONDON
 from val.cases.models import CaseNote, ContactAttempt
 from val.compliance.models import CaseEvent, CompliancePoint
-from val.records.activity import SYSTEM_ACTOR, CaseActivity
+from val.records.activity import SYSTEM_ACTOR, ActivityKind, CaseActivity
 from val.records.lookup import case_bundle
 from val.routing.models import Assignment
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
@@ -26,8 +27,35 @@ from val.webhooks.models import WebhookAttempt, WebhookDelivery
 Item = dict[str, Any]
 
 
-def _item(at: dt.datetime, kind: str, summary: str, actor: str) -> Item:
-    return {"at": at, "kind": kind, "summary": summary, "actor": actor}
+class RecordKind(StrEnum):
+    """What the timeline reads from the records that keep each fact (the case's own activity adds
+    ActivityKind)."""
+
+    RECEIVED = "received"
+    TRIAGED = "triaged"
+    OFFERED = "offered"
+    REROUTED = "rerouted"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    OUTCOME = "outcome"
+    WEBHOOK_DELIVERED = "webhook_delivered"
+    WEBHOOK_FAILED = "webhook_failed"
+    EVENT = "event"
+    POINT_OPENED = "point_opened"
+    POINT_MET = "point_met"
+    POINT_MISSED = "point_missed"
+    CONTACT_ATTEMPT = "contact_attempt"
+    NOTE = "note"
+
+
+# Every kind a timeline item may have.
+TIMELINE_KINDS: tuple[str, ...] = tuple(dict.fromkeys([*RecordKind, *ActivityKind]))
+
+
+def _item(at: dt.datetime, kind: RecordKind | ActivityKind, summary: str, actor: str) -> Item:
+    return {"at": at, "kind": str(kind), "summary": summary, "actor": actor}
 
 
 def timeline(
@@ -40,13 +68,13 @@ def timeline(
     items = [
         _item(
             case.received_at,
-            "received",
+            RecordKind.RECEIVED,
             f"referral {case.source_system} received",
             names.get(case.submitted_by, case.source_system),
         ),
         _item(
             decision.decided_at,
-            "triaged",
+            RecordKind.TRIAGED,
             f"{', '.join(decision.crime_types)}; risk {decision.risk_level or 'not assessed'}; "
             f"enhanced rights {'yes' if decision.enhanced_rights else 'no'}",
             SYSTEM_ACTOR,
@@ -57,7 +85,9 @@ def timeline(
         items += list(_assignment_items(assignment))
     items += list(_delivery_items(session, [a.id for a in assignments]))
     items += [
-        _item(e.occurred_at, "event", e.type.replace("_", " "), names.get(e.recorded_by, SYSTEM_ACTOR))
+        _item(
+            e.occurred_at, RecordKind.EVENT, e.type.replace("_", " "), names.get(e.recorded_by, SYSTEM_ACTOR)
+        )
         for e in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id))
     ]
     for point in session.scalars(select(CompliancePoint).where(CompliancePoint.case_id == case_id)):
@@ -65,18 +95,20 @@ def timeline(
     items += [
         _item(
             a.at,
-            "contact_attempt",
+            RecordKind.CONTACT_ATTEMPT,
             f"{a.channel.replace('_', ' ')}: {a.outcome.replace('_', ' ')}",
             names.get(a.recorded_by, SYSTEM_ACTOR),
         )
         for a in session.scalars(select(ContactAttempt).where(ContactAttempt.case_id == case_id))
     ]
     items += [
-        _item(n.created_at, "note", "note added" + (" (a correction)" if n.corrects else ""), n.author)
+        _item(
+            n.created_at, RecordKind.NOTE, "note added" + (" (a correction)" if n.corrects else ""), n.author
+        )
         for n in session.scalars(select(CaseNote).where(CaseNote.case_id == case_id))
     ]
     items += [
-        _item(a.at, a.kind, a.summary, a.actor)
+        _item(a.at, ActivityKind(a.kind), a.summary, a.actor)
         for a in session.scalars(select(CaseActivity).where(CaseActivity.case_id == case_id))
     ]
     items.sort(key=lambda i: i["at"])
@@ -89,29 +121,31 @@ def _assignment_items(a: Assignment) -> Iterator[Item]:
     rerouted = a.replaces_id is not None and a.because.startswith("rerouted by")
     yield _item(
         a.offered_at,
-        "rerouted" if rerouted else "offered",
+        RecordKind.REROUTED if rerouted else RecordKind.OFFERED,
         f"{a.service} offered to {provider}",
         SYSTEM_ACTOR,
     )
     if a.answered_at is not None:
         if a.decline_reason is not None:
-            yield _item(a.answered_at, "declined", f"{a.service} declined by {provider}", provider)
+            yield _item(a.answered_at, RecordKind.DECLINED, f"{a.service} declined by {provider}", provider)
         else:
-            yield _item(a.answered_at, "accepted", f"{a.service} accepted by {provider}", provider)
+            yield _item(a.answered_at, RecordKind.ACCEPTED, f"{a.service} accepted by {provider}", provider)
     outcome = a.outcome or {}
     if a.status == "expired":
-        yield _item(a.updated_at, "expired", f"{a.service} not answered by {provider} in time", SYSTEM_ACTOR)
+        yield _item(
+            a.updated_at, RecordKind.EXPIRED, f"{a.service} not answered by {provider} in time", SYSTEM_ACTOR
+        )
     if "withdrawn" in outcome:
         yield _item(
             dt.datetime.fromisoformat(outcome["at"]),
-            "withdrawn",
+            RecordKind.WITHDRAWN,
             f"{a.service} withdrawn from {provider}: {outcome['withdrawn']}",
             SYSTEM_ACTOR,
         )
     if "outcome" in outcome:
         yield _item(
             dt.datetime.fromisoformat(outcome["at"]),
-            "outcome",
+            RecordKind.OUTCOME,
             f"{a.service}: {outcome['outcome'].replace('_', ' ')}",
             provider,
         )
@@ -134,25 +168,25 @@ def _delivery_items(session: Session, assignment_ids: list[uuid.UUID]) -> Iterat
         if delivery.delivered_at is not None:
             yield _item(
                 delivery.delivered_at,
-                "webhook_delivered",
+                RecordKind.WEBHOOK_DELIVERED,
                 f"{delivery.event_type} delivered to {delivery.provider_id}",
                 SYSTEM_ACTOR,
             )
         elif delivery.status == "failed":
             yield _item(
                 attempted_at or delivery.created_at,
-                "webhook_failed",
+                RecordKind.WEBHOOK_FAILED,
                 f"{delivery.event_type} could not be delivered to {delivery.provider_id}",
                 SYSTEM_ACTOR,
             )
 
 
 def _point_items(p: CompliancePoint) -> Iterator[Item]:
-    yield _item(p.triggered_at, "point_opened", f"{p.code} due {p.due_on.isoformat()}", SYSTEM_ACTOR)
+    yield _item(p.triggered_at, RecordKind.POINT_OPENED, f"{p.code} due {p.due_on.isoformat()}", SYSTEM_ACTOR)
     if p.status in ("met", "met_late") and p.fulfilled_at is not None:
         late = " late" if p.status == "met_late" else ""
-        yield _item(p.fulfilled_at, "point_met", f"{p.code} met{late}", SYSTEM_ACTOR)
+        yield _item(p.fulfilled_at, RecordKind.POINT_MET, f"{p.code} met{late}", SYSTEM_ACTOR)
     elif p.status == "missed":
         # Missed at the end of its due day, London time.
         end = dt.datetime.combine(p.due_on + dt.timedelta(days=1), dt.time(0), LONDON).astimezone(dt.UTC)
-        yield _item(end, "point_missed", f"{p.code} missed", SYSTEM_ACTOR)
+        yield _item(end, RecordKind.POINT_MISSED, f"{p.code} missed", SYSTEM_ACTOR)

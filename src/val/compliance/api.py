@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Response, g
+from flask import g
 from flask.views import MethodView
 
 from val.audit.service import record_board_query
@@ -21,6 +21,7 @@ from val.compliance.schemas import (
 from val.compliance.service import fulfil_point, list_points
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
+from val.http.csv import CSV_ANSWER, csv_download
 from val.http.pagination import decode_cursor, page_response, page_schema
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/v1", description="Victims' Code compliance")
@@ -54,33 +55,29 @@ class ComplianceSummary(MethodView):
     @require_roles(Role.BOARD, Role.COORDINATOR, Role.ADMIN)
     @blp.arguments(SummaryQuerySchema(), location="query")
     @blp.response(200, SummarySchema)
-    @blp.doc(
-        responses={
-            "200": {
-                "description": "The table as JSON, or as CSV with format=csv (the same rows, one per line)",
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Summary"}},
-                    "text/csv": {"schema": {"type": "string"}},
-                },
-            }
-        }
-    )
     def get(self, query):
         """Counts by group with small numbers suppressed; no person can be identified from it."""
-        svc, session = services(), request_session()
-        record_board_query(session, g.principal, "compliance_summary", query, g.request_id)
-        summary = board.summarise(
-            session,
-            query["from_"],
-            query["to"],
-            query["group_by"],
-            svc.rulebook.catalogue.suppression_threshold,
-            board.dimensions(svc.rulebook.catalogue, svc.settings.policing_areas),
-        )
-        if query["format"] == "csv":
-            return Response(
-                board.as_csv(summary),
-                mimetype="text/csv",
-                headers={"Content-Disposition": "attachment; filename=compliance-summary.csv"},
-            )
-        return summary.as_dict()
+        return _summary(query).as_dict()
+
+
+@blp.route("/board/compliance-summary.csv")
+class ComplianceSummaryCsv(MethodView):
+    @require_roles(Role.BOARD, Role.COORDINATOR, Role.ADMIN)
+    @blp.arguments(SummaryQuerySchema(), location="query")
+    @blp.doc(responses={"200": CSV_ANSWER})
+    def get(self, query):
+        """The same table as CSV: a header line, then one line per row and the total last."""
+        return csv_download(board.as_csv(_summary(query)), "compliance-summary.csv")
+
+
+def _summary(query: dict) -> board.Summary:
+    svc, session = services(), request_session()
+    record_board_query(session, g.principal, "compliance_summary", query, g.request_id)
+    return board.summarise(
+        session,
+        query["from_"],
+        query["to"],
+        query["group_by"],
+        svc.rulebook.catalogue.suppression_threshold,
+        board.dimensions(svc.rulebook.catalogue, svc.settings.policing_areas),
+    )

@@ -13,6 +13,7 @@ from val.calendar import london_date
 from val.compliance.catalogue import AGE_BANDS
 from val.compliance.rules import PointStatus, effective_status
 from val.db.base import utcnow
+from val.http.output import OutputSchema, computed_enum
 from val.http.pagination import PageQuerySchema
 from val.http.schemas import (
     BoardPeriodSchema,
@@ -38,7 +39,7 @@ def _status_now(point: Any) -> str:
     return effective_status(status, due_on, london_date(utcnow()))
 
 
-class PointSchema(ma.Schema):
+class PointSchema(OutputSchema):
     id = fields.UUID()
     case_id = fields.UUID()
     code = fields.String()
@@ -47,12 +48,16 @@ class PointSchema(ma.Schema):
     trigger_event = fields.String()
     triggered_at = fields.DateTime()
     due_on = Day()
-    status = fields.Function(
-        lambda point: _status_now(point),
+    status = computed_enum(
+        "_status",
+        PointStatus,
         metadata={"description": "As of now: a pending point past its due date is missed"},
     )
     reason = fields.String(allow_none=True)
     fulfilled_at = fields.DateTime(allow_none=True)
+
+    def _status(self, point: Any) -> str:
+        return _status_now(point)
 
 
 # Set from the rulebook when the app starts: the trigger events a coordinator may record, and the agencies that
@@ -84,12 +89,15 @@ class EventInSchema(StrictSchema):
     details = fields.Nested(EventDetailsSchema, load_default=dict)
 
 
-class EventOutSchema(ma.Schema):
+class EventOutSchema(OutputSchema):
     id = fields.UUID()
     case_id = fields.UUID()
     type = fields.String()
     occurred_at = fields.DateTime()
-    details = fields.Dict()
+    details = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "What the event's type records (see the request's `details`)"},
+    )
     compliance_points = fields.List(fields.Nested(PointSchema))
 
 
@@ -115,7 +123,7 @@ class SummaryQuerySchema(BoardPeriodSchema):
         load_default=lambda: ["right"],
         validate=validate.Length(min=1, max=MOST_GROUPINGS, error=f"Name one or {MOST_GROUPINGS} groupings."),
     )
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    csv_path = "/api/v1/board/compliance-summary.csv"
 
     @ma.validates_schema(skip_on_field_errors=True)
     def _groupings(self, data, **_):  # noqa: ANN001
@@ -123,8 +131,20 @@ class SummaryQuerySchema(BoardPeriodSchema):
             raise ma.ValidationError("Each grouping may appear once.", field_name="group_by")
 
 
-class SummaryRowSchema(ma.Schema):
-    group = fields.Dict()
+class PeriodSchema(OutputSchema):
+    """A Board figure's period, first and last day (ISO dates)."""
+
+    from_ = fields.String(attribute="from", data_key="from", metadata={"format": "date"})
+    to = fields.String(metadata={"format": "date"})
+
+
+class SummaryRowSchema(OutputSchema):
+    optional = ("group",)
+
+    group = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(GROUP_BY)),
+        metadata={"description": "The row's value of each grouping of `group_by`; left out of the total"},
+    )
     due = fields.Integer(allow_none=True)
     met = fields.Integer(allow_none=True)
     met_late = fields.Integer(allow_none=True)
@@ -136,9 +156,9 @@ class SummaryRowSchema(ma.Schema):
     suppressed_cells = fields.List(fields.String())
 
 
-class SummarySchema(ma.Schema):
-    period = fields.Dict()
-    group_by = fields.List(fields.String())
+class SummarySchema(OutputSchema):
+    period = fields.Nested(PeriodSchema)
+    group_by = fields.List(fields.String(validate=validate.OneOf(GROUP_BY)))
     suppression_threshold = fields.Integer()
     rounding_base = fields.Integer(metadata={"description": "Every published count is a multiple of it"})
     rows = fields.List(fields.Nested(SummaryRowSchema))

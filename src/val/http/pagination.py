@@ -14,6 +14,7 @@ from flask import Response, current_app, jsonify, request
 from marshmallow import fields, validate
 
 from val.errors import BadCursor
+from val.http.output import OutputSchema
 from val.http.schemas import StrictSchema
 
 
@@ -87,9 +88,7 @@ def page_response(
 
 def page_schema(item_schema: Any, name: str) -> type:
     """The OpenAPI shape of a page of `item_schema`."""
-    from marshmallow import Schema
-
-    return Schema.from_dict(
+    return OutputSchema.from_dict(
         {"items": fields.List(fields.Nested(item_schema)), "next_cursor": fields.String(allow_none=True)},
         name=name,
     )

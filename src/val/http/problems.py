@@ -9,6 +9,8 @@ import marshmallow as ma
 from flask import Response, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
+from val.http.output import OutputSchema
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://val.invalid/problems/"
 
@@ -136,17 +138,22 @@ def problem_for_http_exception(error: HTTPException) -> Response:
     return problem_response(status, title, detail, headers=headers)
 
 
-class ProblemErrorSchema(ma.Schema):
+class ProblemErrorSchema(OutputSchema):
     field = ma.fields.String(metadata={"description": "The bad field, by its dotted path"})
     detail = ma.fields.String()
 
 
-class ProblemSchema(ma.Schema):
+class ProblemSchema(OutputSchema):
     """RFC 9457 problem details: every error VAL answers, as `application/problem+json`."""
+
+    optional = ("detail", "instance", "errors")
 
     type = ma.fields.String(metadata={"description": "A URI naming the kind of problem"})
     title = ma.fields.String()
     status = ma.fields.Integer()
     detail = ma.fields.String()
     instance = ma.fields.String(metadata={"description": "The path that was asked for"})
-    errors = ma.fields.List(ma.fields.Nested(ProblemErrorSchema))
+    errors = ma.fields.List(
+        ma.fields.Nested(ProblemErrorSchema),
+        metadata={"description": "Each bad field, when input was refused"},
+    )

@@ -3,12 +3,12 @@ commissioned services is meant to be found by other agencies, and it holds no pe
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import fields, validate
 
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
+from val.http.output import OutputSchema, enum_string
 from val.http.problems import Problem
 from val.http.schemas import StrictSchema
 from val.oruk.presenter import page
@@ -27,22 +27,44 @@ class PageQuerySchema(StrictSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class ServiceSchema(ma.Schema):
-    class Meta:
-        unknown = ma.INCLUDE
-
-    id = fields.String()
+class OrganizationSchema(OutputSchema):
+    id = fields.String(metadata={"format": "uuid"})
     name = fields.String()
     description = fields.String()
-    status = fields.String(validate=validate.OneOf(("active", "inactive", "defunct", "temporarily closed")))
-    minimum_age = fields.Integer()
-    maximum_age = fields.Integer()
-    organization = fields.Dict()
-    service_areas = fields.List(fields.Dict())
-    contacts = fields.List(fields.Dict())
 
 
-class ServicePageSchema(ma.Schema):
+class ServiceAreaSchema(OutputSchema):
+    id = fields.String(metadata={"format": "uuid"})
+    service_id = fields.String(metadata={"format": "uuid"})
+    name = fields.String()
+    extent_type = enum_string(("text",))
+    extent = fields.String()
+
+
+class OrukContactSchema(OutputSchema):
+    id = fields.String(metadata={"format": "uuid"})
+    service_id = fields.String(metadata={"format": "uuid"})
+    name = fields.String()
+    title = fields.String()
+
+
+class ServiceSchema(OutputSchema):
+    """An Open Referral UK (HSDS 3.0) service: the parts VAL publishes."""
+
+    optional = ("minimum_age", "maximum_age")
+
+    id = fields.String(metadata={"format": "uuid"})
+    name = fields.String()
+    description = fields.String()
+    status = enum_string(("active", "inactive", "defunct", "temporarily closed"))
+    minimum_age = fields.Integer(metadata={"description": "Left out when the service has no lower age limit"})
+    maximum_age = fields.Integer(metadata={"description": "Left out when the service has no upper age limit"})
+    organization = fields.Nested(OrganizationSchema)
+    service_areas = fields.List(fields.Nested(ServiceAreaSchema))
+    contacts = fields.List(fields.Nested(OrukContactSchema))
+
+
+class ServicePageSchema(OutputSchema):
     total_items = fields.Integer()
     total_pages = fields.Integer()
     page_number = fields.Integer()

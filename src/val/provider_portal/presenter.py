@@ -125,6 +125,9 @@ MARAC = "marac"
 AGE_BANDS = ((11, "under_11"), (16, "11_15"), (18, "16_17"), (25, "18_24"), (45, "25_44"), (65, "45_64"))
 
 
+AGE_BAND_NAMES = (*(band for _, band in AGE_BANDS), "65_plus")
+
+
 def decision_age_band(age: int) -> str:
     return next((band for upper, band in AGE_BANDS if age < upper), "65_plus")
 
@@ -150,6 +153,8 @@ def referral_for_provider(
             triage_view[name] = _plain(getattr(decision, name))
         elif kind == "risk":
             risk_view[name] = _plain((decision.risk_input or {}).get(name))
+        elif name == "contact":
+            victim_view[name] = victim.contact or None  # anonymising empties it
         else:
             victim_view[name] = _plain(getattr(victim, name))
     view["victim"] = victim_view

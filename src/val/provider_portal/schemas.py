@@ -1,38 +1,137 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
+from val.http.output import OutputSchema, enum_string
 from val.http.pagination import PageQuerySchema
 from val.http.schemas import Instant, StrictSchema, not_in_future
+from val.provider_portal.presenter import AGE_BAND_NAMES
+from val.providers.directory import SERVICES
+from val.referrals.answers import ContactOutSchema, ExplanationSchema
+from val.referrals.schemas import (
+    CCE_LEVELS,
+    DASH_ANSWERS,
+    HATE_STRANDS,
+    RELATIONSHIPS,
+    RTC_OUTCOMES,
+    VULNERABILITIES,
+)
 from val.routing.states import DECLINE_CODES, OUTCOMES, AssignmentStatus
+from val.triage.domain import CrimeType, RiskLevel
 
 
-class ReferralSummarySchema(ma.Schema):
+class ReferralSummarySchema(OutputSchema):
     assignment_id = fields.UUID()
     case_reference = fields.String()
-    service = fields.String()
-    status = fields.String()
+    service = enum_string(SERVICES)
+    status = enum_string(AssignmentStatus)
     offered_at = fields.DateTime()
     respond_by = fields.DateTime(allow_none=True)
     policing_area = fields.String()
 
 
-class DisclosureSchema(ma.Schema):
-    stage = fields.String(
-        metadata={"description": "offer: enough to decide, no identity; full: the service's whole view"}
+class DisclosureSchema(OutputSchema):
+    stage = enum_string(
+        ("offer", "full"),
+        metadata={"description": "offer: enough to decide, no identity; full: the service's whole view"},
     )
     reason = fields.String()
 
 
-class ProviderReferralSchema(ReferralSummarySchema):
-    """The service's own view; which keys appear depends on the service (docs/providers.md)."""
+class ProviderVictimSchema(OutputSchema):
+    """What the service may see of the victim (docs/providers.md): at offer, the age band, language, interpreter
+    and vulnerabilities; once accepted, its service's fields. Each is left out where the service does not see
+    it."""
 
-    victim = fields.Dict()
-    offence = fields.Dict()
-    triage = fields.Dict()
-    risk = fields.Dict()
-    outcome = fields.Dict(allow_none=True)
+    optional = (
+        "age_band",
+        "given_name",
+        "family_name",
+        "contact",
+        "language",
+        "needs_interpreter",
+        "date_of_birth",
+        "postcode",
+        "gender",
+        "relationship",
+        "children_in_household",
+        "vulnerabilities",
+        "in_hospital",
+    )
+
+    age_band = enum_string(
+        AGE_BAND_NAMES, metadata={"description": "At offer only: instead of a date of birth"}
+    )
+    given_name = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    contact = fields.Nested(ContactOutSchema, allow_none=True)
+    language = fields.String(allow_none=True)
+    needs_interpreter = fields.Boolean()
+    date_of_birth = fields.String(metadata={"format": "date"})
+    postcode = fields.String(allow_none=True)
+    gender = fields.String(allow_none=True)
+    relationship = enum_string(RELATIONSHIPS)
+    children_in_household = fields.Integer()
+    vulnerabilities = fields.List(enum_string(VULNERABILITIES))
+    in_hospital = fields.Boolean()
+
+
+class ProviderOffenceSchema(OutputSchema):
+    optional = ("occurred_at", "hate_strands", "rtc_outcome")
+
+    occurred_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    hate_strands = fields.List(enum_string(HATE_STRANDS))
+    rtc_outcome = enum_string(RTC_OUTCOMES, allow_none=True)
+
+
+class ProviderTriageSchema(OutputSchema):
+    optional = ("crime_types", "enhanced_rights", "risk_level", "explanation")
+
+    crime_types = fields.List(enum_string(CrimeType))
+    enhanced_rights = fields.Boolean()
+    risk_level = enum_string(RiskLevel, allow_none=True)
+    explanation = fields.List(fields.Nested(ExplanationSchema))
+
+
+class ProviderRiskSchema(OutputSchema):
+    optional = (
+        "yes_count",
+        "answers",
+        "incidents_last_12_months",
+        "last_marac_referral_on",
+        "professional_judgement_high",
+        "cce_level",
+    )
+
+    yes_count = fields.Integer(allow_none=True)
+    answers = fields.Dict(keys=fields.String(), values=enum_string(DASH_ANSWERS), allow_none=True)
+    incidents_last_12_months = fields.Integer(allow_none=True)
+    last_marac_referral_on = fields.String(allow_none=True, metadata={"format": "date"})
+    professional_judgement_high = fields.Boolean(allow_none=True)
+    cce_level = enum_string(CCE_LEVELS, allow_none=True)
+
+
+class ProviderOutcomeSchema(OutputSchema):
+    """The provider's last outcome, or why the referral was withdrawn."""
+
+    optional = ("outcome", "withdrawn")
+
+    outcome = enum_string(OUTCOMES)
+    withdrawn = fields.String(metadata={"description": "Why VAL took the referral back"})
+    at = fields.String(metadata={"format": "date-time"})
+
+
+class ProviderReferralSchema(ReferralSummarySchema):
+    """The service's own view; which keys appear depends on the service and the stage (docs/providers.md).
+    Once the referral is no longer the provider's, the summary and outcome alone."""
+
+    optional = ("victim", "offence", "triage", "risk", "disclosure")
+
+    victim = fields.Nested(ProviderVictimSchema)
+    offence = fields.Nested(ProviderOffenceSchema)
+    triage = fields.Nested(ProviderTriageSchema)
+    risk = fields.Nested(ProviderRiskSchema)
+    outcome = fields.Nested(ProviderOutcomeSchema, allow_none=True)
     disclosure = fields.Nested(DisclosureSchema)
 
 
@@ -57,7 +156,7 @@ class OutcomeSchema(StrictSchema):
     at = Instant(required=True, validate=not_in_future)
 
 
-class AnswerSchema(ma.Schema):
+class AnswerSchema(OutputSchema):
     assignment_id = fields.UUID(attribute="id")
-    status = fields.String()
-    service = fields.String()
+    status = enum_string(AssignmentStatus)
+    service = enum_string(SERVICES)

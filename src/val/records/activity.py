@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, Uuid, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -12,6 +13,14 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from val.db.base import Base, UTCDateTime, table_of
 
 SYSTEM_ACTOR = "VAL"
+
+
+class ActivityKind(StrEnum):
+    CONSENT_CHANGED = "consent_changed"
+    CONTACT_CHANGED = "contact_changed"
+    OWNER_CHANGED = "owner_changed"
+    CLOSED = "closed"
+    REOPENED = "reopened"
 
 
 class CaseActivity(Base):
@@ -31,9 +40,16 @@ _INSERT = insert(table_of(CaseActivity))
 
 
 def record_activity(
-    session: Session, case_id: uuid.UUID, kind: str, summary: str, *, actor: str, at: dt.datetime
+    session: Session, case_id: uuid.UUID, kind: ActivityKind, summary: str, *, actor: str, at: dt.datetime
 ) -> None:
     session.execute(
         _INSERT,
-        {"id": uuid.uuid4(), "case_id": case_id, "at": at, "kind": kind, "actor": actor, "summary": summary},
+        {
+            "id": uuid.uuid4(),
+            "case_id": case_id,
+            "at": at,
+            "kind": ActivityKind(kind).value,
+            "actor": actor,
+            "summary": summary,
+        },
     )

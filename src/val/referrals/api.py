@@ -15,16 +15,15 @@ from val.http.idempotency import idempotent
 from val.http.problems import Problem
 from val.metrics.instruments import record_batch
 from val.referrals import batch
-from val.referrals.lookup import own_referrals_by_reference, referral_status
-from val.referrals.schemas import (
-    REFERRAL_EXAMPLE,
+from val.referrals.answers import (
     BatchResultSchema,
     CaseSchema,
+    DuplicateSchema,
     ReferralLookupResultSchema,
-    ReferralLookupSchema,
-    ReferralSchema,
     ReferralStatusSchema,
 )
+from val.referrals.lookup import own_referrals_by_reference, referral_status
+from val.referrals.schemas import REFERRAL_EXAMPLE, ReferralLookupSchema, ReferralSchema
 from val.referrals.service import accept_referral
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
@@ -58,11 +57,14 @@ class Referrals(MethodView):
     # An instance: a class would be instantiated on every request.
     @blp.arguments(ReferralSchema(), example=REFERRAL_EXAMPLE)
     @blp.alt_response(201, schema=CaseSchema, description="A new case, triaged")
-    @blp.alt_response(
-        200,
-        schema=CaseSchema,
-        description="A duplicate: the existing case with duplicate_of when this credential submitted it; "
-        "otherwise only duplicate_of and reference",
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "A duplicate: the existing case with duplicate_of when this credential "
+                "submitted it; otherwise only duplicate_of and reference",
+                "content": {"application/json": {"schema": {"anyOf": [CaseSchema, DuplicateSchema]}}},
+            }
+        }
     )
     def post(self, referral):
         """Submit one referral; the response is the triaged case."""

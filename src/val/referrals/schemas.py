@@ -9,7 +9,6 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from val.compliance.schemas import PointSchema
 from val.http.schemas import (
     ConfiguredChoices,
     Day,
@@ -19,7 +18,6 @@ from val.http.schemas import (
     WholeNumber,
     not_in_future,
 )
-from val.routing.schemas import RouteSchema
 
 OFFENCE_FLAGS = (
     "domestic_abuse",
@@ -224,20 +222,6 @@ class ReferralSchema(StrictSchema):
             )
 
 
-# Output schemas: narrowed per audience (the full case shape is CaseSchema, below).
-
-
-class ReferralStatusSchema(ma.Schema):
-    """What an intake credential may see of a referral it submitted: where it is, nothing about who."""
-
-    id = fields.UUID()
-    reference = fields.String()
-    status = fields.String()
-    source = fields.Dict()
-    received_at = fields.DateTime()
-    duplicate_of = fields.UUID(allow_none=True)
-
-
 class ReferralLookupSchema(StrictSchema):
     reference = fields.String(
         validate=validate.Length(min=1, max=30), metadata={"description": "VAL's reference, VAL-YYYY-NNNNNN"}
@@ -253,59 +237,3 @@ class ReferralLookupSchema(StrictSchema):
             raise ma.ValidationError(
                 "Give reference or source_reference (one of them).", field_name="reference"
             )
-
-
-class ReferralLookupResultSchema(ma.Schema):
-    items = fields.List(fields.Nested(ReferralStatusSchema))
-    next_cursor = fields.String(
-        allow_none=True, metadata={"description": "Always null: a lookup is one page"}
-    )
-
-
-class BatchRecordResultSchema(ma.Schema):
-    line = fields.Integer()
-    outcome = fields.String(metadata={"description": "created, duplicate or rejected"})
-    id = fields.UUID(allow_none=True)
-    reference = fields.String(allow_none=True)
-    errors = fields.List(fields.Dict(), allow_none=True)
-
-
-class BatchResultSchema(ma.Schema):
-    received = fields.Integer()
-    created = fields.Integer()
-    duplicates = fields.Integer()
-    rejected = fields.Integer()
-    results = fields.List(fields.Nested(BatchRecordResultSchema))
-
-
-# The triaged case: the intake response and the core of every case view (DOMAIN §3).
-
-
-class ExplanationSchema(ma.Schema):
-    rule = fields.String()
-    because = fields.String()
-
-
-class TriageOutSchema(ma.Schema):
-    crime_types = fields.List(fields.String())
-    risk_level = fields.String(allow_none=True)
-    marac = fields.Boolean()
-    enhanced_rights = fields.Boolean()
-    enhanced_reasons = fields.List(fields.String())
-    consent_model = fields.String()
-    rules_version = fields.String()
-    explanation = fields.List(fields.Nested(ExplanationSchema))
-
-
-class CaseSchema(ma.Schema):
-    """The intake response and the core of every case view (DOMAIN §3)."""
-
-    id = fields.UUID()
-    reference = fields.String()
-    status = fields.String()
-    received_at = fields.DateTime()
-    triage = fields.Nested(TriageOutSchema)
-    # Filled by routing and compliance as those features land; always present so clients can rely on them.
-    routes = fields.List(fields.Nested(RouteSchema), attribute="assignments")
-    compliance_points = fields.List(fields.Nested(PointSchema))
-    duplicate_of = fields.UUID(allow_none=True)

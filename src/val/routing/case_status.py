@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from val.records.activity import SYSTEM_ACTOR, record_activity
+from val.records.activity import SYSTEM_ACTOR, ActivityKind, record_activity
 from val.records.models import Case, TriageDecision
 from val.records.states import CASE_TRANSITIONS
 from val.routing.models import Assignment
@@ -57,7 +57,7 @@ def sync_case_status(session: Session, case_id: uuid.UUID, now: dt.datetime) -> 
         record_activity(
             session,
             case.id,
-            "closed",
+            ActivityKind.CLOSED,
             f"every provider has closed its referral ({case.closure_outcome})",
             actor=SYSTEM_ACTOR,
             at=now,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert
 from val.calendar import LONDON
 from val.db.base import table_of
@@ -24,7 +25,8 @@ from val.routing.facts import facts_of_case
 from val.routing.models import Assignment
 from val.routing.rules import Decision, RoutingFacts, RoutingPolicy, consent_permits, pick_provider, route
 from val.routing.states import ASSIGNMENT_TRANSITIONS, LIVE, OPEN, AssignmentStatus
-from val.webhooks.service import add_delivery
+from val.webhooks.domain import WebhookEvent
+from val.webhooks.outbox import add_delivery
 
 RESPOND_BY_LOCAL_TIME = dt.time(17, 0)  # the end of the provider's working day, London time
 
@@ -98,7 +100,7 @@ def _persist(
         if assignment.provider_id is None:
             raise_alert(
                 session,
-                "route_unassigned",
+                AlertKind.ROUTE_UNASSIGNED,
                 f"No eligible provider for {assignment.service}; a coordinator must arrange it.",
                 case_id=assignment.case_id,
                 assignment_id=assignment.id,
@@ -107,7 +109,7 @@ def _persist(
             add_delivery(
                 session,
                 providers[assignment.provider_id],
-                "referral.offered",
+                WebhookEvent.OFFERED,
                 offer_data(assignment, case_reference, risk_level),
                 assignment.id,
             )
@@ -268,7 +270,7 @@ def withdraw(session: Session, assignment: Assignment, reason: str, now: dt.date
         add_delivery(
             session,
             provider,
-            "referral.withdrawn",
+            WebhookEvent.WITHDRAWN,
             {
                 "assignment_id": str(assignment.id),
                 "case_reference": reference,
@@ -305,7 +307,7 @@ def notify_updated(session: Session, case_id: uuid.UUID, changed: list[str]) -> 
         add_delivery(
             session,
             providers[assignment.provider_id],
-            "referral.updated",
+            WebhookEvent.UPDATED,
             {"assignment_id": str(assignment.id), "case_reference": reference, "changed": changed},
             assignment.id,
         )

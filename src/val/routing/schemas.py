@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
+import datetime as dt
+
 from marshmallow import fields
 
+from val.http.output import ComputedDateTime, OutputSchema, computed_enum, enum_string
 from val.http.schemas import StrictSchema
+from val.providers.directory import SERVICES
+from val.routing.states import OUTCOMES, AssignmentStatus
 
 
 class RerouteSchema(StrictSchema):
@@ -14,35 +18,43 @@ class RerouteSchema(StrictSchema):
     )
 
 
-class RouteSchema(ma.Schema):
+class RouteSchema(OutputSchema):
     """An assignment as a case shows it (the `routes` of DOMAIN §3)."""
 
+    optional = ("decline_reason",)
+
     id = fields.UUID()
-    service = fields.String()
+    service = enum_string(SERVICES)
     provider = fields.String(attribute="provider_id", allow_none=True)
-    status = fields.String()
+    status = enum_string(AssignmentStatus)
     respond_by = fields.DateTime(allow_none=True)
     rule = fields.String()
     because = fields.String()
-    requested_service = fields.String(allow_none=True)
+    requested_service = enum_string(SERVICES, allow_none=True)
     offered_at = fields.DateTime()
-    accepted_at = fields.Method("_accepted_at")
-    decline_reason = fields.String(allow_none=True)
-    outcome = fields.Method("_outcome")
-    outcome_at = fields.Method("_outcome_at")
+    accepted_at = ComputedDateTime("_accepted_at", allow_none=True)
+    decline_reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The provider's own words; left out of the view of the police system that sent it"
+        },
+    )
+    outcome = computed_enum("_outcome", OUTCOMES, allow_none=True)
+    outcome_at = ComputedDateTime("_outcome_at", allow_none=True)
 
-    def _accepted_at(self, assignment) -> str | None:  # noqa: ANN001
+    def _accepted_at(self, assignment) -> dt.datetime | None:  # noqa: ANN001
         # answered_at is the acceptance for every assignment that was accepted (declines are answers too).
         accepted = assignment.status in ("accepted", "in_support", "closed") or (
             assignment.status == "withdrawn" and assignment.answered_at and not assignment.decline_reason
         )
-        return assignment.answered_at.isoformat() if accepted and assignment.answered_at else None
+        return assignment.answered_at if accepted and assignment.answered_at else None
 
     def _outcome(self, assignment) -> str | None:  # noqa: ANN001
         return (assignment.outcome or {}).get("outcome")
 
-    def _outcome_at(self, assignment) -> str | None:  # noqa: ANN001
-        return (assignment.outcome or {}).get("at") if self._outcome(assignment) else None
+    def _outcome_at(self, assignment) -> dt.datetime | None:  # noqa: ANN001
+        at = (assignment.outcome or {}).get("at") if self._outcome(assignment) else None
+        return dt.datetime.fromisoformat(at) if at else None
 
 
 class AssignmentSchema(RouteSchema):

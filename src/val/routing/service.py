@@ -29,7 +29,8 @@ from val.routing.offers import (
 )
 from val.routing.rules import MARAC, RoutingFacts, RoutingPolicy
 from val.routing.states import LIVE, REROUTABLE, AssignmentStatus
-from val.webhooks.service import add_delivery
+from val.webhooks.domain import WebhookEvent
+from val.webhooks.outbox import add_delivery
 
 
 def follow_consent(
@@ -128,7 +129,7 @@ def send_reminders(session: Session, window: dt.timedelta, now: dt.datetime | No
         add_delivery(
             session,
             providers[assignment.provider_id],
-            "referral.reminder",
+            WebhookEvent.REMINDER,
             offer_data(assignment, case.reference, risk_level),
             assignment.id,
         )

@@ -13,19 +13,21 @@ from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session
+from val.http.output import OutputSchema, enum_string
 from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
+from val.webhooks.domain import DeliveryStatus, WebhookEvent
 from val.webhooks.kept import list_deliveries, replay
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1", description="Webhook deliveries")
 
 
-class DeliverySchema(ma.Schema):
+class DeliverySchema(OutputSchema):
     id = fields.UUID()
     message_id = fields.String(metadata={"description": "The webhook-id header, stable across retries"})
     provider_id = fields.String()
     assignment_id = fields.UUID(allow_none=True)
-    event_type = fields.String()
-    status = fields.String()
+    event_type = enum_string(WebhookEvent)
+    status = enum_string(DeliveryStatus)
     attempts = fields.Integer()
     next_attempt_at = fields.DateTime(allow_none=True)
     last_status_code = fields.Integer(allow_none=True)
@@ -34,7 +36,7 @@ class DeliverySchema(ma.Schema):
 
 
 class DeliveryQuerySchema(PageQuerySchema):
-    status = fields.String(load_default=None, validate=ma.validate.OneOf(("pending", "delivered", "failed")))
+    status = fields.String(load_default=None, validate=ma.validate.OneOf(tuple(DeliveryStatus)))
     provider = fields.String(load_default=None, validate=ma.validate.Length(max=60))
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert_once, resolve_matching
 from val.db.base import rows_affected, table_of, utcnow
 from val.providers.models import Provider
 from val.webhooks.domain import DeliveryStatus
 from val.webhooks.models import WebhookDelivery
 
-AWAITING_ENDPOINT_ALERT = "webhook_awaiting_endpoint"
+AWAITING_ENDPOINT_ALERT = AlertKind.WEBHOOK_AWAITING_ENDPOINT
 _D = table_of(WebhookDelivery).c
 
 

@@ -11,6 +11,15 @@ from val.states import TransitionTable
 JITTER = 0.2  # ±20%, so a provider coming back is not hit by every retry at the same instant
 
 
+class WebhookEvent(StrEnum):
+    """What a webhook tells a provider (docs/providers.md)."""
+
+    OFFERED = "referral.offered"
+    REMINDER = "referral.reminder"  # an offer not yet answered, before it expires
+    UPDATED = "referral.updated"  # what the provider holds of a referral has changed
+    WITHDRAWN = "referral.withdrawn"
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"  # due at next_attempt_at (retries stay pending)
     AWAITING_ENDPOINT = "awaiting_endpoint"  # the provider has no live endpoint: sent once it registers one

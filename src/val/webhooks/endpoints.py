@@ -15,8 +15,8 @@ from val.providers.models import Provider
 from val.settings import Settings
 from val.webhooks.awaiting import release_awaiting
 from val.webhooks.destinations import DestinationPolicy, Resolver, check_destination, resolve
+from val.webhooks.outbox import kick
 from val.webhooks.secret_box import SecretBox, box_for, unopenable
-from val.webhooks.service import kick
 from val.webhooks.signing import new_secret
 
 

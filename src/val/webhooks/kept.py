@@ -15,7 +15,7 @@ from val.db.paging import Page, keyset, page_of
 from val.errors import ConflictError, NotFoundError
 from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus
 from val.webhooks.models import WebhookDelivery
-from val.webhooks.service import kick
+from val.webhooks.outbox import kick
 
 
 def replay(

@@ -1,4 +1,4 @@
-"""Webhook deliveries: written in the transaction that caused them, swept onto provider queues when due,
+"""Webhook deliveries (written by `outbox`): swept onto provider queues when due,
 sent under a lease, retried on the schedule, kept for replay. The database is the source of truth; the
 broker only carries "try delivery X now"."""
 
@@ -11,12 +11,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, text, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert
 from val.db.base import table_of, utcnow
-from val.db.deferred import execute_once, insert_row
 from val.db.session import without_waiting_for_disk
 from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
@@ -27,61 +27,12 @@ from val.webhooks.sender import SendResult, WebhookSender
 from val.webhooks.signing import headers_for
 from val.webhooks.signing_keys import alert_secret_unopenable, live_secrets
 
-NOTIFY_CHANNEL = "val_webhooks"
 log = logging.getLogger("val.webhooks")
 
 
 def body_for(payload: dict[str, Any]) -> str:
     """Minified JSON, exactly the bytes that are signed."""
     return json.dumps(payload, separators=(",", ":"), sort_keys=True)
-
-
-def kick(session: Session) -> None:
-    """Wake the relays as soon as this transaction commits (PostgreSQL NOTIFY is transactional); without it
-    the periodic sweep finds the work a moment later."""
-    if session.get_bind().dialect.name == "postgresql":
-        execute_once(session, text(f"NOTIFY {NOTIFY_CHANNEL}"), "notify")
-
-
-_INSERT_DELIVERY = insert(table_of(WebhookDelivery))
-
-
-def add_delivery(
-    session: Session, provider: Any, event_type: str, data: dict[str, Any], assignment_id: uuid.UUID | None
-) -> uuid.UUID | None:
-    """Record an event for a provider (anything with `id`, `webhook_url` and `endpoint_disabled_at`). Without a
-    live endpoint it waits (`awaiting_endpoint`) and is sent when the provider registers one; the sweep
-    alerts coordinators meanwhile (`alert_awaiting_endpoints`)."""
-    now = utcnow()
-    live = bool(provider.webhook_url) and provider.endpoint_disabled_at is None
-    delivery_id = uuid.uuid4()
-    insert_row(
-        session,
-        _INSERT_DELIVERY,
-        {
-            "id": delivery_id,
-            "message_id": f"msg_{uuid.uuid4().hex}",
-            "provider_id": provider.id,
-            "assignment_id": assignment_id,
-            "event_type": event_type,
-            "payload": {
-                "type": event_type,
-                "timestamp": now.isoformat().replace("+00:00", "Z"),
-                "data": data,
-            },
-            "status": (DeliveryStatus.PENDING if live else DeliveryStatus.AWAITING_ENDPOINT).value,
-            "attempts": 0,
-            "next_attempt_at": now if live else None,
-            "locked_until": None,
-            "enqueued_at": None,
-            "created_at": now,
-            "delivered_at": None,
-            "last_status_code": None,
-        },
-    )
-    if live:
-        kick(session)
-    return delivery_id
 
 
 @dataclass(frozen=True)
@@ -316,13 +267,16 @@ def record_attempt(
             .values(endpoint_disabled_at=finished)
         )
         _alert(
-            session, claimed, "webhook_endpoint_gone", "The provider answered 410 Gone; endpoint disabled."
+            session,
+            claimed,
+            AlertKind.WEBHOOK_ENDPOINT_GONE,
+            "The provider answered 410 Gone; endpoint disabled.",
         )
         _set_status(session, claimed.id, DeliveryStatus.FAILED, next_attempt_at=None, **values)
         return str(outcome)
     delay = delay_before_attempt(attempts + 1, schedule)
     if delay is None:
-        _alert(session, claimed, "webhook_failed", f"Not delivered after {attempts} attempts.")
+        _alert(session, claimed, AlertKind.WEBHOOK_FAILED, f"Not delivered after {attempts} attempts.")
         _set_status(session, claimed.id, DeliveryStatus.FAILED, next_attempt_at=None, **values)
     else:
         values["next_attempt_at"] = finished + dt.timedelta(seconds=delay)
@@ -338,7 +292,7 @@ def _set_status(session: Session, delivery_id: uuid.UUID, target: DeliveryStatus
     )
 
 
-def _alert(session: Session, claimed: Claimed, kind: str, detail: str) -> None:
+def _alert(session: Session, claimed: Claimed, kind: AlertKind, detail: str) -> None:
     # The payload names the case: no query here, where the attempts are written in one round trip.
     reference = json.loads(claimed.body).get("data", {}).get("case_reference")
     ids = {"delivery_id": claimed.id, "assignment_id": claimed.assignment_id}

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert_once
 from val.webhooks.secret_box import SecretBox
 
@@ -22,7 +23,7 @@ def live_secrets(provider: Any, now: dt.datetime, box: SecretBox) -> list[str]:
     return live
 
 
-SECRET_UNOPENABLE = "webhook_secret_unopenable"
+SECRET_UNOPENABLE = AlertKind.WEBHOOK_SECRET_UNOPENABLE
 
 
 def alert_secret_unopenable(session: Session, provider_id: str) -> None:

@@ -1,0 +1,16 @@
+"""What an alert can be about. Pure."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AlertKind(StrEnum):
+    ROUTE_UNASSIGNED = "route_unassigned"  # no eligible provider: a coordinator must arrange the service
+    UNSAFE_CONTACT = "unsafe_contact"  # the victim could not talk safely
+    CONTACT_DETAILS_WRONG = "contact_details_wrong"
+    UNABLE_TO_CONTACT = "unable_to_contact"  # attempts in a row have not reached the victim
+    WEBHOOK_FAILED = "webhook_failed"  # not delivered once the retry schedule ran out
+    WEBHOOK_ENDPOINT_GONE = "webhook_endpoint_gone"  # the provider answered 410
+    WEBHOOK_AWAITING_ENDPOINT = "webhook_awaiting_endpoint"  # offers wait for a provider with no endpoint
+    WEBHOOK_SECRET_UNOPENABLE = "webhook_secret_unopenable"  # a signing secret cannot be opened with the key
