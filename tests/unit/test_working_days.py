@@ -154,6 +154,10 @@ def test_the_catalogue_lists_every_code_of_the_domain():
                 {"code": "X", "agency": "police", "trigger": "t", "title": "x", "days": [1, 1], "right": 13}
             ]
         },
+        {
+            "point": [{"code": "X", "agency": "police", "trigger": "t", "title": "x", "days": [1, 1]}],
+            "board": {"crime_type_priority": ["domestic_abuse", "burglary"], "suppression_threshold": 5},
+        },
     ],
 )
 def test_a_broken_catalogue_is_refused_naming_what_is_wrong(broken):

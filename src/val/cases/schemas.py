@@ -47,6 +47,8 @@ ATTEMPT_OUTCOMES = (
     "declined_support",
 )
 CLOSURE_OUTCOMES = ("supported", "support_declined", "unable_to_contact", "transferred", "no_further_action")
+# Not an enum in answers: the list of areas is configuration, and a case keeps the area it was received with.
+AREA_AS_RECEIVED = "The policing area the case was received with"
 
 
 class VictimOutSchema(OutputSchema):
@@ -55,7 +57,7 @@ class VictimOutSchema(OutputSchema):
     date_of_birth = Day(allow_none=True, metadata={"description": "null once anonymised"})
     gender = fields.String(allow_none=True)
     postcode = fields.String(allow_none=True)
-    policing_area = fields.String(validate=POLICING_AREAS)
+    policing_area = fields.String(metadata={"description": AREA_AS_RECEIVED})
     relationship = enum_string(RELATIONSHIPS)
     contact = ComputedNested(
         ContactOutSchema, "_contact", allow_none=True, metadata={"description": "null once anonymised"}
@@ -207,7 +209,7 @@ class CaseListItemSchema(OutputSchema):
     crime_types = fields.List(enum_string(CrimeType))
     risk_level = enum_string(RiskLevel, allow_none=True)
     enhanced_rights = fields.Boolean()
-    policing_area = fields.String(validate=POLICING_AREAS)
+    policing_area = fields.String(metadata={"description": AREA_AS_RECEIVED})
     owner = fields.String(allow_none=True)
     services = fields.List(enum_string(SERVICES))
     next_due_on = Day(allow_none=True)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from val.triage.domain import CrimeType
+
 # Events a coordinator records; `crime_reported` and `referral_received` are recorded by intake itself.
 INTAKE_EVENTS = ("crime_reported", "referral_received")
 AGE_BANDS = ("under_18", "18_plus")
@@ -127,6 +129,10 @@ def catalogue_from_mapping(raw: dict[str, Any]) -> Catalogue:
         raise CatalogueError(f"victims_code: {exc}") from exc
     if threshold < 2:
         raise CatalogueError("board.suppression_threshold must be at least 2")
+    # The Board's figures and the commissioner's return group by these; the API lists crime types as an enum.
+    unknown = [kind for kind in board["crime_type_priority"] if kind not in set(CrimeType)]
+    if unknown:
+        raise CatalogueError(f"board.crime_type_priority: not crime types: {unknown}")
     return Catalogue(
         points=points,
         extra_closures=closures,
