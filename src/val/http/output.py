@@ -23,6 +23,14 @@ class OutputSchema(ma.Schema):
         field_obj.required = field_name not in self.optional
 
 
+class SelectiveOutputSchema(OutputSchema):
+    """An object whose fields depend on who reads it and when (a provider's view of a referral): each field is
+    there only if that reader may see it, so none is required."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        field_obj.required = False
+
+
 def nullable_object_as_all_of(converter: Any, field: fields.Field, ret: dict[str, Any], **_: Any) -> dict:
     """An apispec attribute function. apispec writes a nullable nested object as `anyOf: [{type: object,
     nullable: true}, {$ref: X}]`, which a generator reads as "any object, or X" and parses every answer as the

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from val.http.output import OutputSchema, enum_string
+from val.http.output import OutputSchema, SelectiveOutputSchema, enum_string
 from val.http.pagination import PageQuerySchema
 from val.http.schemas import Instant, StrictSchema, not_in_future
 from val.provider_portal.presenter import AGE_BAND_NAMES
@@ -38,26 +38,9 @@ class DisclosureSchema(OutputSchema):
     reason = fields.String()
 
 
-class ProviderVictimSchema(OutputSchema):
+class ProviderVictimSchema(SelectiveOutputSchema):
     """What the service may see of the victim (docs/providers.md): at offer, the age band, language, interpreter
-    and vulnerabilities; once accepted, its service's fields. Each is left out where the service does not see
-    it."""
-
-    optional = (
-        "age_band",
-        "given_name",
-        "family_name",
-        "contact",
-        "language",
-        "needs_interpreter",
-        "date_of_birth",
-        "postcode",
-        "gender",
-        "relationship",
-        "children_in_household",
-        "vulnerabilities",
-        "in_hospital",
-    )
+    and vulnerabilities; once accepted, its service's fields."""
 
     age_band = enum_string(
         AGE_BAND_NAMES, metadata={"description": "At offer only: instead of a date of birth"}
@@ -76,33 +59,20 @@ class ProviderVictimSchema(OutputSchema):
     in_hospital = fields.Boolean()
 
 
-class ProviderOffenceSchema(OutputSchema):
-    optional = ("occurred_at", "hate_strands", "rtc_outcome")
-
+class ProviderOffenceSchema(SelectiveOutputSchema):
     occurred_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     hate_strands = fields.List(enum_string(HATE_STRANDS))
     rtc_outcome = enum_string(RTC_OUTCOMES, allow_none=True)
 
 
-class ProviderTriageSchema(OutputSchema):
-    optional = ("crime_types", "enhanced_rights", "risk_level", "explanation")
-
+class ProviderTriageSchema(SelectiveOutputSchema):
     crime_types = fields.List(enum_string(CrimeType))
     enhanced_rights = fields.Boolean()
     risk_level = enum_string(RiskLevel, allow_none=True)
     explanation = fields.List(fields.Nested(ExplanationSchema))
 
 
-class ProviderRiskSchema(OutputSchema):
-    optional = (
-        "yes_count",
-        "answers",
-        "incidents_last_12_months",
-        "last_marac_referral_on",
-        "professional_judgement_high",
-        "cce_level",
-    )
-
+class ProviderRiskSchema(SelectiveOutputSchema):
     yes_count = fields.Integer(allow_none=True)
     answers = fields.Dict(keys=fields.String(), values=enum_string(DASH_ANSWERS), allow_none=True)
     incidents_last_12_months = fields.Integer(allow_none=True)
