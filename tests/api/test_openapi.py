@@ -3,9 +3,13 @@ lists as enums, the bounds the server enforces, and every media type it answers 
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import pytest
 
 from tests.conftest import auth, this_month
+from tests.contract import contract_problems
 from val.auth.roles import Role
 from val.settings import load_settings
 
@@ -112,3 +116,22 @@ def test_format_csv_on_the_json_path_names_the_csv_path(client, make_key, path, 
     assert answer.status_code == 422
     (error,) = answer.get_json()["errors"]
     assert error["field"] == "format" and csv_path in error["detail"]
+
+
+def test_the_suites_contract_check_catches_an_answer_that_breaks_the_document(app, client):
+    """Every test's answers go through tests/contract.py; here it is shown a broken one."""
+    spec_text = client.get("/openapi.json").get_data(as_text=True)
+    alert = {"id": str(uuid.uuid4()), "kind": "made_up", "detail": "x"}
+    answer = app.response_class(
+        json.dumps({"items": [alert], "next_cursor": None}), mimetype="application/json"
+    )
+    problems = contract_problems(app, spec_text, "GET", "/api/v1/alerts", answer)
+    assert any("made_up" in p for p in problems), problems
+    assert any("created_at" in p and "required" in p for p in problems), problems
+    whole = {**alert, "kind": "route_unassigned", "case_id": None, "case_reference": None}
+    whole |= {"assignment_id": None, "delivery_id": None, "created_at": "2026-12-01T10:00:00Z"}
+    kept = app.response_class(
+        json.dumps({"items": [{**whole, "resolved_at": None}], "next_cursor": None}),
+        mimetype="application/json",
+    )
+    assert contract_problems(app, spec_text, "GET", "/api/v1/alerts", kept) == []
