@@ -116,6 +116,10 @@ def test_format_csv_on_the_json_path_names_the_csv_path(client, make_key, path, 
     assert answer.status_code == 422
     (error,) = answer.get_json()["errors"]
     assert error["field"] == "format" and csv_path in error["detail"]
+    on_csv = client.get(f"{csv_path}?{this_month()}&format=csv", headers=auth(board))
+    assert on_csv.status_code == 422 and on_csv.get_json()["errors"] == [
+        {"field": "format", "detail": "Unknown field."}
+    ]
 
 
 def test_the_suites_contract_check_catches_an_answer_that_breaks_the_document(app, client):

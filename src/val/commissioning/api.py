@@ -28,6 +28,10 @@ class ReturnQuerySchema(BoardPeriodSchema):
     csv_path = "/api/v1/board/commissioning-return.csv"
 
 
+class ReturnCsvQuerySchema(BoardPeriodSchema):
+    """The CSV path's own query: a `format` here is just an unknown parameter."""
+
+
 ReturnRowSchema = OutputSchema.from_dict(
     {
         "service": enum_string(SERVICES, allow_none=True, metadata={"description": "null in the total"}),
@@ -68,7 +72,7 @@ class CommissioningReturn(MethodView):
 @blp.route("/board/commissioning-return.csv")
 class CommissioningReturnCsv(MethodView):
     @require_roles(Role.BOARD, Role.ADMIN)
-    @blp.arguments(ReturnQuerySchema(), location="query")
+    @blp.arguments(ReturnCsvQuerySchema(), location="query")
     @blp.doc(responses={"200": CSV_ANSWER})
     def get(self, query):
         """The same return as CSV: a header line, one line per service and crime type, the total last."""

@@ -15,6 +15,7 @@ from val.compliance.schemas import (
     FulfilInSchema,
     PointSchema,
     PointsQuerySchema,
+    SummaryCsvQuerySchema,
     SummaryQuerySchema,
     SummarySchema,
 )
@@ -63,7 +64,7 @@ class ComplianceSummary(MethodView):
 @blp.route("/board/compliance-summary.csv")
 class ComplianceSummaryCsv(MethodView):
     @require_roles(Role.BOARD, Role.COORDINATOR, Role.ADMIN)
-    @blp.arguments(SummaryQuerySchema(), location="query")
+    @blp.arguments(SummaryCsvQuerySchema(), location="query")
     @blp.doc(responses={"200": CSV_ANSWER})
     def get(self, query):
         """The same table as CSV: a header line, then one line per row and the total last."""

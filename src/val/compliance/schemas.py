@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -123,7 +123,7 @@ class SummaryQuerySchema(BoardPeriodSchema):
         load_default=lambda: ["right"],
         validate=validate.Length(min=1, max=MOST_GROUPINGS, error=f"Name one or {MOST_GROUPINGS} groupings."),
     )
-    csv_path = "/api/v1/board/compliance-summary.csv"
+    csv_path: ClassVar[str | None] = "/api/v1/board/compliance-summary.csv"
 
     @ma.validates_schema(skip_on_field_errors=True)
     def _groupings(self, data, **_):  # noqa: ANN001
@@ -136,6 +136,10 @@ class PeriodSchema(OutputSchema):
 
     from_ = fields.String(attribute="from", data_key="from", metadata={"format": "date"})
     to = fields.String(metadata={"format": "date"})
+
+
+class SummaryCsvQuerySchema(SummaryQuerySchema):
+    csv_path = None  # this is the CSV path: a `format` here is just an unknown parameter
 
 
 class SummaryRowSchema(OutputSchema):
