@@ -28,7 +28,7 @@ QUERIES = [
     "group_by=code",
     "group_by=agency,enhanced",
     "group_by=crime_type,policing_area",
-    "group_by=code,crime_type",  # the most rows two groupings give (DOMAIN §12 allows no more than two)
+    "group_by=code,crime_type",  # the most rows two groupings give (docs/compliance.md allows no more than two)
 ]
 
 GENERATE = f"""

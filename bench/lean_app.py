@@ -1,6 +1,7 @@
 """The lean baseline: the floor cost of intake in this stack (kept here, never in the product).
 
-A bare WSGI callable that parses the same JSON body and inserts the same rows as intake of the DOMAIN example
+A bare WSGI callable that parses the same JSON body and inserts the same rows as intake of the example
+referral (tests/data/domain_example.json)
 (case, victim, offence, triage decision, three compliance points, two assignments, audit event) with plain
 SQL in one transaction, under the same gunicorn settings as the product. No validation, no triage or routing
 rules, no auth, no ORM, no framework.

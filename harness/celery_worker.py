@@ -47,7 +47,7 @@ def start_worker(
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT / "src"), str(ROOT))), **env},
         stdout=subprocess.DEVNULL,
-        stderr=open(scratch / "worker.log", "w"),  # noqa: SIM115 — the child owns it
+        stderr=open(scratch / "worker.log", "w"),  # the child owns it
         start_new_session=True,
     )
 

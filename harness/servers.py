@@ -170,7 +170,7 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
                     return
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             last = exc
         time.sleep(0.2)
     raise ServerError(f"{url} did not answer 200 within {timeout}s: {last}")
@@ -207,6 +207,6 @@ def start_gunicorn(
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=log.open("w") if log is not None else subprocess.DEVNULL,  # noqa: SIM115 — the child owns it
+        stderr=log.open("w") if log is not None else subprocess.DEVNULL,  # the child owns it
         start_new_session=True,
     )

@@ -147,7 +147,7 @@ def auth(key: str, **headers: str) -> dict[str, str]:
 
 @pytest.fixture
 def referral_body() -> Callable[..., dict[str, Any]]:
-    """The DOMAIN §3 example, with any dotted path overridden: referral_body(**{"victim.postcode": None})."""
+    """The docs/domain.md example, with any dotted path overridden: referral_body(**{"victim.postcode": None})."""
     example = json.loads((DATA / "domain_example.json").read_text())
 
     def build(**overrides: Any) -> dict[str, Any]:

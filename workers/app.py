@@ -54,7 +54,7 @@ app = make_celery(_settings)
 
 
 @worker_ready.connect
-def _start_kick_listener(sender=None, **_kwargs) -> None:  # noqa: ANN001
+def _start_kick_listener(sender: object = None, **_kwargs: object) -> None:
     from workers.kick import start_listener
 
     start_listener(_settings, app)

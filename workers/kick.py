@@ -55,7 +55,7 @@ def _listen(url: str, app: Celery) -> None:
                 publish_due_deliveries(broker, later)  # whatever was committed while we were not listening
                 for _ in listening.notifies():
                     publish_due_deliveries(broker, later)
-        except Exception as exc:  # noqa: BLE001 — keep listening; the beat covers the gap
+        except Exception as exc:  # keep listening; the beat covers the gap
             log.warning("kick listener reconnecting", extra={"error_type": type(exc).__name__})
             time.sleep(1)
 
@@ -69,6 +69,6 @@ def _publish_backlog(app: Celery, backlog: queue.SimpleQueue[tuple[str, list[str
                 while True:
                     queue_name, ids = backlog.get()
                     publish_deliveries(queue_name, ids, broker)
-        except Exception as exc:  # noqa: BLE001 — what was not published is published again by the sweep
+        except Exception as exc:  # what was not published is published again by the sweep
             log.warning("backlog publisher reconnecting", extra={"error_type": type(exc).__name__})
             time.sleep(1)

@@ -3,7 +3,7 @@ provider whose endpoint is failing backs up only its own queue."""
 
 from __future__ import annotations
 
-from kombu import Queue
+from kombu.entity import Queue
 
 from val.providers.directory import load_directory
 from val.settings import Settings
@@ -58,4 +58,4 @@ def all_queue_names(settings: Settings) -> tuple[str, ...]:
 
 
 def queues(settings: Settings) -> tuple[Queue, ...]:
-    return tuple(Queue(name) for name in all_queue_names(settings))
+    return tuple(Queue(name) for name in all_queue_names(settings))  # type: ignore[no-untyped-call]

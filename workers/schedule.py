@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from val.settings import Settings
 
 
-def beat_schedule(settings: Settings) -> dict:
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {
         # The database says when each delivery is due; this puts the due ones on their provider's queue.
         "sweep-webhook-deliveries": {
@@ -31,7 +32,7 @@ def beat_schedule(settings: Settings) -> dict:
             "options": {"expires": 290},
         },
         "purge-idempotency-keys": {"task": "val.idempotency.purge", "schedule": timedelta(hours=1)},
-        # DOMAIN §13: closed cases past the retention period are anonymised; idempotent, so weekly is enough.
+        # docs/data-lifecycle.md: closed cases past the retention period are anonymised; idempotent, so weekly is enough.
         "apply-retention": {"task": "val.retention.apply", "schedule": timedelta(days=7)},
         # Points fall due at the end of a London day; sweeping every 15 minutes marks them missed soon after.
         # The Board's counts gain a row per change to a point; summing them up keeps the table small.

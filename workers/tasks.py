@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from functools import cache
 
 from celery import shared_task
-from kombu import Connection
+from kombu.connection import Connection
 
 import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.compliance import service as compliance
 from val.compliance.counts import compact_counts
-from val.db.session import Database, empty_the_log, pipelined, unit_of_work
+from val.db.session import Database, empty_the_log, unit_of_work
 from val.http.models import purge_expired
 from val.lifecycle.retention import apply_retention
 from val.routing import service as routing
@@ -25,10 +24,11 @@ from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
 from val.webhooks import awaiting
 from val.webhooks import service as webhooks
+from val.webhooks import usecases as delivering
 from val.webhooks.destinations import DestinationPolicy, policy_for
-from val.webhooks.domain import Verdict, verdict
 from val.webhooks.secret_box import SecretBox, box_for
-from val.webhooks.sender import SendResult, WebhookSender
+from val.webhooks.sender import WebhookSender
+from val.webhooks.usecases import DeliveryTools
 from workers.queues import provider_backlog_queue, provider_queue
 
 log = logging.getLogger("val.workers")
@@ -121,71 +121,29 @@ def alert_awaiting_endpoints() -> int:
         return awaiting.alert_awaiting_endpoints(session)
 
 
+@cache
+def _delivery_tools() -> DeliveryTools:
+    settings = _settings()
+    return DeliveryTools(
+        lease_seconds=settings.webhook_lease_seconds,
+        schedule=settings.webhook_schedule,
+        box=_secret_box(),
+        sender=_sender(),
+        destinations=_destinations(),
+    )
+
+
 @shared_task(name="val.webhooks.deliver", ignore_result=True)
 def deliver_webhook(delivery_id: str) -> str:
-    """One attempt; the retry schedule lives in the database (next_attempt_at), never in broker countdowns.
-    Sweeps now publish `deliver_webhooks` (several per message); this one serves messages an earlier release
-    left on the queues.
-
-    Three units of work by design: the lease commits before sending, so no other worker sends the delivery
-    at the same time; the HTTP call holds no transaction open; the attempt is recorded after it."""
-    db, settings = database(), _settings()
-    with unit_of_work(db) as session:
-        claimed = webhooks.claim_for_sending(
-            session, uuid.UUID(delivery_id), settings.webhook_lease_seconds, _secret_box()
-        )
-    if claimed is None:
-        outcome = "not_due"
-    elif claimed.url is None:
-        with unit_of_work(db) as session:
-            outcome = webhooks.await_endpoint(session, claimed)
-    else:
-        result = webhooks.send(claimed, _sender(), _destinations())
-        with unit_of_work(db) as session:
-            outcome = webhooks.record_attempt(session, claimed, result, settings.webhook_schedule)
-    log.info("webhook attempt", extra={"delivery_id": delivery_id, "outcome": outcome})
-    return outcome
+    """One delivery: the messages an earlier release left on the queues (sweeps publish `deliver_many`)."""
+    outcomes = delivering.deliver(database(), [uuid.UUID(delivery_id)], _delivery_tools())
+    return outcomes[0] if outcomes else "not_due"
 
 
 @shared_task(name="val.webhooks.deliver_many", ignore_result=True)
 def deliver_webhooks(delivery_ids: list[str]) -> list[str]:
-    """One attempt at each of a few deliveries of one provider, by the same three steps as `deliver_webhook`:
-    the leases commit before sending; sending holds no transaction open; the attempts are recorded after.
-    Sending stops at the first webhook not delivered (the provider is in trouble: the rest wait for their own
-    retries) and before half the lease has gone, so no lease lapses while its webhook is still unsent. Leases
-    of webhooks not sent are released in the same commit as the attempts."""
-    db, settings = database(), _settings()
-    lease = settings.webhook_lease_seconds
-    with unit_of_work(db) as session:
-        claimed = webhooks.claim_many_for_sending(
-            session, [uuid.UUID(i) for i in delivery_ids], lease, _secret_box()
-        )
-    started = time.monotonic()
-    sent: list[tuple[webhooks.Claimed, SendResult | None]] = []
-    for item in claimed:
-        if item.url is None:
-            sent.append((item, None))
-            continue
-        if time.monotonic() - started > lease / 2:
-            break
-        result = webhooks.send(item, _sender(), _destinations())
-        sent.append((item, result))
-        if verdict(result.status_code) is not Verdict.DELIVERED:
-            break
-    done = {item.id for item, _ in sent}
-    unsent = [item.id for item in claimed if item.id not in done]
-    with unit_of_work(db) as session, pipelined(session):  # writes only: one round trip for them all
-        outcomes = [
-            webhooks.await_endpoint(session, item)
-            if result is None
-            else webhooks.record_attempt(session, item, result, settings.webhook_schedule)
-            for item, result in sent
-        ]
-        webhooks.release(session, unsent)
-    log.info(
-        "webhook attempts", extra={"deliveries": len(delivery_ids), "sent": len(sent), "unsent": len(unsent)}
-    )
-    return outcomes
+    """A few of one provider's deliveries, by `val.webhooks.usecases.deliver`."""
+    return delivering.deliver(database(), [uuid.UUID(i) for i in delivery_ids], _delivery_tools())
 
 
 @shared_task(name="val.routing.expire_offers", ignore_result=True)
@@ -231,7 +189,7 @@ def purge_idempotency_keys() -> int:
 
 @shared_task(name="val.retention.apply", ignore_result=True)
 def apply_retention_weekly() -> int:
-    """DOMAIN §13: closed cases past the retention period are anonymised, each run audited."""
+    """docs/data-lifecycle.md: closed cases past the retention period are anonymised, each run audited."""
     with unit_of_work(database()) as session:
         principal = system_principal(session, "retention", Role.ADMIN)
         run = apply_retention(session, principal, _settings().retention_years)

@@ -10,7 +10,7 @@ import traceback
 import uuid
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -50,7 +50,7 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
-    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         return problem_for_http_exception(error)
 
     def _register_responses(self) -> None:
@@ -167,14 +167,14 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
 
 
-def _domain_error(error: DomainError):
+def _domain_error(error: DomainError) -> Response:
     errors = [{"field": error.field, "detail": error.detail}] if error.field else None
     # Every 422 is one problem type, whether the schema or a rule behind it refused the input.
     kind = "validation" if error.status == 422 else None
     return problem_response(error.status, error.title, error.detail, errors=errors, problem_type=kind)
 
 
-def _unexpected_error(error: Exception):
+def _unexpected_error(error: Exception) -> Response:
     original = getattr(error, "original_exception", None)  # raised outside the view, e.g. at the commit
     if isinstance(error, HTTPException) and not database_unreachable(original):
         return problem_for_http_exception(error)
@@ -209,7 +209,7 @@ PAGE_POLICY = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def _security_headers(response):
+def _security_headers(response: Response) -> Response:
     """Nothing VAL answers may be cached (API answers carry personal data), sniffed into another type, framed
     or named in another site's Referer; every HTML page runs and loads only what it must; behind TLS, browsers
     are told to use nothing else."""
@@ -233,7 +233,7 @@ def _start_request() -> None:
     g.started = time.perf_counter()
 
 
-def _log_request(response):
+def _log_request(response: Response) -> Response:
     principal = g.get("principal")
     record_request(
         request.url_rule.rule if request.url_rule else None,

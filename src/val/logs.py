@@ -1,5 +1,5 @@
 """JSON log lines carrying a request id. Logs name ids and outcomes only — never names, contact details,
-dates of birth or free text (DOMAIN §8)."""
+dates of birth or free text (docs/domain.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Casework as a coordinator does it all day (DOMAIN §11): find, own, contact, note, close and follow cases."""
+"""Casework as a coordinator does it all day (docs/casework.md): find, own, contact, note, close and follow cases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The commissioner's return over HTTP (DOMAIN §14): per service and crime type, protected as the Board summary."""
+"""The commissioner's return over HTTP (docs/commissioning.md): per service and crime type, protected as the Board summary."""
 
 from __future__ import annotations
 

@@ -210,7 +210,7 @@ def test_the_board_sees_counts_only_and_nothing_else(client, make_key, new_case,
     assert response.status_code == 200
     summary = response.get_json()
     rows = {row["group"]["code"]: row for row in summary["rows"]}
-    # Published counts are rounded to base 5 (DOMAIN §12): 7 → 5, 5 → 5, 12 → 10, 24 → 25. The unmet points
+    # Published counts are rounded to base 5 (docs/compliance.md): 7 → 5, 5 → 5, 12 → 10, 24 → 25. The unmet points
     # fell due in May: missed now, not pending, though no sweep has run.
     assert rows["R4_REFERRAL_TO_SUPPORT"]["met"] == 5 and rows["R4_REFERRAL_TO_SUPPORT"]["missed"] == 5
     assert rows["R3_WRITTEN_CONFIRMATION"]["missed"] == 10 and rows["R3_WRITTEN_CONFIRMATION"]["pending"] == 0

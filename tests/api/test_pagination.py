@@ -1,4 +1,4 @@
-"""One pagination convention on every list (DOMAIN §11): `items`, `next_cursor` and a `Link` header, pages that
+"""One pagination convention on every list (docs/casework.md): `items`, `next_cursor` and a `Link` header, pages that
 neither skip nor repeat, and a foreign cursor refused by name."""
 
 from __future__ import annotations

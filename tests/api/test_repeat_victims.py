@@ -1,4 +1,4 @@
-"""Repeat victims (DOMAIN §13): a victim referred again is recognised by a keyed hash; a previous MARAC case
+"""Repeat victims (docs/data-lifecycle.md): a victim referred again is recognised by a keyed hash; a previous MARAC case
 within 12 months escalates; coordinators see `repeat`, providers and the Board never see the match."""
 
 from __future__ import annotations

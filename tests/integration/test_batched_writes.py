@@ -96,7 +96,7 @@ def test_a_chunk_reads_the_directory_once_and_writes_each_table_once(import_chun
 
     statements: list[str] = []
 
-    def seen(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+    def seen(conn, cursor, statement, parameters, context, executemany):
         statements.append(" ".join(statement.split()).lower())
 
     event.listen(database.engine, "before_cursor_execute", seen)

@@ -30,7 +30,7 @@ START = dt.date(2026, 1, 1)
 
 
 def status_now(row) -> str:
-    """What the Board must count: a pending point past its due date is missed now (DOMAIN §12, issue 13)."""
+    """What the Board must count: a pending point past its due date is missed now (docs/compliance.md, issue 13)."""
     return effective_status(row["status"], row["due_on"], london_today())
 
 

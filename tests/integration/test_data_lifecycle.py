@@ -1,4 +1,4 @@
-"""The data lifecycle (DOMAIN §13) on both databases: retention anonymises closed cases past the period and
+"""The data lifecycle (docs/data-lifecycle.md) on both databases: retention anonymises closed cases past the period and
 keeps every Board figure; the subject access export holds everything about a victim across matched cases."""
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def test_subject_access_exports_everything_about_the_victim_across_confirmed_cas
     page = html_path.read_text()
     # Readable: words, not data structures; every record a field/value table that fits the page.
     assert "True" not in page and "False" not in page and '{"' not in page and "[&quot;" not in page
-    assert ">Yes<" in page and "table-layout:fixed" in page and "Given name" in page
+    assert ">Yes<" in page and "table-layout: fixed" in page and "Given name" in page
     assert "<script" not in page and "Vantablack" in page and "reader.one" in page
     with unit_of_work(database) as session:
         exported = session.scalars(

@@ -131,14 +131,14 @@ def test_compactions_racing_each_other_and_intake_lose_and_double_nothing(databa
             for _ in range(5):
                 with unit_of_work(database) as session:
                     compact_counts(session)
-        except BaseException as exc:  # noqa: BLE001 — surfaced by the assertion below
+        except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
 
     def intake(prefix: str):
         try:
             barrier.wait()
             _referrals(database, principal, referral_body, prefix, 6)
-        except BaseException as exc:  # noqa: BLE001 — surfaced by the assertion below
+        except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
 
     threads = [threading.Thread(target=compacting) for _ in range(2)]

@@ -1,4 +1,4 @@
-"""The repeat-victim match (DOMAIN §13), without I/O: what normalisation treats as the same victim."""
+"""The repeat-victim match (docs/data-lifecycle.md), without I/O: what normalisation treats as the same victim."""
 
 from __future__ import annotations
 

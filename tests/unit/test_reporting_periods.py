@@ -1,4 +1,4 @@
-"""Which periods the Board may be given figures for (DOMAIN §12): whole months, quarters and years only."""
+"""Which periods the Board may be given figures for (docs/compliance.md): whole months, quarters and years only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routing rules of DOMAIN §5, one table row per rule, plus provider eligibility and the consent gate."""
+"""Routing rules of docs/providers.md, one table row per rule, plus provider eligibility and the consent gate."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Small-number suppression: nothing hidden can be recovered from what is published (DOMAIN §6)."""
+"""Small-number suppression: nothing hidden can be recovered from what is published (docs/compliance.md)."""
 
 from __future__ import annotations
 

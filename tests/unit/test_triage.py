@@ -1,4 +1,4 @@
-"""Triage rules of DOMAIN §4, as tables that read like the guidance."""
+"""Triage rules of docs/domain.md, as tables that read like the guidance."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Working days in England and Wales, and Victims' Code due dates (DOMAIN §6), as tables."""
+"""Working days in England and Wales, and Victims' Code due dates (docs/compliance.md), as tables."""
 
 from __future__ import annotations
 

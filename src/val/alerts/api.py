@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import g
 from flask.views import MethodView
@@ -12,6 +13,7 @@ from val.alerts.service import list_alerts, resolve_alert
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.blueprint import ViewAnswer
 from val.http.context import request_session
 from val.http.pagination import decode_cursor, page_response, page_schema
 
@@ -23,7 +25,7 @@ class Alerts(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(AlertQuerySchema(), location="query")
     @blp.response(200, page_schema(AlertSchema, "AlertPage"))
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """Routes with no provider, webhooks that could not be delivered, victims who cannot be reached
         safely: what needs a person. Newest first."""
         page = list_alerts(
@@ -41,5 +43,5 @@ class Alerts(MethodView):
 class ResolveAlert(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.response(200, AlertSchema)
-    def post(self, alert_id: uuid.UUID):
+    def post(self, alert_id: uuid.UUID) -> ViewAnswer:
         return resolve_alert(request_session(), g.principal, alert_id, g.request_id)

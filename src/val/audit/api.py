@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from flask import g
 from flask.views import MethodView
@@ -11,6 +13,7 @@ from val.audit.service import list_events
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.blueprint import ViewAnswer
 from val.http.context import request_session
 from val.http.output import OutputSchema, enum_string
 from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
@@ -42,7 +45,7 @@ class AuditEvents(MethodView):
     @require_roles(Role.ADMIN)
     @blp.arguments(AuditQuerySchema(), location="query")
     @blp.response(200, page_schema(AuditEventSchema, "AuditEventPage"))
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """Newest first. Reading the trail is itself recorded in it."""
         after = decode_cursor(query.pop("cursor"))
         page = list_events(request_session(), g.principal, g.request_id, after=after, **query)

@@ -86,7 +86,7 @@ def record_board_query(
     query: Mapping[str, Any],
     request_id: str | None,
 ) -> None:
-    """A Board figure asked for: which, for what period and grouping (DOMAIN §12: a run of differencing
+    """A Board figure asked for: which, for what period and grouping (docs/compliance.md: a run of differencing
     queries shows in the trail)."""
     asked = f"{query['from_']}..{query['to']}"
     if query.get("group_by"):

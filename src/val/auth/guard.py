@@ -29,7 +29,8 @@ def _unauthorised(detail: str) -> Problem:
 
 
 def current_principal() -> Principal:
-    return g.principal
+    principal: Principal = g.principal
+    return principal
 
 
 def _throttle() -> FailedAuthThrottle:

@@ -19,7 +19,7 @@ class Credential(Base):
     role: Mapped[str] = mapped_column(String(20))
     provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"), default=None)
     # An intake credential submits referrals from these police record systems only (lower case), so no
-    # sender can claim another system's references (DOMAIN §3's duplicate key).
+    # sender can claim another system's references (docs/domain.md duplicate key).
     source_systems: Mapped[list[str] | None] = mapped_column(PortableJSON, default=None)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

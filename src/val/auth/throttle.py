@@ -75,7 +75,8 @@ class _DatabaseWindow:
         now = dt.datetime.now(dt.UTC)
         if nth is None or nth <= now - WINDOW:
             return None
-        return max(1, math.ceil((nth + WINDOW - now).total_seconds()))
+        latest: dt.datetime = nth
+        return max(1, math.ceil((latest + WINDOW - now).total_seconds()))
 
     def failed(self, client: str) -> None:
         """In a transaction of its own: the request's is rolled back (nothing of a refused request is kept),
@@ -102,14 +103,14 @@ class FailedAuthThrottle:
             return self.window.wait_seconds(client, session)
         try:
             return self.window.wait_seconds(client, session)
-        except Exception as exc:  # noqa: BLE001 — any storage failure; never a reason to refuse service
+        except Exception as exc:  # any storage failure; never a reason to refuse service
             log.warning("auth throttle unavailable", extra={"error_type": type(exc).__name__})
             return None
 
     def failed(self, client: str) -> None:
         try:
             self.window.failed(client)
-        except Exception as exc:  # noqa: BLE001 — as above
+        except Exception as exc:  # as above
             log.warning("auth throttle unavailable", extra={"error_type": type(exc).__name__})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Response, g
 from flask.views import MethodView
@@ -14,6 +15,7 @@ from val.board_pack.figures import Period, the_pack
 from val.board_pack.render import render
 from val.calendar import london_date
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.blueprint import ViewAnswer
 from val.http.context import request_session, services
 from val.http.schemas import BoardPeriodSchema
 
@@ -36,7 +38,7 @@ class BoardPack(MethodView):
             }
         }
     )
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """The Board pack: on time by right and month beside the previous period, volumes, timeliness, missed
         points by agency and the commissioner's return in brief — every figure protected."""
         svc = services()

@@ -1,4 +1,4 @@
-"""Every figure of the Board pack, read and protected (DOMAIN §12). Each figure is a number, or says why it is
+"""Every figure of the Board pack, read and protected (docs/compliance.md). Each figure is a number, or says why it is
 not one: withheld (too few to publish) or none (nothing to count) — two different facts."""
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ class Period:
 def rate_or_reason(row: dict[str, Any]) -> float | str:
     """The on-time rate, or why there is none: withheld (a part too small to publish) or none (no point met,
     late or missed yet)."""
-    if row["on_time_rate"] is not None:
-        return row["on_time_rate"]
+    rate: float | None = row["on_time_rate"]
+    if rate is not None:
+        return rate
     if any(c in row["suppressed_cells"] for c in ("met", "met_late", "missed")):
         return WITHHELD
     return NONE

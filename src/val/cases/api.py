@@ -25,7 +25,7 @@ from val.cases.schemas import (
     RecordedEventSchema,
 )
 from val.cases.service import etag_of, list_events, read_case, record_event, update_case
-from val.http.blueprint import ETAG_HEADER
+from val.http.blueprint import ETAG_HEADER, ViewAnswer
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services
 from val.http.pagination import PageQuerySchema, decode_cursor, page_json, page_response, page_schema
@@ -41,7 +41,7 @@ class Cases(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(CaseQuerySchema(), location="query")
     @blp.response(200, page_schema(CaseListItemSchema, "CasePage"))
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """The work queue (`sort=priority`, the default) and search (`q`): reference, source reference, phone or
         the start of the family name."""
         limit, cursor, sort = query.pop("limit"), query.pop("cursor"), query.pop("sort")
@@ -60,7 +60,7 @@ class Cases(MethodView):
         return page_json(page.items, page.next_after)
 
 
-def case_page(lister: Callable[..., Any], case_id: uuid.UUID, query: dict[str, Any]):  # noqa: ANN201
+def case_page(lister: Callable[..., Any], case_id: uuid.UUID, query: dict[str, Any]) -> ViewAnswer:
     """One page of a case's events, attempts or notes, in the list convention."""
     page = lister(
         request_session(),
@@ -77,7 +77,7 @@ def case_page(lister: Callable[..., Any], case_id: uuid.UUID, query: dict[str, A
 class CaseDetail(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.response(200, CoordinatorCaseSchema, headers=ETAG_HEADER)
-    def get(self, case_id: uuid.UUID):
+    def get(self, case_id: uuid.UUID) -> ViewAnswer:
         """One case: triage, routes, compliance points, victim and offence, owner; its ETag for If-Match."""
         case = read_case(request_session(), g.principal, case_id, g.request_id)
         if case is None:
@@ -102,7 +102,7 @@ class CaseDetail(MethodView):
             }
         ]
     )
-    def patch(self, body, case_id: uuid.UUID):
+    def patch(self, body: dict[str, Any], case_id: uuid.UUID) -> ViewAnswer:
         """Consent given or withdrawn, the owner (`"me"`, a coordinator's name, or null) and safe contact
         details (needs If-Match; providers holding the case are told at once)."""
         case = update_case(
@@ -122,7 +122,7 @@ class CaseEvents(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(PageQuerySchema(), location="query")
     @blp.response(200, page_schema(RecordedEventSchema, "CaseEventPage"))
-    def get(self, query, case_id: uuid.UUID):
+    def get(self, query: dict[str, Any], case_id: uuid.UUID) -> ViewAnswer:
         """The events recorded in the case's journey, oldest first."""
         return case_page(list_events, case_id, query)
 
@@ -136,7 +136,7 @@ class CaseEvents(MethodView):
         },
     )
     @blp.response(201, EventOutSchema)
-    def post(self, event, case_id: uuid.UUID):
+    def post(self, event: dict[str, Any], case_id: uuid.UUID) -> ViewAnswer:
         """Record an event of the case's journey; the Victims' Code points it triggers open with deadlines."""
         recorded, points = record_event(
             request_session(),

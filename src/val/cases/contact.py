@@ -1,4 +1,4 @@
-"""Contact attempts (DOMAIN §11): each call, text, email, letter or visit to the victim, and what it means for
+"""Contact attempts (docs/casework.md): each call, text, email, letter or visit to the victim, and what it means for
 the case — first contact made, a number that is no longer safe or no longer theirs, a victim who cannot be
 reached, support declined."""
 

@@ -1,4 +1,4 @@
-"""Closing and reopening a case (DOMAIN §11). Victims' Code points stay open after closure: they are the
+"""Closing and reopening a case (docs/casework.md). Victims' Code points stay open after closure: they are the
 duties of other agencies."""
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def close_case(
     now = utcnow()
     for assignment in live:
         withdraw(session, assignment, "case closed by a coordinator", now)
-    move_case(case, CaseStatus.CLOSED)
+    move_case(session, case, CaseStatus.CLOSED)
     case.closed_at, case.closure_outcome = at, outcome
     record_activity(session, case.id, ActivityKind.CLOSED, f"closed: {outcome}", actor=principal.name, at=now)
     if reason:  # free text: kept where coordinators keep words, never in the case's history
@@ -94,7 +94,7 @@ def reopen_case(
         facts = facts_of_case(policy, case, decision, victim, offence)
         offer_what_is_missing(session, policy, case, decision.risk_level, facts, now)
         session.flush()
-    move_case(case, implied_status(session, case, may_close=False))
+    move_case(session, case, implied_status(session, case, may_close=False))
     record_activity(
         session, case.id, ActivityKind.REOPENED, f"reopened as {case.status}", actor=principal.name, at=now
     )

@@ -1,4 +1,4 @@
-"""The coordinator's work queue and search (DOMAIN §11): filters, the priority order, keyset pages.
+"""The coordinator's work queue and search (docs/casework.md): filters, the priority order, keyset pages.
 
 Priority: cases with overdue points first (oldest due first), then high risk, then the nearest due date, then
 the oldest received. The order depends on today's date, so no single index can hold it; the queue is read
@@ -19,8 +19,9 @@ from val.audit.service import record as audit
 from val.auth.models import Credential
 from val.auth.roles import Principal
 from val.calendar import LONDON
-from val.compliance.duties import OPEN_STATUSES
+from val.compliance.duties import OPEN_STATUSES, effective_status_column
 from val.compliance.models import CompliancePoint
+from val.compliance.rules import PointStatus
 from val.db.paging import Page, keyset, page_of
 from val.db.session import plain_rows
 from val.errors import BadCursor
@@ -142,7 +143,7 @@ def _conditions(session: Session, principal: Principal, f: CaseFilters, today: d
     if f.due_before is not None:
         pending = select(CompliancePoint.id).where(
             CompliancePoint.case_id == Case.id,
-            CompliancePoint.status == "pending",
+            CompliancePoint.status == PointStatus.PENDING.value,
             CompliancePoint.due_on <= f.due_before,
         )
         where.append(exists(pending))
@@ -278,13 +279,8 @@ _SERVICES = select(Assignment.case_id, Assignment.service).where(
 _DUE = (
     select(
         CompliancePoint.case_id,
-        func.min(CompliancePoint.due_on).filter(CompliancePoint.status == "pending"),
-        func.count().filter(
-            or_(
-                CompliancePoint.status == "missed",
-                and_(CompliancePoint.status == "pending", CompliancePoint.due_on < bindparam("today")),
-            )
-        ),
+        func.min(CompliancePoint.due_on).filter(CompliancePoint.status == PointStatus.PENDING.value),
+        func.count().filter(effective_status_column(bindparam("today")) == PointStatus.MISSED.value),
     )
     .where(
         CompliancePoint.case_id.in_(bindparam("ids", expanding=True)),

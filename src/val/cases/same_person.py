@@ -1,4 +1,4 @@
-"""Same-person links: a coordinator confirms that two cases are about one victim (DOMAIN §13: the repeat-victim
+"""Same-person links: a coordinator confirms that two cases are about one victim (docs/data-lifecycle.md: the repeat-victim
 hash is a hint, never identity). The links decide what a subject access export contains."""
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""How a case is shown to coordinators: the intake shape (DOMAIN §3) with the victim and offence."""
+"""How a case is shown to coordinators: the intake shape (docs/domain.md) with the victim and offence."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -34,7 +35,7 @@ from val.triage.domain import CaseStatus, CrimeType, RiskLevel
 
 __all__ = ["EventInSchema", "EventOutSchema"]
 
-# Casework (DOMAIN §11).
+# Casework (docs/casework.md).
 CASE_STATUSES = ("triaged", "awaiting_consent", "routed", "in_support", "closed", "no_referral")
 SORTS = ("priority", "received_at", "-received_at")
 CHANNELS = ("phone", "sms", "email", "letter", "in_person")
@@ -70,7 +71,7 @@ class VictimOutSchema(OutputSchema):
     in_hospital = fields.Boolean()
     children_in_household = fields.Integer()
 
-    def _contact(self, victim) -> dict | None:  # noqa: ANN001
+    def _contact(self, victim: Any) -> dict[str, Any] | None:
         return victim.contact or None  # anonymising empties it
 
 
@@ -84,7 +85,7 @@ class OffenceOutSchema(OutputSchema):
 
 
 class RepeatSchema(OutputSchema):
-    """Earlier cases of the same victim received in the 12 months before this one (DOMAIN §13)."""
+    """Earlier cases of the same victim received in the 12 months before this one (docs/data-lifecycle.md)."""
 
     previous_cases_12_months = fields.Integer()
     last_received_on = Day()
@@ -142,16 +143,16 @@ class CoordinatorCaseSchema(CaseSchema):
     )
     anonymised_at = fields.DateTime(allow_none=True)
 
-    def _owner(self, case) -> str | None:  # noqa: ANN001
+    def _owner(self, case: Any) -> str | None:
         return getattr(case, "owner_name", None)
 
-    def _source(self, case) -> dict:  # noqa: ANN001
+    def _source(self, case: Any) -> dict[str, Any]:
         return {"system": case.source_system, "reference": case.source_reference}
 
-    def _consent(self, case) -> dict:  # noqa: ANN001
+    def _consent(self, case: Any) -> dict[str, Any]:
         return {"support_referral": case.consent_support_referral, "recorded_at": case.consent_recorded_at}
 
-    def _risk(self, case) -> dict | None:  # noqa: ANN001
+    def _risk(self, case: Any) -> dict[str, Any] | None:
         sent = case.triage.risk_input
         if not sent:
             return None
@@ -161,13 +162,13 @@ class CoordinatorCaseSchema(CaseSchema):
             risk["last_marac_referral_on"] = dt.date.fromisoformat(risk["last_marac_referral_on"])
         return risk
 
-    def _repeat(self, case) -> dict | None:  # noqa: ANN001
+    def _repeat(self, case: Any) -> dict[str, Any] | None:
         if not case.repeat_previous_cases:
             return None
         return repeat_view(case.repeat_previous_cases, case.repeat_last_received_on)
 
 
-# --- Casework (DOMAIN §11) -----------------------------------------------------------------------------------
+# --- Casework (docs/casework.md) -----------------------------------------------------------------------------------
 
 
 def _statuses(value: str) -> None:
@@ -230,7 +231,7 @@ class ContactPatchSchema(StrictSchema):
     phone_known_to_suspect = TrueOrFalse(allow_none=True)
 
     @ma.validates_schema
-    def _not_empty(self, data: dict, **_: object) -> None:
+    def _not_empty(self, data: dict[str, Any], **_: object) -> None:
         if not data:
             raise ma.ValidationError("Name at least one contact field to change.")
 
@@ -247,7 +248,7 @@ class CasePatchSchema(StrictSchema):
     contact = fields.Nested(ContactPatchSchema)
 
     @ma.validates_schema
-    def _something(self, data: dict, **_: object) -> None:
+    def _something(self, data: dict[str, Any], **_: object) -> None:
         if not data:
             raise ma.ValidationError("Send consent, owner or contact.")
 

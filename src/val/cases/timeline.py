@@ -1,4 +1,4 @@
-"""A case's history as one list, oldest first (DOMAIN §11), read from the records that keep each fact: the
+"""A case's history as one list, oldest first (docs/casework.md), read from the records that keep each fact: the
 case and its triage, assignments, webhook deliveries, events, points, contact attempts, notes (never their
 text) and the case's own activity."""
 

@@ -90,8 +90,8 @@ def credentials() -> None:
     """Bearer API keys."""
 
 
-def _credential_action(action):  # noqa: ANN001, ANN202
-    def run(session: Session):  # noqa: ANN202
+def _credential_action(action: Callable[[Session], T]) -> Callable[[Session], T]:
+    def run(session: Session) -> T:
         try:
             return action(session)
         except CredentialError as exc:

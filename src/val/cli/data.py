@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
-from val.auth.roles import Role
+from val.auth.roles import Principal, Role
 from val.auth.service import CredentialError, system_principal
 from val.board_pack.figures import Period, the_pack
 from val.board_pack.render import render as render_pack
@@ -60,7 +60,7 @@ def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transa
     if fmt == "auto":
         fmt = "csv" if file.suffix.lower() == ".csv" else "ndjson"
 
-    def principal_for(session):  # noqa: ANN001, ANN202
+    def principal_for(session: Session) -> Principal:
         try:
             return system_principal(session, as_name, Role.INTAKE)
         except CredentialError as exc:
@@ -111,10 +111,13 @@ def report() -> None:
     """Reports for the Victims Board."""
 
 
-def report_command(name: str):  # noqa: ANN201 — a decorator factory
+Render = Callable[[Session, Settings, Rulebook, dt.date, dt.date, dt.datetime], str]
+
+
+def report_command(name: str) -> Callable[[Render], click.Command]:
     """A report command: --from, --to and --out; the function renders the page from a read-only session."""
 
-    def register(render: Callable[[Session, Settings, Rulebook, dt.date, dt.date, dt.datetime], str]):  # noqa: ANN202
+    def register(render: Render) -> click.Command:
         @report.command(name, help=render.__doc__)
         @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
         @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
@@ -144,7 +147,9 @@ def report_command(name: str):  # noqa: ANN201 — a decorator factory
 
 
 @report_command("compliance")
-def report_compliance(session, settings_, rulebook, start, end, now):  # noqa: ANN001, ANN201
+def report_compliance(
+    session: Session, settings_: Settings, rulebook: Rulebook, start: dt.date, end: dt.date, now: dt.datetime
+) -> str:
     """Write the compliance summary as a self-contained HTML page (chart by right, table by agency)."""
     catalogue = rulebook.catalogue
     threshold, values = catalogue.suppression_threshold, board.dimensions(catalogue, settings_.policing_areas)
@@ -154,13 +159,17 @@ def report_compliance(session, settings_, rulebook, start, end, now):  # noqa: A
 
 
 @report_command("return")
-def report_return(session, settings_, rulebook, start, end, now):  # noqa: ANN001, ANN201
+def report_return(
+    session: Session, settings_: Settings, rulebook: Rulebook, start: dt.date, end: dt.date, now: dt.datetime
+) -> str:
     """Write the commissioner's return as a self-contained HTML page (chart by service, tables)."""
     return return_report.render(build_return(session, rulebook.catalogue, start, end), now)
 
 
 @report_command("board")
-def report_board(session, settings_, rulebook, start, end, now):  # noqa: ANN001, ANN201
+def report_board(
+    session: Session, settings_: Settings, rulebook: Rulebook, start: dt.date, end: dt.date, now: dt.datetime
+) -> str:
     """Write the Victims Board pack: one self-contained, printable HTML page."""
     pack = the_pack(
         session,

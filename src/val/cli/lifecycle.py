@@ -1,9 +1,10 @@
-"""The data lifecycle from the command line (DOMAIN §13): retention and the subject access export."""
+"""The data lifecycle from the command line (docs/data-lifecycle.md): retention and the subject access export."""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
@@ -62,7 +63,7 @@ def subject_access_command(case_given: str, out: Path) -> None:
     """Everything VAL holds about a victim, across the cases confirmed as theirs, for a subject access
     request."""
 
-    def export(session: Session) -> dict:
+    def export(session: Session) -> dict[str, Any]:
         case_id = _case_named(session, case_given)
         return subject_access(session, system_principal(session, "cli-admin", Role.ADMIN), case_id)
 

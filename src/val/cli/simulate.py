@@ -1,4 +1,4 @@
-"""`val simulate`: the routing what-if (DOMAIN §14), from the command line."""
+"""`val simulate`: the routing what-if (docs/commissioning.md), from the command line."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Commissioning intelligence (DOMAIN §14): the commissioner's return and the routing what-if."""
+"""Commissioning intelligence (docs/commissioning.md): the commissioner's return and the routing what-if."""

@@ -1,6 +1,8 @@
-"""The commissioner's return over HTTP, for the Board and admins (DOMAIN §14)."""
+"""The commissioner's return over HTTP, for the Board and admins (docs/commissioning.md)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import g
 from flask.views import MethodView
@@ -13,6 +15,7 @@ from val.commissioning.figures import OUTCOMES
 from val.commissioning.returns import COLUMNS, MEDIANS, as_csv, build_return
 from val.compliance.schemas import PeriodSchema
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.blueprint import ViewAnswer
 from val.http.context import request_session, services
 from val.http.csv import CSV_ANSWER, csv_download
 from val.http.output import OutputSchema, enum_string
@@ -62,7 +65,7 @@ class CommissioningReturn(MethodView):
     @require_roles(Role.BOARD, Role.ADMIN)
     @blp.arguments(ReturnQuerySchema(), location="query")
     @blp.response(200, ReturnSchema)
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """The commissioner's return: referrals offered, accepted, declined (by reason), expired, withdrawn,
         victims supported, closure outcomes, and median days to first contact and to acceptance; per service
         and crime type, protected as the Board summary is."""
@@ -74,12 +77,12 @@ class CommissioningReturnCsv(MethodView):
     @require_roles(Role.BOARD, Role.ADMIN)
     @blp.arguments(ReturnCsvQuerySchema(), location="query")
     @blp.doc(responses={"200": CSV_ANSWER})
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """The same return as CSV: a header line, one line per service and crime type, the total last."""
         return csv_download(as_csv(_figures(query)), "commissioning-return.csv")
 
 
-def _figures(query: dict) -> dict:
+def _figures(query: dict[str, Any]) -> dict[str, Any]:
     session = request_session()
     figures = build_return(session, services().rulebook.catalogue, query["from_"], query["to"])
     record_board_query(session, g.principal, "commissioning_return", query, g.request_id)

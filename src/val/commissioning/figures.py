@@ -10,7 +10,7 @@ One row per service and principal crime type, counting the offers made to provid
 - closure outcomes: closed referrals by outcome;
 - median days from the referral reaching VAL to the victim's first reached contact, and from offer to acceptance.
 
-Protection, as the Board summary (DOMAIN §12, ADR 0004): counts from 1 to threshold - 1 are withheld, and one
+Protection, as the Board summary (docs/compliance.md, ADR 0004): counts from 1 to threshold - 1 are withheld, and one
 more cell in any row or column relation left with a single withheld cell, so none is recovered by
 subtraction; every published count is rounded to base 5; a median of fewer than threshold values is withheld.
 """

@@ -8,8 +8,8 @@ import datetime as dt
 from html import escape
 from typing import Any
 
+from val import pages
 from val.commissioning.returns import offers_by_service
-from val.compliance.report import STYLE as COMPLIANCE_STYLE
 from val.oruk.presenter import SERVICE_NAMES
 
 WITHHELD = "·"
@@ -26,12 +26,10 @@ CRIME_TYPES = {
 }
 # Colour-blind-safe (Okabe–Ito): accepted, declined, expired or withdrawn.
 PALETTE = {"accepted": "#0072B2", "declined": "#D55E00", "lapsed": "#999999"}
-STYLE = (
-    COMPLIANCE_STYLE
-    + """
-.legend span { display: inline-block; width: .9rem; height: .9rem; margin: 0 .3rem 0 1rem; vertical-align: -2px; }
-td.note { text-align: left; color: #505a5f; }
-"""
+LEGEND = (
+    ("Accepted", PALETTE["accepted"]),
+    ("Declined", PALETTE["declined"]),
+    ("Expired or withdrawn", PALETTE["lapsed"]),
 )
 
 
@@ -42,8 +40,9 @@ def _cell(value: Any) -> str:
 
 
 def _chart(rows: list[dict[str, Any]]) -> str:
+    """Offers by service as stacked bars (empty when there were none), every value escaped."""
     if not rows:
-        return "<p>No referrals were offered to providers in this period.</p>"
+        return ""
     bar, gap, label_width, width = 22, 12, 330, 420
     largest = max((r["offered"] or 0) for r in rows) or 1
     height = len(rows) * (bar + gap) + 10
@@ -81,37 +80,32 @@ def _chart(rows: list[dict[str, Any]]) -> str:
             x += span
         parts.append(f'<text x="{x + 6:.1f}" y="{y + bar * 0.7}" class="value">{row["offered"]:,}</text>')
     parts.append("</svg>")
-    legend = "".join(
-        f'<span style="background:{colour}"></span>{label}'
-        for label, colour in (
-            ("Accepted", PALETTE["accepted"]),
-            ("Declined", PALETTE["declined"]),
-            ("Expired or withdrawn", PALETTE["lapsed"]),
-        )
-    )
-    return "\n".join(parts) + f'\n<p class="legend">{legend}</p>'
+    return "\n".join(parts)
 
 
-def _table(figures: dict[str, Any], columns: list[tuple[str, str]], caption: str) -> str:
-    head = "".join(f'<th scope="col">{escape(label)}</th>' for _, label in columns)
-    lines = [
-        f"<table><caption>{escape(caption)}</caption><thead><tr>"
-        f'<th scope="col">Service</th><th scope="col">Crime type</th>{head}</tr></thead><tbody>'
+def _section(
+    heading: str, caption: str, figures: dict[str, Any], columns: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """One table of the return: a row per service and crime type with any referrals, and the total."""
+    rows = [
+        {
+            "service": SERVICE_NAMES.get(row["service"], row["service"]),
+            "crime_type": CRIME_TYPES.get(row["crime_type"], row["crime_type"]),
+            "cells": [_cell(row[c]) for c, _ in columns],
+        }
+        for row in figures["rows"]
+        if row["offered"] != 0
     ]
-    shown = [r for r in figures["rows"] if r["offered"] != 0]
-    for row in shown:
-        cells = "".join(f"<td>{_cell(row[c])}</td>" for c, _ in columns)
-        service = escape(SERVICE_NAMES.get(row["service"], row["service"]))
-        crime = escape(CRIME_TYPES.get(row["crime_type"], row["crime_type"]))
-        lines.append(f'<tr><th scope="row">{service}</th><td class="note">{crime}</td>{cells}</tr>')
-    total = "".join(f"<td>{_cell(figures['total'][c])}</td>" for c, _ in columns)
-    lines.append(f'<tr class="total"><th scope="row">All services</th><td></td>{total}</tr>')
-    lines.append("</tbody></table>")
-    return "\n".join(lines)
+    return {
+        "heading": heading,
+        "caption": caption,
+        "head": [label for _, label in columns],
+        "rows": rows,
+        "total": [_cell(figures["total"][c]) for c, _ in columns],
+    }
 
 
 def render(figures: dict[str, Any], generated_at: dt.datetime) -> str:
-    period, threshold = figures["period"], figures["suppression_threshold"]
     offers = [
         ("offered", "Offered"),
         ("accepted", "Accepted"),
@@ -129,36 +123,27 @@ def render(figures: dict[str, Any], generated_at: dt.datetime) -> str:
         ("median_days_to_first_contact", "Median days to first contact"),
         ("median_days_to_acceptance", "Median days to acceptance"),
     ]
-    return f"""<!doctype html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Commissioner's return {escape(period["from"])} to {escape(period["to"])}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<h1>Commissioner's return: victim services</h1>
-<p class="period">Referrals offered to providers from {escape(period["from"])} to {escape(period["to"])} ·
-generated {generated_at:%d %B %Y %H:%M} UTC</p>
-<h2>Offers and what became of them</h2>
-{_chart([{"service": name, **row} for name, row in offers_by_service(figures).items()])}
-<h2>By service and crime type</h2>
-{_table(figures, offers, "Referrals offered, by what became of them")}
-<h2>Declines by reason</h2>
-{_table(figures, declines, "Declined referrals, by the provider's reason")}
-<h2>Closure outcomes</h2>
-{_table(figures, outcomes, "Referrals the provider has closed, by outcome")}
-<h2>Timeliness</h2>
-{_table(figures, waits, "Median days from the referral to first contact, and from offer to acceptance")}
-<div class="notes">
-<p>Crime type is each case's principal crime type. Victims supported: referrals in support now, or closed as
-supported. First contact: the first call or message that reached the victim.</p>
-<p>{WITHHELD} marks a figure that is not published: counts from 1 to {threshold - 1} are withheld, and so are
-further figures where they would let a withheld one be worked out; every published count is rounded to the
-nearest {figures["rounding_base"]}; medians are shown only over at least {threshold} referrals. Rows with no
-referrals are left out of the tables. Nothing in this report identifies a person.</p>
-</div>
-</body>
-</html>
-"""
+    chart = _chart([{"service": name, **row} for name, row in offers_by_service(figures).items()])
+    return pages.render(
+        "commissioning_return.html",
+        period=figures["period"],
+        generated_at=generated_at,
+        chart=pages.prebuilt(chart) if chart else None,
+        legend=LEGEND,
+        sections=[
+            _section(
+                "By service and crime type", "Referrals offered, by what became of them", figures, offers
+            ),
+            _section("Declines by reason", "Declined referrals, by the provider's reason", figures, declines),
+            _section("Closure outcomes", "Referrals the provider has closed, by outcome", figures, outcomes),
+            _section(
+                "Timeliness",
+                "Median days from the referral to first contact, and from offer to acceptance",
+                figures,
+                waits,
+            ),
+        ],
+        withheld=WITHHELD,
+        threshold=figures["suppression_threshold"],
+        rounding_base=figures["rounding_base"],
+    )

@@ -1,4 +1,4 @@
-"""Routing what-if (DOMAIN §14): the period's cases replayed through proposed rules and directory with the same
+"""Routing what-if (docs/commissioning.md): the period's cases replayed through proposed rules and directory with the same
 pure routing code intake uses (`route`), nothing written, nothing sent. Pure: the cases' routing facts and the
 two directories are given.
 

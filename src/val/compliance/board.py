@@ -81,7 +81,7 @@ def _with_due(tallies: dict[str, int]) -> dict[str, int]:
 
 def dimensions(catalogue: Catalogue, policing_areas: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
     """Every value each grouping can take, so every one appears as a row (zeros included): a row's presence
-    must reveal nothing (DOMAIN §12)."""
+    must reveal nothing (docs/compliance.md)."""
     return {
         "right": tuple(sorted({p.right for p in catalogue.points}, key=lambda r: (r is None, r or 0))),
         "code": tuple(p.code for p in catalogue.points),

@@ -12,17 +12,19 @@ from sqlalchemy.orm import Session
 
 from val.compliance.models import CompliancePoint, CompliancePointCount
 from val.compliance.rules import POINT_TRANSITIONS, ComplianceRules, PointStatus, status_when_fulfilled
-from val.db.base import rows_affected
+from val.db.transitions import move_all, transition
 from val.records.models import Case
 
 OPEN_STATUSES = (PointStatus.PENDING.value, PointStatus.MISSED.value)
 
 
 def effective_status_column(
-    today: dt.date, table: type[CompliancePoint] | type[CompliancePointCount] = CompliancePoint
+    today: dt.date | ColumnElement[dt.date],
+    table: type[CompliancePoint] | type[CompliancePointCount] = CompliancePoint,
 ) -> ColumnElement[str]:
-    """`effective_status` in SQL: a pending point past its due date reads as missed (of the points, or of
-    their counts, which keep status and due date for this)."""
+    """`val.compliance.rules.effective_status` in SQL, its twin (a test holds them to the same answers): a
+    pending point past its due date reads as missed (of the points, or of their counts, which keep status and
+    due date for this). `today` may be a bound parameter, for statements built once."""
     overdue = and_(table.status == PointStatus.PENDING.value, table.due_on < today)
     return case((overdue, PointStatus.MISSED.value), else_=table.status)
 
@@ -43,16 +45,16 @@ def refresh_due(session: Session, case_id: uuid.UUID) -> None:
 def set_not_applicable(session: Session, case_id: uuid.UUID, code: str, reason: str, now: dt.datetime) -> int:
     """Open points of one right that no longer apply to the case (the referral point once consent is
     refused)."""
-    changed = rows_affected(
-        session.execute(
-            update(CompliancePoint)
-            .where(
-                CompliancePoint.case_id == case_id,
-                CompliancePoint.code == code,
-                CompliancePoint.status.in_(POINT_TRANSITIONS.sources_of(PointStatus.NOT_APPLICABLE)),
-            )
-            .values(status=PointStatus.NOT_APPLICABLE.value, reason=reason, updated_at=now)
-        )
+    changed = move_all(
+        session,
+        CompliancePoint,
+        POINT_TRANSITIONS,
+        POINT_TRANSITIONS.sources_of(PointStatus.NOT_APPLICABLE),
+        PointStatus.NOT_APPLICABLE,
+        CompliancePoint.case_id == case_id,
+        CompliancePoint.code == code,
+        reason=reason,
+        updated_at=now,
     )
     refresh_due(session, case_id)
     return changed
@@ -75,11 +77,17 @@ def owe_again(
         )
     )
     for point in points:
-        point.status = POINT_TRANSITIONS.check(point.status, PointStatus.PENDING).value
-        point.reason = None
-        point.due_on = max(point.due_on, rules.working_days.due_on(at, rule.days(point.enhanced)))
-        point.updated_at = at
-    session.flush()
+        transition(
+            session,
+            CompliancePoint,
+            POINT_TRANSITIONS,
+            point.status,
+            PointStatus.PENDING,
+            CompliancePoint.id == point.id,
+            reason=None,
+            due_on=max(point.due_on, rules.working_days.due_on(at, rule.days(point.enhanced))),
+            updated_at=at,
+        )
     refresh_due(session, case_id)
     return len(points)
 
@@ -97,9 +105,20 @@ def fulfil_by_code(session: Session, case_id: uuid.UUID, code: str, at: dt.datet
         )
     )
     for point in points:
-        point.status = POINT_TRANSITIONS.check(point.status, status_when_fulfilled(point.due_on, at)).value
-        point.fulfilled_at = at
-        point.updated_at = at
-    session.flush()
+        fulfil(session, point, at, at)
     refresh_due(session, case_id)
     return len(points)
+
+
+def fulfil(session: Session, point: CompliancePoint, at: dt.datetime, now: dt.datetime) -> None:
+    """Fulfilled at `at`: met, or met late (the time of fulfilment decides, not the time it is recorded)."""
+    transition(
+        session,
+        CompliancePoint,
+        POINT_TRANSITIONS,
+        point.status,
+        status_when_fulfilled(point.due_on, at),
+        CompliancePoint.id == point.id,
+        fulfilled_at=at,
+        updated_at=now,
+    )

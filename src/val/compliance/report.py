@@ -8,6 +8,7 @@ import datetime as dt
 from html import escape
 from typing import Any
 
+from val import pages
 from val.compliance.board import Summary
 from val.compliance.suppression import COLUMNS
 
@@ -78,65 +79,26 @@ def _chart(by_right: Summary) -> str:
     return "\n".join(parts)
 
 
-def _table(by_agency: Summary) -> str:
-    head = "".join(f'<th scope="col">{LABELS[c]}</th>' for c in COLUMNS)
-    lines = [
-        f'<table><thead><tr><th scope="col">Agency</th>{head}<th scope="col">On time</th></tr></thead><tbody>'
-    ]
-    for row in [*by_agency.rows, {**by_agency.total, "group": {"agency": None}}]:
-        agency = row["group"]["agency"]
-        name = "All agencies" if agency is None else AGENCIES.get(agency, agency)
-        cells = "".join(f"<td>{_cell(row[c])}</td>" for c in COLUMNS)
-        css = ' class="total"' if agency is None else ""
-        lines.append(
-            f'<tr{css}><th scope="row">{escape(name)}</th>{cells}<td>{_rate(row["on_time_rate"])}</td></tr>'
-        )
-    lines.append("</tbody></table>")
-    return "\n".join(lines)
+def _agency_rows(by_agency: Summary) -> tuple[list[list[str]], list[str]]:
+    """Each agency's row, and the total row: name, each count (or the withheld mark), the on-time rate."""
 
+    def row(group: dict[str, Any], name: str) -> list[str]:
+        return [name, *(_cell(group[c]) for c in COLUMNS), _rate(group["on_time_rate"])]
 
-STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 2rem auto; max-width: 980px;
-       color: #1b1b1b; line-height: 1.45; }
-h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem; }
-.period { color: #505a5f; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-th, td { padding: .45rem .6rem; border-bottom: 1px solid #d8dde0; text-align: right; }
-th[scope=row], thead th:first-child { text-align: left; }
-thead th { border-bottom: 2px solid #0b0c0c; }
-tr.total th, tr.total td { font-weight: 700; border-top: 2px solid #0b0c0c; }
-svg .bar { fill: #1d70b8; } svg .grid { stroke: #d8dde0; } svg text { font-size: 13px; fill: #1b1b1b; }
-svg .label { text-anchor: end; } svg .tick { text-anchor: middle; fill: #505a5f; } svg .note { fill: #505a5f; font-style: italic; }
-.notes { color: #505a5f; font-size: .92rem; margin-top: 2rem; }
-"""
+    rows = [row(r, AGENCIES.get(r["group"]["agency"], r["group"]["agency"])) for r in by_agency.rows]
+    return rows, row(by_agency.total, "All agencies")
 
 
 def render(by_right: Summary, by_agency: Summary, generated_at: dt.datetime) -> str:
-    period = by_right.period
-    threshold = by_right.suppression_threshold
-    return f"""<!doctype html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Victims' Code compliance {escape(period["from"])} to {escape(period["to"])}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<h1>Victims' Code compliance</h1>
-<p class="period">Points triggered from {escape(period["from"])} to {escape(period["to"])} ·
-generated {generated_at:%d %B %Y %H:%M} UTC</p>
-<h2>Met on time, by right</h2>
-{_chart(by_right)}
-<h2>By agency</h2>
-{_table(by_agency)}
-<div class="notes">
-<p>On time: points met on or before their due date, as a share of points met, met late or missed. Pending and
-not-applicable points are not in the rate.</p>
-<p>{SUPPRESSED} marks a figure that is not published: counts from 1 to {threshold - 1} are withheld, and so are
-further figures where they would let a withheld one be worked out. Rates are shown only over at least
-{threshold} points. Nothing in this report identifies a person.</p>
-</div>
-</body>
-</html>
-"""
+    rows, total = _agency_rows(by_agency)
+    return pages.render(
+        "compliance_report.html",
+        period=by_right.period,
+        generated_at=generated_at,
+        chart=pages.prebuilt(_chart(by_right)),
+        head=["Agency", *(LABELS[c] for c in COLUMNS), "On time"],
+        rows=rows,
+        total=total,
+        withheld=SUPPRESSED,
+        threshold=by_right.suppression_threshold,
+    )

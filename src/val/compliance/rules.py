@@ -92,7 +92,7 @@ def _applies(rule: PointRule, catalogue: Catalogue, facts: CaseFacts, details: d
 
 
 def _consent_reason(facts: CaseFacts) -> str | None:
-    # Without consent the referral point is not applicable, never missed (DOMAIN §4).
+    # Without consent the referral point is not applicable, never missed (docs/domain.md).
     return {"declined": "consent_declined", "opted_out": "opted_out"}.get(facts.consent)
 
 

@@ -113,7 +113,7 @@ class PointsQuerySchema(PageQuerySchema):
 
 
 # Each extra grouping splits every count further: at most two in one table keeps cells large enough to
-# publish and the rows few enough to read (DOMAIN §12).
+# publish and the rows few enough to read (docs/compliance.md).
 MOST_GROUPINGS = 2
 
 
@@ -126,7 +126,7 @@ class SummaryQuerySchema(BoardPeriodSchema):
     csv_path: ClassVar[str | None] = "/api/v1/board/compliance-summary.csv"
 
     @ma.validates_schema(skip_on_field_errors=True)
-    def _groupings(self, data, **_):  # noqa: ANN001
+    def _groupings(self, data: dict[str, Any], **_: Any) -> None:
         if len(set(data["group_by"])) != len(data["group_by"]):
             raise ma.ValidationError("Each grouping may appear once.", field_name="group_by")
 

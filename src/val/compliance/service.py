@@ -7,13 +7,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.calendar import LONDON
-from val.compliance.duties import OPEN_STATUSES, effective_status_column, refresh_due
+from val.compliance.duties import OPEN_STATUSES, effective_status_column, fulfil, refresh_due
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.compliance.rules import (
     FULFILLABLE,
@@ -23,11 +23,11 @@ from val.compliance.rules import (
     PointStatus,
     age_band,
     points_for_event,
-    status_when_fulfilled,
 )
-from val.db.base import rows_affected, table_of, utcnow
+from val.db.base import table_of, utcnow
 from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
+from val.db.transitions import move_all
 from val.errors import ConflictError, InvalidInputError, NotFoundError
 from val.records.models import Case, Offence, TriageDecision
 
@@ -206,9 +206,7 @@ def fulfil_point(
         )
     if at < point.triggered_at:
         raise InvalidInputError("Fulfilled before the event that opened the point.", field="at")
-    point.status = POINT_TRANSITIONS.check(point.status, status_when_fulfilled(point.due_on, at)).value
-    point.fulfilled_at = at
-    point.updated_at = utcnow()
+    fulfil(session, point, at, utcnow())
     refresh_due(session, point.case_id)
     audit(session, principal, "compliance_point.fulfilled", "case", point.case_id, request_id)
     return point
@@ -221,12 +219,15 @@ def london_today(now: dt.datetime | None = None) -> dt.date:
 def sweep_overdue(session: Session, today: dt.date) -> int:
     """Pending points whose due date has passed become missed. One UPDATE: idempotent, and two overlapping
     sweeps cannot double-count anything."""
-    result = session.execute(
-        update(CompliancePoint)
-        .where(CompliancePoint.status == PointStatus.PENDING.value, CompliancePoint.due_on < today)
-        .values(status=PointStatus.MISSED.value, updated_at=utcnow())
+    return move_all(
+        session,
+        CompliancePoint,
+        POINT_TRANSITIONS,
+        PointStatus.PENDING,
+        PointStatus.MISSED,
+        CompliancePoint.due_on < today,
+        updated_at=utcnow(),
     )
-    return rows_affected(result)
 
 
 def list_points(

@@ -1,4 +1,4 @@
-"""Small-number suppression for the Victims Board (DOMAIN §6). Pure: no I/O.
+"""Small-number suppression for the Victims Board (docs/compliance.md). Pure: no I/O.
 
 A table has one row per group plus a total row; its cells are counts by status, and `due` is the sum of the
 applicable statuses. Published values obey linear relations (each row: due = met + met_late + missed +
@@ -256,7 +256,7 @@ def on_time_rate(table: SuppressedTable | ProtectedTable, row: int, threshold: i
     return round(values["met"] / denominator, 4)
 
 
-# DOMAIN §12: every published count is rounded to a multiple of this base, independently of the query, so
+# docs/compliance.md: every published count is rounded to a multiple of this base, independently of the query, so
 # subtracting the answers of two overlapping queries gives a multiple of it too — never a person.
 ROUNDING_BASE = 5
 

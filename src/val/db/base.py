@@ -21,7 +21,7 @@ NAMING_CONVENTION = {
 PortableJSON = JSON().with_variant(JSONB(), "postgresql")
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[dt.datetime]):
     """Timestamps are stored in UTC and always come back timezone-aware (SQLite drops the zone)."""
 
     impl = DateTime(timezone=True)

@@ -1,5 +1,5 @@
 """Keyset pagination: a page is the rows after the last one the client saw, in a fixed total order. Every list
-in the API pages this way (DOMAIN §11), so a page never skips or repeats a row when others are added."""
+in the API pages this way (docs/casework.md), so a page never skips or repeats a row when others are added."""
 
 from __future__ import annotations
 

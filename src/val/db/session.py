@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Executable, Result, create_engine, event, text
+from sqlalchemy import Connection, Engine, Executable, Result, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +22,7 @@ def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling starts deferred transactions, which fail with SQLITE_BUSY when
     # two writers upgrade at once; take the write lock up front instead (SQLAlchemy's documented recipe).
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -38,7 +38,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # noqa: ANN001
+    def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -172,4 +172,4 @@ def empty_the_log(db: Database) -> bool:
         busy, _, _ = connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
         connection.close()
-    return busy == 0
+    return bool(busy == 0)

@@ -4,8 +4,9 @@ with precise problems instead of webargs' generic ones."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NoReturn
 
+import marshmallow as ma
 from flask import Request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -22,7 +23,7 @@ class StrictJsonParser(FlaskParser):
         "querystring": RAISE,
     }
 
-    def load_json(self, req, schema):  # noqa: ANN001 — webargs' signature
+    def load_json(self, req: Request, schema: ma.Schema) -> Any:
         if req.content_length and not req.is_json:
             raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
         try:
@@ -30,7 +31,9 @@ class StrictJsonParser(FlaskParser):
         except RecursionError:
             raise _malformed("The body is nested too deeply.") from None
 
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):  # noqa: ANN001
+    def _handle_invalid_json_error(
+        self, error: Exception, req: Request, *args: Any, **kwargs: Any
+    ) -> NoReturn:
         raise _malformed(_not_json(error))
 
 
@@ -61,6 +64,11 @@ def _malformed(detail: str) -> Problem:
     )
 
 
+# What a view hands flask-smorest to serialise with the operation's response schema: a mapping, an object whose
+# attributes the schema reads, or (body, status[, headers]).
+ViewAnswer = Any
+
+
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = StrictJsonParser()
 
@@ -68,7 +76,9 @@ class ApiBlueprint(Blueprint):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(_roles_in_description)
 
-    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):  # noqa: ANN001, ANN202
+    def _store_endpoint_docs(
+        self, endpoint: str, obj: Any, parameters: Any, tags: Any, **options: Any
+    ) -> None:
         super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
         # A stable operationId for each operation, so a generated client has functions a person can read
         # (`get_case_detail`, not `get_api_v1_cases_case_id`): the method and the view's class name.
@@ -90,7 +100,7 @@ ETAG_HEADER = {
 }
 
 
-def _roles_in_description(doc: dict, doc_info: dict, **_: Any) -> dict:
+def _roles_in_description(doc: dict[str, Any], doc_info: dict[str, Any], **_: Any) -> dict[str, Any]:
     """Each operation's description ends with the roles that may call it (`x-roles`, set by require_roles)."""
     roles = doc_info.get("manual_doc", {}).get("x-roles")
     if roles:

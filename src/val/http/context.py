@@ -26,7 +26,7 @@ class Services:
     settings: Settings
     db: Database
     rulebook: Rulebook
-    # The repeat-victim key (DOMAIN §13); None in production until VAL_MATCH_KEY is set.
+    # The repeat-victim key (docs/data-lifecycle.md); None in production until VAL_MATCH_KEY is set.
     match_keyer: MatchKeyer | None = None
     # name → check, each True when ready; /ready reports them beside the database and the broker.
     readiness_checks: dict[str, Callable[[], bool]] = field(default_factory=dict)

@@ -58,11 +58,11 @@ class _ProblemAnswers:
             util.write_error = original
 
 
-class ProblemSyncWorker(_ProblemAnswers, SyncWorker):
+class ProblemSyncWorker(_ProblemAnswers, SyncWorker):  # type: ignore[misc]  # gunicorn is untyped
     """One request at a time per process: the fastest behind a proxy that buffers requests (production)."""
 
 
-class ProblemThreadWorker(_ProblemAnswers, ThreadWorker):
+class ProblemThreadWorker(_ProblemAnswers, ThreadWorker):  # type: ignore[misc]  # gunicorn is untyped
     """A thread per request being read or answered (`--threads`), for `val run`, which nothing fronts: with
     sync workers, eight clients sending their headers a byte at a time held both processes and the API
     answered no one."""

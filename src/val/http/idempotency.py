@@ -1,13 +1,14 @@
 """Idempotency-Key for POSTs: a retried request gets the first response, never a second effect.
 
-The key is claimed by inserting its record in the request's own transaction, before the work starts, and the
-response is stored in that record before it commits: the answer commits with the work it describes or not at
-all. A concurrent retry's insert waits on the unique index until the first request ends, then replays its
-answer (or claims the key, if the first one failed). Only successful (2xx) responses are kept; after any
-failure the key is released so the client can correct the request and retry with the same key. A batch
-commits record by record, so its claim is committed with its first record: a retry while it runs is a 409,
-and a claim left by a process that died is taken over once `idempotency_lock_seconds` have passed (the
-referrals' own duplicate detection keeps that safe)."""
+Everything here runs in the request's own unit of work and never commits it: the key is claimed by inserting its
+record before the work starts, and the response is stored in that record before the request commits, so the
+answer commits with the work it describes or not at all. A concurrent retry's insert waits on the unique index
+until the first request ends, then replays its answer (or claims the key, if the first one failed). Only
+successful (2xx) responses are kept. A failed request's claim goes with its rolled-back work; where the claim had
+already been committed (a batch commits record by record, so its claim commits with its first record) the key is
+released in a fresh unit of work, so the client can correct the request and retry with the same key. A retry
+while a batch runs is a 409, and a claim left by a process that died is taken over once
+`idempotency_lock_seconds` have passed (the referrals' own duplicate detection keeps that safe)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from val.db.base import rows_affected, table_of, utcnow
-from val.http.context import request_session, services
+from val.db.session import unit_of_work
+from val.http.context import drop_request_work, request_session, services
 from val.http.models import IdempotencyRecord
 from val.http.problems import Problem
 
@@ -73,21 +75,22 @@ def _claim(
     now = utcnow()
     record_id = uuid.uuid4()
     try:
-        session.execute(
-            _INSERT_CLAIM,
-            {
-                "id": record_id,
-                "credential_id": credential_id,
-                "key": key,
-                "request_fingerprint": print_,
-                "locked_at": now,
-                "expires_at": now + ttl,
-            },
-        )
+        # A savepoint: a key already claimed undoes the insert alone, not the request's transaction.
+        with session.begin_nested():
+            session.execute(
+                _INSERT_CLAIM,
+                {
+                    "id": record_id,
+                    "credential_id": credential_id,
+                    "key": key,
+                    "request_fingerprint": print_,
+                    "locked_at": now,
+                    "expires_at": now + ttl,
+                },
+            )
         return record_id
     except IntegrityError:
-        # Nothing but the (read-only) authentication has run in this transaction yet.
-        session.rollback()
+        pass
     existing = session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key
@@ -95,9 +98,9 @@ def _claim(
     )
     if existing is None:  # released between our insert and our read: the client may simply retry
         raise _in_flight("This Idempotency-Key is being processed; retry shortly.")
-    if existing.expires_at <= now:
+    if existing.expires_at <= now:  # gone with this request's work, or kept if the request fails
         session.delete(existing)
-        session.commit()  # the expired key is gone before we claim it afresh
+        session.flush()
         return _claim(session, credential_id, key, print_, ttl, lock)
     if existing.request_fingerprint != print_:
         raise Problem(
@@ -112,6 +115,7 @@ def _claim(
         return response
     if existing.locked_at <= now - lock:
         # The first attempt's process died mid-request: take the claim over.
+        # Like a claim, the take-over holds the row until this request ends: a concurrent retry waits for it.
         taken = rows_affected(
             session.execute(
                 update(IdempotencyRecord)
@@ -119,7 +123,6 @@ def _claim(
                 .values(locked_at=now)
             )
         )
-        session.commit()  # the take-over, like the claim, is visible before the work starts
         if taken:
             return existing.id
     raise _in_flight("A request with this Idempotency-Key is still being processed.")
@@ -132,14 +135,16 @@ def _in_flight(detail: str) -> Problem:
 
 
 def _finish(session: Session, record_id: uuid.UUID, response: Response) -> None:
-    if 200 <= response.status_code < 300 and response.is_json:
+    if not 200 <= response.status_code < 300:
+        _release(record_id)
+    elif response.is_json:
         # In the request's unit of work: the stored answer commits with the work it describes.
         session.execute(
             _STORE_RESPONSE,
             {"record_id": record_id, "status": response.status_code, "body": response.get_json()},
         )
-    else:
-        _release(session, record_id)
+    else:  # nothing to replay: the work stands, the key is free again
+        session.execute(delete(_RECORDS).where(_RECORDS.c.id == record_id))
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -167,7 +172,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             response = make_response(view(*args, **kwargs))
         except BaseException:
-            _release(session, claimed)
+            _release(claimed)
             raise
         _finish(session, claimed, response)
         return response
@@ -179,9 +184,11 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _release(session: Session, record_id: uuid.UUID) -> None:
-    """Free the key after a failure, in a unit of work of its own: the request's work is rolled back, the
-    release must not be, so the client can correct the request and retry with the same key."""
-    session.rollback()
-    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-    session.commit()
+def _release(record_id: uuid.UUID) -> None:
+    """Free the key after a failure: the request's work is dropped (an uncommitted claim with it), and a claim
+    already committed is deleted in a fresh unit of work, which the failure cannot roll back, so the client can
+    correct the request and retry with the same key. The request's work is dropped first: on SQLite the fresh
+    unit would otherwise wait for the request's own write lock."""
+    drop_request_work()
+    with unit_of_work(services().db) as fresh:
+        fresh.execute(delete(_RECORDS).where(_RECORDS.c.id == record_id))

@@ -18,7 +18,7 @@ class OutputSchema(ma.Schema):
 
     optional: ClassVar[tuple[str, ...]] = ()
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         # `required` is read only by the OpenAPI document: output schemas dump, they never load.
         field_obj.required = field_name not in self.optional
 
@@ -27,11 +27,13 @@ class SelectiveOutputSchema(OutputSchema):
     """An object whose fields depend on who reads it and when (a provider's view of a referral): each field is
     there only if that reader may see it, so none is required."""
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         field_obj.required = False
 
 
-def nullable_object_as_all_of(converter: Any, field: fields.Field, ret: dict[str, Any], **_: Any) -> dict:
+def nullable_object_as_all_of(
+    converter: Any, field: fields.Field[Any], ret: dict[str, Any], **_: Any
+) -> dict[str, Any]:
     """An apispec attribute function. apispec writes a nullable nested object as `anyOf: [{type: object,
     nullable: true}, {$ref: X}]`, which a generator reads as "any object, or X" and parses every answer as the
     first; `allOf: [{$ref: X}], nullable: true` says "X, or null"."""
@@ -61,7 +63,7 @@ class _FromMethod:
 
     def __init__(self, method: str, **kwargs: Any) -> None:
         self.method = method
-        super().__init__(**kwargs)  # type: ignore[call-arg]
+        super().__init__(**kwargs)
 
     def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = ma.missing) -> Any:
         return getattr(self.parent, self.method)(obj)

@@ -1,4 +1,4 @@
-"""One pagination convention for every list (DOMAIN §11): `limit` and an opaque `cursor` in, `{"items": [...],
+"""One pagination convention for every list (docs/casework.md): `limit` and an opaque `cursor` in, `{"items": [...],
 "next_cursor": … | null}` and a `Link: <…>; rel="next"` header out."""
 
 from __future__ import annotations

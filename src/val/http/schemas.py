@@ -172,7 +172,7 @@ class BoardPeriodSchema(StrictSchema):
         return data
 
     @ma.validates_schema(skip_on_field_errors=True)
-    def _board_period(self, data, **_):  # noqa: ANN001
+    def _board_period(self, data: dict[str, Any], **_: Any) -> None:
         problem = reporting_period_problem(data["from_"], data["to"])
         if problem is not None:
             raise ma.ValidationError(problem, field_name="to" if data["from_"].day == 1 else "from")

@@ -1,1 +1,1 @@
-"""The data lifecycle (DOMAIN §13): retention that anonymises closed cases, and the subject access export."""
+"""The data lifecycle (docs/data-lifecycle.md): retention that anonymises closed cases, and the subject access export."""

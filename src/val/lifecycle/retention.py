@@ -1,4 +1,4 @@
-"""Retention (DOMAIN §13): a closed case past the period keeps what every figure needs — ids, dates, triage,
+"""Retention (docs/data-lifecycle.md): a closed case past the period keeps what every figure needs — ids, dates, triage,
 routes, points, outcomes — and loses who the victim is. Idempotent: an anonymised case is never touched again.
 The service never commits; the CLI command or the beat task that runs it owns the unit of work."""
 

@@ -4,7 +4,6 @@ has confirmed are theirs, in one self-contained file — the data as JSON and as
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import uuid
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from val import pages
 from val.audit.models import AuditEvent
 from val.audit.service import record as audit
 from val.auth.models import Credential
@@ -123,26 +123,14 @@ def as_html(export: dict[str, Any]) -> str:
     not JSON), each record a two-column table of field and value, so it fits the page however many fields
     a record has."""
     data = json.loads(as_json(export))
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        "<title>Your information held by the Victim Advice Line</title>",
-        "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;line-height:1.4}"
-        "table{border-collapse:collapse;width:100%;margin-bottom:1rem;table-layout:fixed}"
-        "th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top;"
-        "overflow-wrap:anywhere}th{background:#eee;width:14rem;font-weight:normal}"
-        "ul{margin:0;padding-left:1.2rem}@media print{body{margin:0;max-width:none}}</style></head><body>",
-        "<h1>Your information held by the Victim Advice Line</h1>",
-        f"<p>{html.escape(data['about'])}</p><p>Produced {html.escape(_when(data['produced_at']))}.</p>",
-    ]
-    for record in data["cases"]:
-        parts.append(f"<h2>Referral {html.escape(record['case']['reference'])}</h2>")
-        for title, value in record.items():
-            parts.append(f"<h3>{html.escape(_label(title))}</h3>")
-            rows = value if isinstance(value, list) else [value]
-            parts.append("".join(_record(row) for row in rows) if rows else "<p>None.</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return pages.render(
+        "subject_access.html",
+        about=data["about"],
+        produced_at=data["produced_at"],
+        cases=data["cases"],
+        label=_label,
+        when=_when,
+    )
 
 
 def _label(key: str) -> str:
@@ -150,33 +138,11 @@ def _label(key: str) -> str:
 
 
 def _when(text: str) -> str:
-    """An ISO timestamp as a person writes it; anything else as it is."""
+    """An ISO date or timestamp as a person writes it; anything else as it is."""
+    if len(text) < 10 or text[4:5] != "-" or not text[:4].isdigit():
+        return text
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return text
     return moment.strftime("%d %B %Y, %H:%M UTC") if moment.tzinfo else moment.strftime("%d %B %Y")
-
-
-def _record(row: dict[str, Any]) -> str:
-    body = "".join(
-        f"<tr><th scope='row'>{html.escape(_label(key))}</th><td>{_value(value)}</td></tr>"
-        for key, value in row.items()
-    )
-    return f"<table><tbody>{body}</tbody></table>"
-
-
-def _value(value: Any) -> str:
-    """In words: yes/no, a dash for nothing, lists as lists, nested records as field: value lines."""
-    if value is None or value == "" or value == [] or value == {}:
-        return "—"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, dict):
-        items = "".join(f"<li>{html.escape(_label(k))}: {_value(v)}</li>" for k, v in value.items())
-        return f"<ul>{items}</ul>"
-    if isinstance(value, list):
-        return "<ul>" + "".join(f"<li>{_value(item)}</li>" for item in value) + "</ul>"
-    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[:4].isdigit():
-        return html.escape(_when(value))
-    return html.escape(str(value))

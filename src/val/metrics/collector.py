@@ -62,7 +62,7 @@ class DatabaseCollector(Collector):
         )
         status_now = effective_status_column(london_date(now))
         counted: dict[str, int] = dict(
-            session.execute(  # type: ignore[arg-type]
+            session.execute(
                 select(status_now, func.count())
                 .where(CompliancePoint.status.in_(("pending", "missed")))
                 .group_by(status_now)

@@ -1,2 +1,2 @@
 """The provider directory published as Open Referral UK services, so other agencies can find what is
-commissioned (DOMAIN §14). Public and read-only; it holds no personal data."""
+commissioned (docs/commissioning.md). Public and read-only; it holds no personal data."""

@@ -3,10 +3,13 @@ commissioned services is meant to be found by other agencies, and it holds no pe
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask.views import MethodView
 from marshmallow import fields, validate
 
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.blueprint import ViewAnswer
 from val.http.context import request_session, services
 from val.http.output import OutputSchema, enum_string
 from val.http.problems import Problem
@@ -75,7 +78,7 @@ class ServicePageSchema(OutputSchema):
     contents = fields.List(fields.Nested(ServiceSchema))
 
 
-def _published() -> list[dict]:
+def _published() -> list[dict[str, Any]]:
     return published_services(request_session(), services().settings.force_area_name)
 
 
@@ -84,7 +87,7 @@ class OrukServices(MethodView):
     @blp.arguments(PageQuerySchema(), location="query")
     @blp.response(200, ServicePageSchema)
     @blp.doc(security=[])
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """Every commissioned service, as Open Referral UK services. No credential needed."""
         return page(_published(), query["page"], query["per_page"])
 
@@ -93,7 +96,7 @@ class OrukServices(MethodView):
 class OrukService(MethodView):
     @blp.response(200, ServiceSchema)
     @blp.doc(security=[])
-    def get(self, service_id: str):
+    def get(self, service_id: str) -> ViewAnswer:
         """One commissioned service, as an Open Referral UK service. No credential needed."""
         for published in _published():
             if published["id"] == service_id:

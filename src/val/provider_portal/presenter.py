@@ -1,5 +1,5 @@
-"""Presents a referral to a provider. What each service may see of a referral (DOMAIN §5 and §8): the least it needs. Nobody but coordinators
-sees the free-text offence description; Climb never sees DASH answers. Written down in docs/providers.md."""
+"""Presents a referral to a provider. What each service may see of a referral (docs/providers.md; the privacy
+rules in docs/domain.md): the least it needs. Nobody but coordinators sees the free-text offence description; Climb never sees DASH answers. Written down in docs/providers.md."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ FULL = {
 MARAC_AT_OFFER = {
     "stage": "full",
     "reason": "A MARAC referral is a safeguarding referral, not an offer of support: the conference needs to "
-    "know who is at risk to plan their safety, so it is shown in full from the offer (DOMAIN §4).",
+    "know who is at risk to plan their safety, so it is shown in full from the offer (docs/domain.md).",
 }
 MARAC = "marac"
 
@@ -147,7 +147,7 @@ def referral_for_provider(
         if kind == "offence":
             offence_view[name] = _plain(getattr(offence, name))
         elif kind == "triage" and name == "explanation":
-            # Providers never learn that VAL recognised the victim from another case (DOMAIN §13).
+            # Providers never learn that VAL recognised the victim from another case (docs/data-lifecycle.md).
             triage_view[name] = [line for line in decision.explanation if line["rule"] != REPEAT_VICTIM_RULE]
         elif kind == "triage":
             triage_view[name] = _plain(getattr(decision, name))

@@ -66,7 +66,7 @@ def read_referral(
     keep_after_close: dt.timedelta,
 ) -> dict[str, Any]:
     """Only this provider's own assignment; any other id is 404, so ids of others' referrals reveal nothing.
-    Who the victim is, only while the referral is the provider's (DOMAIN §8): after it is withdrawn, declined
+    Who the victim is, only while the referral is the provider's (docs/domain.md): after it is withdrawn, declined
     or expired the provider sees its status alone; after the provider closes it, for `keep_after_close`."""
     row = session.execute(
         select(Assignment, Case, Victim, Offence, TriageDecision)
@@ -102,7 +102,7 @@ def accept(
 ) -> Assignment:
     assignment = _owned(session, principal, assignment_id)
     now = utcnow()
-    move(assignment, AssignmentStatus.ACCEPTED, now)
+    move(session, assignment, AssignmentStatus.ACCEPTED, now)
     assignment.answered_at = now
     sync_case_status(session, assignment.case_id, now)
     audit(session, principal, "assignment.accepted", "assignment", assignment.id, request_id)
@@ -122,7 +122,7 @@ def decline(
     """The referral goes to the next eligible provider of the service, else to coordinators."""
     assignment = _owned(session, principal, assignment_id)
     now = utcnow()
-    move(assignment, AssignmentStatus.DECLINED, now)
+    move(session, assignment, AssignmentStatus.DECLINED, now)
     assignment.answered_at = now
     assignment.decline_reason = reason
     assignment.decline_code = reason_code
@@ -145,7 +145,7 @@ def record_outcome(
     if at < assignment.offered_at:
         raise InvalidInputError("The outcome is dated before the referral was offered.", field="at")
     now = utcnow()
-    move(assignment, target, now)
+    move(session, assignment, target, now)
     assignment.outcome = {"outcome": outcome, "at": at.isoformat()}
     sync_case_status(session, assignment.case_id, now)
     audit(session, principal, f"assignment.{outcome}", "assignment", assignment.id, request_id)

@@ -1,4 +1,4 @@
-"""Recognising a repeat victim (DOMAIN §13): a keyed hash of normalised family name + date of birth + postcode
+"""Recognising a repeat victim (docs/data-lifecycle.md): a keyed hash of normalised family name + date of birth + postcode
 district. Pure: the key is given, never read here. The hash cannot be reversed without the key, and the key is
 never stored with the data."""
 

@@ -46,7 +46,7 @@ class Case(Base):
     policing_area: Mapped[str] = mapped_column(String(40))
     consent_support_referral: Mapped[str] = mapped_column(String(16))
     consent_recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
-    # Casework (DOMAIN §11): who owns the case, its version for ETag / If-Match, and its closure.
+    # Casework (docs/casework.md): who owns the case, its version for ETag / If-Match, and its closure.
     owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True, default=None)
     version: Mapped[int] = mapped_column(default=1)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -57,11 +57,11 @@ class Case(Base):
     enhanced_rights: Mapped[bool] = mapped_column(default=False)
     crime_types_key: Mapped[str] = mapped_column(String(300), default="")  # "|domestic_abuse|other|"
     earliest_open_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    # Repeat victim (DOMAIN §13), as found at intake: earlier cases of the same victim received in the 12
+    # Repeat victim (docs/data-lifecycle.md), as found at intake: earlier cases of the same victim received in the 12
     # months before this one. Coordinators only; providers and the Board never see it.
     repeat_previous_cases: Mapped[int] = mapped_column(default=0)
     repeat_last_received_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    # When retention erased who the victim is (DOMAIN §13); what every figure needs stays.
+    # When retention erased who the victim is (docs/data-lifecycle.md); what every figure needs stays.
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
     victim: Mapped[Victim] = relationship(back_populates="case", uselist=False, lazy="raise")
@@ -97,7 +97,7 @@ class Case(Base):
 class Victim(Base):
     __tablename__ = "victims"
     __table_args__ = (
-        # Search by postcode (DOMAIN §11), however it was spaced or cased when the referral came in.
+        # Search by postcode (docs/casework.md), however it was spaced or cased when the referral came in.
         Index("ix_victims_postcode_key", func.upper(func.replace(text("postcode"), " ", ""))),
     )
 
@@ -118,7 +118,7 @@ class Victim(Base):
     intimidated: Mapped[bool] = mapped_column(default=False)
     in_hospital: Mapped[bool] = mapped_column(default=False)
     children_in_household: Mapped[int] = mapped_column(default=0)
-    # Search keys (DOMAIN §11): the family name without accents or case, the phone in E.164. Binary collation
+    # Search keys (docs/casework.md): the family name without accents or case, the phone in E.164. Binary collation
     # on PostgreSQL, so a prefix search is an index range scan whatever the database's locale.
     family_name_key: Mapped[str | None] = mapped_column(
         String(100).with_variant(String(100, collation="C"), "postgresql"), index=True, default=None

@@ -1,4 +1,4 @@
-"""Search keys for finding a victim's case when they ring the line (DOMAIN §11). Pure."""
+"""Search keys for finding a victim's case when they ring the line (docs/casework.md). Pure."""
 
 from __future__ import annotations
 

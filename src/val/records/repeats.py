@@ -1,4 +1,4 @@
-"""What VAL already holds about the same victim (DOMAIN §13): earlier cases matched by the repeat-victim hash."""
+"""What VAL already holds about the same victim (docs/data-lifecycle.md): earlier cases matched by the repeat-victim hash."""
 
 from __future__ import annotations
 

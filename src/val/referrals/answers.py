@@ -1,4 +1,4 @@
-"""The answers of intake and the core of every case view (DOMAIN §3), narrowed per audience."""
+"""The answers of intake and the core of every case view (docs/domain.md), narrowed per audience."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class BatchResultSchema(OutputSchema):
     results = fields.List(fields.Nested(BatchRecordResultSchema))
 
 
-# The triaged case: the intake response and the core of every case view (DOMAIN §3).
+# The triaged case: the intake response and the core of every case view (docs/domain.md).
 
 
 class ExplanationSchema(OutputSchema):
@@ -90,7 +90,7 @@ class TriageOutSchema(OutputSchema):
 
 
 class CaseSchema(OutputSchema):
-    """The intake response and the core of every case view (DOMAIN §3)."""
+    """The intake response and the core of every case view (docs/domain.md)."""
 
     id = fields.UUID()
     reference = fields.String()

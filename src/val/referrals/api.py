@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from flask import g, request
 from flask.views import MethodView
@@ -10,6 +11,7 @@ from flask.views import MethodView
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.blueprint import ViewAnswer
 from val.http.context import request_session, request_unit_of_work, services
 from val.http.idempotency import idempotent
 from val.http.problems import Problem
@@ -26,6 +28,9 @@ from val.referrals.lookup import own_referrals_by_reference, referral_status
 from val.referrals.schemas import REFERRAL_EXAMPLE, ReferralLookupSchema, ReferralSchema
 from val.referrals.service import accept_referral
 
+if TYPE_CHECKING:
+    from val.records.models import Case
+
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
 
 _case_schema = CaseSchema()
@@ -40,7 +45,7 @@ class Referrals(MethodView):
     @require_roles(Role.INTAKE, Role.COORDINATOR)
     @blp.arguments(ReferralLookupSchema(), location="query")
     @blp.response(200, ReferralLookupResultSchema)
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """Find referrals this credential submitted, by VAL reference or by the source system's reference
         (any other credential's are as good as absent)."""
         found = own_referrals_by_reference(
@@ -66,7 +71,7 @@ class Referrals(MethodView):
             }
         }
     )
-    def post(self, referral):
+    def post(self, referral: dict[str, Any]) -> ViewAnswer:
         """Submit one referral; the response is the triaged case."""
         svc = services()
         result = accept_referral(
@@ -84,7 +89,7 @@ class Referrals(MethodView):
 class ReferralStatus(MethodView):
     @require_roles(Role.INTAKE, Role.COORDINATOR)
     @blp.response(200, ReferralStatusSchema)
-    def get(self, referral_id: uuid.UUID):
+    def get(self, referral_id: uuid.UUID) -> ViewAnswer:
         """The status of a referral this credential submitted (any other id is 404)."""
         case = referral_status(request_session(), g.principal, referral_id, g.request_id)
         if case is None:
@@ -92,7 +97,7 @@ class ReferralStatus(MethodView):
         return _status_of(case)
 
 
-def _status_of(case) -> dict:  # noqa: ANN001
+def _status_of(case: Case) -> dict[str, Any]:
     return {
         "id": case.id,
         "reference": case.reference,
@@ -129,7 +134,7 @@ class ReferralBatches(MethodView):
             },
         }
     )
-    def post(self):
+    def post(self) -> ViewAnswer:
         """Submit many referrals as a JSON array or NDJSON; each record is accepted or reported alone."""
         svc = services()
         text = _batch_text(svc.settings.max_batch_bytes)

@@ -72,9 +72,9 @@ def parse_ndjson(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
             yield number, RecordError([{"field": "(line)", "detail": "Not valid JSON."}])
 
 
-def _columns(schema: ma.Schema, prefix: str = "") -> dict[str, fields.Field]:
+def _columns(schema: ma.Schema, prefix: str = "") -> dict[str, fields.Field[Any]]:
     """Every dotted column of the referral contract and its field."""
-    found: dict[str, fields.Field] = {}
+    found: dict[str, fields.Field[Any]] = {}
     for name, schema_field in schema.fields.items():
         path = prefix + (schema_field.data_key or name)
         if isinstance(schema_field, fields.Nested):
@@ -88,7 +88,7 @@ _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
 
-def _cell_value(cell: str, schema_field: fields.Field | None) -> Any:
+def _cell_value(cell: str, schema_field: fields.Field[Any] | None) -> Any:
     """A CSV cell is text; JSON intake is typed strictly, so typed columns are read as their type here. A cell
     that is not what its column needs is passed on unchanged, for validation to name it."""
     if isinstance(schema_field, fields.List):

@@ -1,4 +1,4 @@
-"""The referral intake contract v1 (DOMAIN §3): field names are the contract; unknown fields are refused."""
+"""The referral intake contract v1 (docs/domain.md): field names are the contract; unknown fields are refused."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def configure_policing_areas(areas: tuple[str, ...]) -> None:
     POLICING_AREAS.configure(areas)
 
 
-# The OpenAPI document's example: a fictional victim (DOMAIN §3's example), the shape a police system sends.
+# The OpenAPI document's example: a fictional victim (docs/domain.md example), the shape a police system sends.
 REFERRAL_EXAMPLE: dict[str, Any] = {
     "source": {"system": "police-rms", "reference": "22/004512/26"},
     "reported_at": "2026-11-14T14:00:00Z",
@@ -232,7 +232,7 @@ class ReferralLookupSchema(StrictSchema):
     )
 
     @ma.validates_schema(skip_on_field_errors=True)
-    def _one_of(self, data, **_):  # noqa: ANN001
+    def _one_of(self, data: dict[str, Any], **_: Any) -> None:
         if ("reference" in data) == ("source_reference" in data):
             raise ma.ValidationError(
                 "Give reference or source_reference (one of them).", field_name="reference"

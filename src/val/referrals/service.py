@@ -49,7 +49,7 @@ class IntakeResult:
 
 
 def duplicate_key(system: str, reference: str, date_of_birth: dt.date) -> str:
-    """DOMAIN §3: the same source record about the same victim is the same referral."""
+    """docs/domain.md: the same source record about the same victim is the same referral."""
     material = "\x1f".join((system.strip().lower(), reference.strip().lower(), date_of_birth.isoformat()))
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -139,7 +139,7 @@ def accept_referral(
 ) -> IntakeResult:
     """`referral` is the validated intake payload (ReferralSchema). Writes the case, its triage, points,
     assignments, their webhook deliveries and the audit event in the caller's unit of work. With a
-    `repeat_keyer`, earlier cases of the same victim feed triage (DOMAIN §13). Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
+    `repeat_keyer`, earlier cases of the same victim feed triage (docs/data-lifecycle.md). Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
     response is built from the same values without reading anything back."""
     source, victim = referral["source"], referral["victim"]
     refused = source_refusal(principal, referral)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import g
 from flask.views import MethodView
@@ -10,6 +11,7 @@ from flask.views import MethodView
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.blueprint import ViewAnswer
 from val.http.context import request_session, services
 from val.routing.schemas import AssignmentSchema, RerouteSchema
 from val.routing.service import reroute
@@ -22,7 +24,7 @@ class Reroute(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(RerouteSchema(), example={"provider": "wmwa-idva"})
     @blp.response(201, AssignmentSchema)
-    def post(self, body, assignment_id: uuid.UUID):
+    def post(self, body: dict[str, Any], assignment_id: uuid.UUID) -> ViewAnswer:
         """Withdraw an assignment from its provider (who is told) and offer it to another."""
         return reroute(
             request_session(),

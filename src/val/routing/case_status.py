@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from val.db.transitions import transition
 from val.records.activity import SYSTEM_ACTOR, ActivityKind, record_activity
 from val.records.models import Case, TriageDecision
 from val.records.states import CASE_TRANSITIONS
@@ -31,11 +32,13 @@ def implied_status(session: Session, case: Case, *, may_close: bool) -> CaseStat
     return implied_case_status(statuses, (permitted, consent_status), may_close=may_close)
 
 
-def move_case(case: Case, target: CaseStatus) -> None:
-    """Change the case's status as its transition table allows (409 otherwise); a new version for ETags."""
+def move_case(session: Session, case: Case, target: CaseStatus) -> None:
+    """Change the case's status as its transition table allows (409 otherwise), guarded by the status it was
+    read in; a new version for ETags."""
     if target != case.status:
-        case.status = CASE_TRANSITIONS.check(case.status, target).value
-        case.version += 1
+        transition(
+            session, Case, CASE_TRANSITIONS, case.status, target, Case.id == case.id, version=case.version + 1
+        )
 
 
 def sync_case_status(session: Session, case_id: uuid.UUID, now: dt.datetime) -> Case:
@@ -62,5 +65,5 @@ def sync_case_status(session: Session, case_id: uuid.UUID, now: dt.datetime) -> 
             actor=SYSTEM_ACTOR,
             at=now,
         )
-    move_case(case, target)
+    move_case(session, case, target)
     return case

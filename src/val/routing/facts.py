@@ -39,7 +39,7 @@ def routing_facts(
         children_in_household=children_in_household or 0,
         offence_to_report_days=offence_to_report_days(occurred_at, reported_at),
         referral_permitted=permitted,
-        # DOMAIN §4: high-risk domestic abuse is shared with MARAC even without consent, where policy says so.
+        # docs/domain.md: high-risk domestic abuse is shared with MARAC even without consent, where policy says so.
         marac_without_consent=marac and not permitted and policy.marac_without_consent,
     )
 

@@ -16,6 +16,7 @@ from val.alerts.service import raise_alert
 from val.calendar import LONDON
 from val.db.base import table_of
 from val.db.deferred import insert_row, read_once, written_rows
+from val.db.transitions import transition
 from val.errors import ConflictError, InvalidInputError
 from val.providers.models import Provider
 from val.records.lookup import case_bundle
@@ -178,7 +179,7 @@ def create_assignments(
 
 
 class ConsentWithheld(ConflictError):
-    """The victim has not consented to this service being offered (the consent gate, DOMAIN §4)."""
+    """The victim has not consented to this service being offered (the consent gate, docs/domain.md)."""
 
 
 def offer_next(
@@ -254,15 +255,23 @@ def replace(
     return successor
 
 
-def move(assignment: Assignment, target: AssignmentStatus, now: dt.datetime) -> None:
-    """Change an assignment's state as its transition table allows (409 otherwise)."""
-    assignment.status = ASSIGNMENT_TRANSITIONS.check(assignment.status, target).value
-    assignment.updated_at = now
+def move(session: Session, assignment: Assignment, target: AssignmentStatus, now: dt.datetime) -> None:
+    """Change an assignment's state as its transition table allows (409 otherwise), guarded by the state it was
+    read in (409 when another actor changed it first)."""
+    transition(
+        session,
+        Assignment,
+        ASSIGNMENT_TRANSITIONS,
+        assignment.status,
+        target,
+        Assignment.id == assignment.id,
+        updated_at=now,
+    )
 
 
 def withdraw(session: Session, assignment: Assignment, reason: str, now: dt.datetime) -> None:
     """Take an assignment back and tell its provider (`referral.withdrawn`)."""
-    move(assignment, AssignmentStatus.WITHDRAWN, now)
+    move(session, assignment, AssignmentStatus.WITHDRAWN, now)
     assignment.outcome = {"withdrawn": reason, "at": now.isoformat()}
     provider = session.get(Provider, assignment.provider_id) if assignment.provider_id else None
     if provider is not None:

@@ -156,7 +156,7 @@ def pick_provider(
 
 
 def consent_permits(service: str, facts: RoutingFacts) -> bool:
-    """The consent gate (DOMAIN §4): nothing reaches a provider without consent — MARAC excepted for
+    """The consent gate (docs/domain.md): nothing reaches a provider without consent — MARAC excepted for
     safeguarding. Every offer passes it: intake, consent given, decline, expiry, reroute and reopen."""
     return facts.referral_permitted or (service == MARAC and facts.marac_without_consent)
 

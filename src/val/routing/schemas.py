@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from marshmallow import fields
 
@@ -10,6 +11,9 @@ from val.http.output import ComputedDateTime, OutputSchema, computed_enum, enum_
 from val.http.schemas import StrictSchema
 from val.providers.directory import SERVICES
 from val.routing.states import OUTCOMES, AssignmentStatus
+
+if TYPE_CHECKING:
+    from val.routing.models import Assignment
 
 
 class RerouteSchema(StrictSchema):
@@ -19,7 +23,7 @@ class RerouteSchema(StrictSchema):
 
 
 class RouteSchema(OutputSchema):
-    """An assignment as a case shows it (the `routes` of DOMAIN §3)."""
+    """An assignment as a case shows it (the `routes` of docs/domain.md)."""
 
     optional = ("decline_reason",)
 
@@ -42,17 +46,17 @@ class RouteSchema(OutputSchema):
     outcome = computed_enum("_outcome", OUTCOMES, allow_none=True)
     outcome_at = ComputedDateTime("_outcome_at", allow_none=True)
 
-    def _accepted_at(self, assignment) -> dt.datetime | None:  # noqa: ANN001
+    def _accepted_at(self, assignment: Assignment) -> dt.datetime | None:
         # answered_at is the acceptance for every assignment that was accepted (declines are answers too).
         accepted = assignment.status in ("accepted", "in_support", "closed") or (
             assignment.status == "withdrawn" and assignment.answered_at and not assignment.decline_reason
         )
         return assignment.answered_at if accepted and assignment.answered_at else None
 
-    def _outcome(self, assignment) -> str | None:  # noqa: ANN001
+    def _outcome(self, assignment: Assignment) -> str | None:
         return (assignment.outcome or {}).get("outcome")
 
-    def _outcome_at(self, assignment) -> dt.datetime | None:  # noqa: ANN001
+    def _outcome_at(self, assignment: Assignment) -> dt.datetime | None:
         at = (assignment.outcome or {}).get("at") if self._outcome(assignment) else None
         return dt.datetime.fromisoformat(at) if at else None
 

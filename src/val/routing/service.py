@@ -99,7 +99,7 @@ def expire_overdue(session: Session, policy: RoutingPolicy, now: dt.datetime | N
         )
     )
     for assignment in overdue:
-        move(assignment, AssignmentStatus.EXPIRED, now)
+        move(session, assignment, AssignmentStatus.EXPIRED, now)
         offer_next(session, policy, assignment, now)
         sync_case_status(session, assignment.case_id, now)
     return len(overdue)

@@ -1,4 +1,4 @@
-"""An assignment's states and the moves between them (DOMAIN §5). Pure."""
+"""An assignment's states and the moves between them (docs/providers.md). Pure."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ OUTCOMES: dict[str, AssignmentStatus] = {
 def implied_case_status(
     assignments: list[AssignmentStatus], consent: tuple[bool, CaseStatus], *, may_close: bool
 ) -> CaseStatus:
-    """What a case's consent and assignments say its status is (DOMAIN §11). Without consent to refer, the
+    """What a case's consent and assignments say its status is (docs/casework.md). Without consent to refer, the
     consent decides (`no_referral`, `awaiting_consent`), whatever MARAC does. Otherwise: accepted or in
     support → in_support; offered or waiting for a coordinator → routed; every provider has closed its
     referral → closed (when `may_close`); nothing left → triaged."""

@@ -70,7 +70,7 @@ class RiskFacts:
     incidents_last_12_months: int | None = None
     last_marac_referral_on: dt.date | None = None
     cce_level: str | None = None
-    # VAL's own record (DOMAIN §13): when it last received a MARAC case for the same victim, found by the
+    # VAL's own record (docs/data-lifecycle.md): when it last received a MARAC case for the same victim, found by the
     # repeat-victim match. Its reason is for coordinators only (REPEAT_VICTIM_RULE).
     previous_marac_case_on: dt.date | None = None
 

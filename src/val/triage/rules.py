@@ -1,4 +1,4 @@
-"""Triage rules of DOMAIN §4, as pure functions over a referral's facts.
+"""Triage rules of docs/domain.md, as pure functions over a referral's facts.
 
 Each function returns its verdict together with the reasons that produced it, so the stored decision can
 say which rule fired and why.
@@ -47,7 +47,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def offence_date(facts: ReferralFacts) -> dt.date:
-    """The date the offence happened in London, else the date it was reported (DOMAIN §4)."""
+    """The date the offence happened in London, else the date it was reported (docs/domain.md)."""
     return london_date(facts.occurred_at or facts.reported_at)
 
 
@@ -95,7 +95,7 @@ def classify_crime(facts: ReferralFacts, rules: TriageRules) -> tuple[list[Crime
 
 
 def dash_yes_count(risk: RiskFacts) -> int | None:
-    """`answers`, when given, is authoritative (DOMAIN §3); else the referrer's count."""
+    """`answers`, when given, is authoritative (docs/domain.md); else the referrer's count."""
     if risk.answers is not None:
         return sum(1 for answer in risk.answers.values() if answer == "yes")
     return risk.yes_count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import marshmallow as ma
 from flask import g
@@ -12,6 +13,7 @@ from marshmallow import fields
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.blueprint import ViewAnswer
 from val.http.context import request_session
 from val.http.output import OutputSchema, enum_string
 from val.http.pagination import PageQuerySchema, decode_cursor, page_response, page_schema
@@ -45,7 +47,7 @@ class Deliveries(MethodView):
     @require_roles(Role.COORDINATOR, Role.ADMIN)
     @blp.arguments(DeliveryQuerySchema(), location="query")
     @blp.response(200, page_schema(DeliverySchema, "DeliveryPage"))
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> ViewAnswer:
         """Newest first."""
         after = decode_cursor(query.pop("cursor"))
         page = list_deliveries(request_session(), g.principal, g.request_id, after=after, **query)
@@ -56,6 +58,6 @@ class Deliveries(MethodView):
 class Replay(MethodView):
     @require_roles(Role.COORDINATOR, Role.ADMIN)
     @blp.response(202, DeliverySchema)
-    def post(self, delivery_id: uuid.UUID):
+    def post(self, delivery_id: uuid.UUID) -> ViewAnswer:
         """Send a kept delivery again, with the same webhook-id."""
         return replay(request_session(), g.principal, delivery_id, g.request_id)

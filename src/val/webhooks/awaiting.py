@@ -3,14 +3,15 @@ coordinator is told, and they go as soon as the provider registers an endpoint â
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert_once, resolve_matching
-from val.db.base import rows_affected, table_of, utcnow
+from val.db.base import table_of, utcnow
+from val.db.transitions import move_all
 from val.providers.models import Provider
-from val.webhooks.domain import DeliveryStatus
+from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus
 from val.webhooks.models import WebhookDelivery
 
 AWAITING_ENDPOINT_ALERT = AlertKind.WEBHOOK_AWAITING_ENDPOINT
@@ -40,17 +41,16 @@ def alert_awaiting_endpoints(session: Session) -> int:
 def release_awaiting(session: Session, provider_id: str) -> int:
     """The provider has a live endpoint again: its waiting webhooks are due now, in the order they were
     recorded, and the alert about them is resolved. How many were released."""
-    released = rows_affected(
-        session.execute(
-            update(table_of(WebhookDelivery))
-            .where(_D.provider_id == provider_id, _D.status == DeliveryStatus.AWAITING_ENDPOINT.value)
-            .values(
-                status=DeliveryStatus.PENDING.value,
-                next_attempt_at=utcnow(),
-                locked_until=None,
-                enqueued_at=None,
-            )
-        )
+    released = move_all(
+        session,
+        table_of(WebhookDelivery),
+        DELIVERY_TRANSITIONS,
+        DeliveryStatus.AWAITING_ENDPOINT,
+        DeliveryStatus.PENDING,
+        _D.provider_id == provider_id,
+        next_attempt_at=utcnow(),
+        locked_until=None,
+        enqueued_at=None,
     )
     resolve_matching(session, AWAITING_ENDPOINT_ALERT, _detail(provider_id))
     return released

@@ -1,4 +1,4 @@
-"""Webhook delivery rules (DOMAIN §7): the retry schedule with jitter and what each answer means. Pure."""
+"""Webhook delivery rules (docs/providers.md): the retry schedule with jitter and what each answer means. Pure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from val.states import TransitionTable
 
-# The retry schedule is a setting (webhook_retry_schedule): exponential from seconds, then DOMAIN §7's long tail.
+# The retry schedule is a setting (webhook_retry_schedule): exponential from seconds, then the long tail in docs/providers.md.
 JITTER = 0.2  # ±20%, so a provider coming back is not hit by every retry at the same instant
 
 

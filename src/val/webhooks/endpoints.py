@@ -85,5 +85,5 @@ def signing_secrets_open(settings: Settings, db: Database) -> bool:
             rows = connection.execute(select(Provider.signing_secret, Provider.previous_signing_secret))
             sealed = [value for row in rows for value in row if value]
         return unopenable(box, sealed) == 0
-    except Exception:  # noqa: BLE001 — no key at all, or no database: not able to sign
+    except Exception:  # no key at all, or no database: not able to sign
         return False

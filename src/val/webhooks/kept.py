@@ -12,6 +12,7 @@ from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.db.base import utcnow
 from val.db.paging import Page, keyset, page_of
+from val.db.transitions import transition
 from val.errors import ConflictError, NotFoundError
 from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus
 from val.webhooks.models import WebhookDelivery
@@ -27,10 +28,17 @@ def replay(
         raise NotFoundError("No webhook delivery with this id.")
     if not DELIVERY_TRANSITIONS.can(delivery.status, DeliveryStatus.PENDING):
         raise ConflictError("The delivery is still being attempted.", field="status")
-    delivery.status = DeliveryStatus.PENDING.value
-    delivery.attempts = 0
-    delivery.next_attempt_at = utcnow()
-    delivery.enqueued_at = None
+    transition(
+        session,
+        WebhookDelivery,
+        DELIVERY_TRANSITIONS,
+        delivery.status,
+        DeliveryStatus.PENDING,
+        WebhookDelivery.id == delivery.id,
+        attempts=0,
+        next_attempt_at=utcnow(),
+        enqueued_at=None,
+    )
     kick(session)
     audit(session, principal, "webhook.replayed", "webhook_delivery", delivery.id, request_id)
     return delivery

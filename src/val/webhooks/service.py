@@ -14,13 +14,11 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from val.alerts.kinds import AlertKind
-from val.alerts.service import raise_alert
 from val.db.base import table_of, utcnow
 from val.db.session import without_waiting_for_disk
 from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
-from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus, Verdict, delay_before_attempt, verdict
+from val.webhooks.domain import DeliveryStatus
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
 from val.webhooks.secret_box import SecretBox, SecretUnopenable
 from val.webhooks.sender import SendResult, WebhookSender
@@ -94,19 +92,6 @@ _LEASE = (
     .values(locked_until=bindparam("until"))
     .returning(_D.id, _D.message_id, _D.payload, _D.provider_id, _D.attempts, _D.assignment_id)
 )
-# The common ending of an attempt, built once.
-_DELIVERED = (
-    update(table_of(WebhookDelivery))
-    .where(_D.id == bindparam("delivery_id"))
-    .values(
-        status=DeliveryStatus.DELIVERED.value,
-        delivered_at=bindparam("at"),
-        next_attempt_at=None,
-        locked_until=None,
-        attempts=bindparam("attempts"),
-        last_status_code=bindparam("code"),
-    )
-)
 _ENDPOINT = select(
     _P.id,
     _P.webhook_url,
@@ -130,6 +115,9 @@ class Claimed:
     url: str | None
     body: str
     secrets: list[str]
+    lease: (
+        dt.datetime
+    )  # the locked_until this worker set: its results count only while the lease is still its own
 
 
 def claim_for_sending(
@@ -148,11 +136,9 @@ def claim_many_for_sending(
     one reads the providers' endpoints, and each provider's secrets are opened once. Those not due or in
     flight are left out; the rest come back in the order asked."""
     now = utcnow()
+    until = now + dt.timedelta(seconds=lease_seconds)
     leased = {
-        row.id: row
-        for row in session.execute(
-            _LEASE, {"ids": delivery_ids, "now": now, "until": now + dt.timedelta(seconds=lease_seconds)}
-        )
+        row.id: row for row in session.execute(_LEASE, {"ids": delivery_ids, "now": now, "until": until})
     }
     if not leased:
         return []
@@ -190,28 +176,10 @@ def claim_many_for_sending(
                 url=provider.webhook_url if live else None,
                 body=body_for(row.payload),
                 secrets=secrets_,
+                lease=until,
             )
         )
     return claimed
-
-
-def release(session: Session, delivery_ids: list[uuid.UUID]) -> None:
-    """Give back leases of deliveries claimed but not attempted: due again at once, for the next sweep."""
-    if delivery_ids:
-        session.execute(
-            update(table_of(WebhookDelivery))
-            .where(_D.id.in_(delivery_ids), _D.status == DeliveryStatus.PENDING.value)
-            .values(locked_until=None, enqueued_at=None)
-        )
-
-
-def await_endpoint(session: Session, claimed: Claimed) -> str:
-    """The provider lost its endpoint after the delivery was recorded (a 410, say): it waits for the next one
-    the provider registers, and the sweep's alert says so."""
-    _set_status(
-        session, claimed.id, DeliveryStatus.AWAITING_ENDPOINT, locked_until=None, next_attempt_at=None
-    )
-    return "awaiting_endpoint"
 
 
 def send(claimed: Claimed, sender: WebhookSender, policy: DestinationPolicy) -> SendResult:
@@ -227,73 +195,3 @@ def send(claimed: Claimed, sender: WebhookSender, policy: DestinationPolicy) -> 
     return sender.send(
         claimed.url, headers_for(claimed.message_id, utcnow(), claimed.body, claimed.secrets), claimed.body
     )
-
-
-def record_attempt(
-    session: Session, claimed: Claimed, result: SendResult, schedule: tuple[float, ...]
-) -> str:
-    """Record one attempt and what follows it: delivered, the endpoint disabled (410), the next try on the
-    schedule, or failed once the schedule is used up."""
-    finished = utcnow()
-    attempts = claimed.attempts + 1
-    outcome = verdict(result.status_code)
-    session.execute(
-        _INSERT_ATTEMPT,
-        {
-            "id": uuid.uuid4(),
-            "delivery_id": claimed.id,
-            "attempted_at": finished,
-            "status_code": result.status_code,
-            "latency_ms": result.latency_ms,
-            "error": result.error,
-        },
-    )
-    values: dict[str, Any] = {
-        "locked_until": None,
-        "attempts": attempts,
-        "last_status_code": result.status_code,
-    }
-    if outcome is Verdict.DELIVERED:
-        DELIVERY_TRANSITIONS.check(DeliveryStatus.PENDING, DeliveryStatus.DELIVERED)
-        session.execute(
-            _DELIVERED,
-            {"delivery_id": claimed.id, "at": finished, "attempts": attempts, "code": result.status_code},
-        )
-        return str(outcome)
-    if outcome is Verdict.GONE:
-        session.execute(
-            update(table_of(Provider))
-            .where(_P.id == claimed.provider_id)
-            .values(endpoint_disabled_at=finished)
-        )
-        _alert(
-            session,
-            claimed,
-            AlertKind.WEBHOOK_ENDPOINT_GONE,
-            "The provider answered 410 Gone; endpoint disabled.",
-        )
-        _set_status(session, claimed.id, DeliveryStatus.FAILED, next_attempt_at=None, **values)
-        return str(outcome)
-    delay = delay_before_attempt(attempts + 1, schedule)
-    if delay is None:
-        _alert(session, claimed, AlertKind.WEBHOOK_FAILED, f"Not delivered after {attempts} attempts.")
-        _set_status(session, claimed.id, DeliveryStatus.FAILED, next_attempt_at=None, **values)
-    else:
-        values["next_attempt_at"] = finished + dt.timedelta(seconds=delay)
-        session.execute(update(table_of(WebhookDelivery)).where(_D.id == claimed.id).values(**values))
-    return str(outcome)
-
-
-def _set_status(session: Session, delivery_id: uuid.UUID, target: DeliveryStatus, **values: Any) -> None:
-    """Move a pending delivery on, as the delivery transition table allows."""
-    DELIVERY_TRANSITIONS.check(DeliveryStatus.PENDING, target)
-    session.execute(
-        update(table_of(WebhookDelivery)).where(_D.id == delivery_id).values(status=target.value, **values)
-    )
-
-
-def _alert(session: Session, claimed: Claimed, kind: AlertKind, detail: str) -> None:
-    # The payload names the case: no query here, where the attempts are written in one round trip.
-    reference = json.loads(claimed.body).get("data", {}).get("case_reference")
-    ids = {"delivery_id": claimed.id, "assignment_id": claimed.assignment_id}
-    raise_alert(session, kind, detail, case_reference=reference, **ids)
