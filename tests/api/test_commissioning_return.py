@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.test_casework import route_of
+from tests.api.cases import route_of
 from tests.conftest import auth, this_month
 from val.auth.roles import Role
 

@@ -6,7 +6,7 @@ import re
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.api.test_casework import EXAMPLE_HOSTS
+from tests.api.cases import EXAMPLE_HOSTS
 from tests.conftest import SECRET_BOX, auth
 from val.auth.roles import Role
 from val.db.session import unit_of_work

@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy import update
 
-from tests.api.test_casework import get_case, route_of
+from tests.api.cases import get_case, route_of
 from tests.conftest import auth, this_month
 from val.auth.roles import Role
 from val.db.session import unit_of_work

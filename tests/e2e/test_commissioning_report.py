@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from tests.api.test_casework import route_of
+from tests.api.cases import route_of
 from tests.browser import chromium
 from tests.conftest import auth
 from val.auth.roles import Role

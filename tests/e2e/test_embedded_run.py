@@ -21,6 +21,7 @@ from standardwebhooks import Webhook
 from harness.receiver import Receiver
 from harness.servers import free_port, wait_for_http
 from tests.browser import chromium
+from tests.waiting import wait_until
 from val.db.session import Database, unit_of_work
 from val.webhooks.models import WebhookDelivery
 
@@ -155,16 +156,17 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         receiver.stop()
 
         database = Database(f"sqlite:///{tmp_path / 'var' / 'val.sqlite'}")
-        deadline = time.monotonic() + 30
-        status = None
-        while time.monotonic() < deadline and status != "delivered":
+
+        def idva_delivery() -> str | None:
             with unit_of_work(database) as session:
-                status = session.scalar(
+                return session.scalar(
                     select(WebhookDelivery.status).where(WebhookDelivery.provider_id == "wmwa-idva")
                 )
-            time.sleep(0.3)
-        database.dispose()
-        assert status == "delivered", "the embedded worker recorded the delivery it made"
+
+        try:  # the embedded worker records the delivery it made
+            wait_until(lambda: idva_delivery() == "delivered", what="the delivery to be recorded", every=0.3)
+        finally:
+            database.dispose()
         # The beat keeps its state with the data, never in the working directory.
         assert list((tmp_path / "var").glob("beat-schedule*"))
         assert not list(ROOT.glob("celerybeat-schedule*"))
@@ -264,9 +266,12 @@ def test_killing_val_run_with_sigkill_stops_everything_it_started_and_a_port_in_
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # what kill -9 of `make run`'s group does
         process.wait()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and (_processes_mentioning(str(data_dir)) or _answers(port)):
-        time.sleep(0.5)
+    with contextlib.suppress(AssertionError):  # the survivors, if any, are named and killed below
+        wait_until(
+            lambda: not (_processes_mentioning(str(data_dir)) or _answers(port)),
+            what="every process of val run to stop",
+            every=0.5,
+        )
     survivors = _processes_mentioning(str(data_dir)) + _processes_mentioning(f"127.0.0.1:{port}")
     for pid in survivors:  # never leave them to the next test, whatever this one finds
         with contextlib.suppress(ProcessLookupError):

@@ -16,6 +16,7 @@ from pathlib import Path
 from harness.servers import free_port, wait_for_http
 from tests.conftest import now_iso
 from tests.e2e.test_embedded_run import ROOT, _read_until, _start_val_run
+from tests.waiting import wait_until
 
 README = (ROOT / "README.md").read_text()
 VAL = str(Path(sys.executable).parent / "val")
@@ -64,7 +65,8 @@ def test_the_readme_commands_work_as_written_today(tmp_path):
             assert answer.status == 201
         # The README dates its calls with `date -u +%FT%TZ`, to the second: let that second pass, or a call
         # in the same second as the referral is dated before VAL received it (a person never types that fast).
-        time.sleep(1.1)
+        received_in = int(time.time())
+        wait_until(lambda: int(time.time()) > received_in, what="the next second", every=0.05, timeout=2)
 
         day = _bash(
             _block_after("## A coordinator's day"), {**env, "KEY": keys["coordinator"], "API": api}, tmp_path

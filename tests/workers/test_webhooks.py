@@ -9,24 +9,25 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, text
 from standardwebhooks import Webhook
 
 from harness.celery_worker import start_worker as start
 from harness.celery_worker import stop_worker as stop
 from harness.receiver import Receiver
 from tests.conftest import SECRET_BOX, auth
+from tests.waiting import wait_until
 from val.auth.roles import Role
 from val.db.session import unit_of_work
 from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy
 from val.webhooks.endpoints import set_endpoint
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
+from val.webhooks.outbox import NOTIFY_CHANNEL
 
 ROOT = Path(__file__).parents[2]
 # The test receiver listens on loopback, which only the embedded mode allows unless a host is allow-listed.
@@ -95,13 +96,15 @@ def deliveries(database) -> list[WebhookDelivery]:
 
 
 def wait_delivered(database, count: int, timeout: float = 40) -> list[WebhookDelivery]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def delivered() -> list[WebhookDelivery]:
         found = deliveries(database)
-        if len(found) >= count and all(d.status == "delivered" for d in found):
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{[(d.status, d.attempts) for d in deliveries(database)]}\n{worker_logs()}")
+        return found if len(found) >= count and all(d.status == "delivered" for d in found) else []
+
+    try:
+        return wait_until(delivered, what=f"{count} deliveries", timeout=timeout)
+    except AssertionError as exc:
+        states = [(d.status, d.attempts) for d in deliveries(database)]
+        raise AssertionError(f"{exc}: {states}\n{worker_logs()}") from None
 
 
 def worker_logs() -> str:
@@ -238,9 +241,9 @@ def test_410_gone_disables_the_endpoint_and_alerts(
     try:
         case = intake("WH/5")
         receiver.wait_for(1)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and deliveries(database)[0].status != "failed":
-            time.sleep(0.2)
+        wait_until(
+            lambda: deliveries(database)[0].status == "failed", what="the delivery to fail", timeout=20
+        )
     finally:
         stop(worker)
     with unit_of_work(database) as session:
@@ -278,9 +281,7 @@ def test_an_endpoint_that_is_no_longer_allowed_is_refused_before_any_connection(
     )
     try:
         intake("WH/6")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and deliveries(database)[0].status != "failed":
-            time.sleep(0.2)
+        wait_until(lambda: deliveries(database)[0].status == "failed", what="the refused delivery to fail")
     finally:
         stop(worker)
     assert receiver.received == [], "no packet reached the refused destination"
@@ -368,7 +369,7 @@ def test_a_backlog_the_listener_finds_is_published_and_delivered_without_any_bea
     )
     WORKER_LOGS.append(scratch_dir / "listener" / "worker.log")
     try:
-        time.sleep(3)  # the listener LISTENs once the worker is ready
+        wait_until(lambda: _listeners(database), what="the worker's listener to LISTEN")
         with unit_of_work(database) as session:
             idva = session.get(Provider, "wmwa-idva")
             for n in range(25):
@@ -378,3 +379,12 @@ def test_a_backlog_the_listener_finds_is_published_and_delivered_without_any_bea
     finally:
         stop(worker)
     assert len(delivered) == 26 and all(d.attempts == 1 for d in delivered)
+
+
+def _listeners(database) -> int:
+    """Connections whose last statement was a LISTEN on the deliveries channel (PostgreSQL)."""
+    with unit_of_work(database) as session:
+        return session.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE query = :listen"),
+            {"listen": f"LISTEN {NOTIFY_CHANNEL}"},
+        )

@@ -12,8 +12,8 @@ from flask.views import MethodView
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.cases.api import blp, case_page
+from val.cases.closure import close_case, reopen_case
 from val.cases.contact import list_attempts, record_attempt
-from val.cases.lifecycle import close_case, reopen_case
 from val.cases.notes import add_note, list_notes
 from val.cases.same_person import confirm_same_person, read_same_person
 from val.cases.schemas import (

@@ -22,8 +22,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, g, make_response, request
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from val.db.base import rows_affected, table_of, utcnow
@@ -60,7 +61,14 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 # On the table, not the mapped class: the ORM's bulk insert and update paths cost twice as much CPU per call,
 # on every request with a key.
 _RECORDS = table_of(IdempotencyRecord)
-_INSERT_CLAIM = insert(_RECORDS)
+# A key already claimed inserts nothing and raises nothing, so the request's transaction carries on (no
+# savepoint, no error to undo); a claim still uncommitted makes the database wait for its request to end.
+_INSERT_CLAIM = {
+    dialect: make_insert(_RECORDS)
+    .on_conflict_do_nothing(index_elements=["credential_id", "key"])
+    .returning(_RECORDS.c.id)
+    for dialect, make_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 _STORE_RESPONSE = (
     update(_RECORDS)
     .where(_RECORDS.c.id == bindparam("record_id"))
@@ -73,24 +81,19 @@ def _claim(
 ) -> uuid.UUID | Response:
     """In the request's transaction: no commit of its own (one durable commit per request, not two)."""
     now = utcnow()
-    record_id = uuid.uuid4()
-    try:
-        # A savepoint: a key already claimed undoes the insert alone, not the request's transaction.
-        with session.begin_nested():
-            session.execute(
-                _INSERT_CLAIM,
-                {
-                    "id": record_id,
-                    "credential_id": credential_id,
-                    "key": key,
-                    "request_fingerprint": print_,
-                    "locked_at": now,
-                    "expires_at": now + ttl,
-                },
-            )
-        return record_id
-    except IntegrityError:
-        pass
+    claimed: uuid.UUID | None = session.execute(
+        _INSERT_CLAIM[session.get_bind().dialect.name],
+        {
+            "id": uuid.uuid4(),
+            "credential_id": credential_id,
+            "key": key,
+            "request_fingerprint": print_,
+            "locked_at": now,
+            "expires_at": now + ttl,
+        },
+    ).scalar()
+    if claimed is not None:
+        return claimed
     existing = session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key

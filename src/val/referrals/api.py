@@ -24,6 +24,7 @@ from val.referrals.answers import (
     ReferralLookupResultSchema,
     ReferralStatusSchema,
 )
+from val.referrals.domain import Referral
 from val.referrals.lookup import own_referrals_by_reference, referral_status
 from val.referrals.schemas import REFERRAL_EXAMPLE, ReferralLookupSchema, ReferralSchema
 from val.referrals.service import accept_referral
@@ -71,7 +72,7 @@ class Referrals(MethodView):
             }
         }
     )
-    def post(self, referral: dict[str, Any]) -> ViewAnswer:
+    def post(self, referral: Referral) -> ViewAnswer:
         """Submit one referral; the response is the triaged case."""
         svc = services()
         result = accept_referral(

@@ -19,6 +19,7 @@ from val.auth.roles import Principal
 from val.db.deferred import deferred_inserts
 from val.http.problems import flatten_messages
 from val.records.matching import MatchKeyer
+from val.referrals.domain import Referral
 from val.referrals.schemas import ReferralSchema
 from val.referrals.service import accept_referral, source_refusal
 from val.rulebook import Rulebook
@@ -164,7 +165,7 @@ class CheckedChunk:
 
     lines: list[int]
     answers: dict[int, dict[str, Any]]
-    valid: list[tuple[int, dict[str, Any]]]
+    valid: list[tuple[int, Referral]]
 
 
 def validate_chunk(schema: ReferralSchema, chunk: list[tuple[int, Any]]) -> CheckedChunk:
@@ -229,9 +230,7 @@ def chunks(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple
         yield chunk
 
 
-def _validated(
-    schema: ReferralSchema, raw: Any
-) -> tuple[dict[str, Any], None] | tuple[None, list[dict[str, str]]]:
+def _validated(schema: ReferralSchema, raw: Any) -> tuple[Referral, None] | tuple[None, list[dict[str, str]]]:
     if isinstance(raw, RecordError):
         return None, raw.errors
     if not isinstance(raw, dict):

@@ -18,6 +18,7 @@ from val.http.schemas import (
     WholeNumber,
     not_in_future,
 )
+from val.referrals.domain import Referral
 
 OFFENCE_FLAGS = (
     "domestic_abuse",
@@ -201,6 +202,8 @@ class RiskSchema(StrictSchema):
 
 
 class ReferralSchema(StrictSchema):
+    """The intake contract; `load` gives a typed `Referral`."""
+
     source = fields.Nested(SourceSchema, required=True)
     reported_at = Instant(required=True, validate=not_in_future)
     offence = fields.Nested(OffenceSchema, required=True)
@@ -220,6 +223,10 @@ class ReferralSchema(StrictSchema):
             raise ma.ValidationError(
                 "The offence cannot have occurred after it was reported.", field_name="offence.occurred_at"
             )
+
+    @ma.post_load
+    def _typed(self, data: dict[str, Any], **_: Any) -> Referral:
+        return Referral.from_payload(data)
 
 
 class ReferralLookupSchema(StrictSchema):

@@ -25,6 +25,8 @@ from val.records.matching import MatchKeyer
 from val.records.models import Case, Offence, TriageDecision, Victim
 from val.records.normalise import family_name_key, phone_e164
 from val.records.repeats import RepeatHistory, repeat_history
+from val.referrals.domain import Referral, Risk, as_row
+from val.referrals.domain import Victim as ReferredVictim
 from val.referrals.written import WrittenCase, as_written
 from val.routing.facts import explain, routing_facts
 from val.routing.models import Assignment
@@ -54,50 +56,50 @@ def duplicate_key(system: str, reference: str, date_of_birth: dt.date) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def source_refusal(principal: Principal, referral: dict[str, Any]) -> str | None:
+def source_refusal(principal: Principal, referral: Referral) -> str | None:
     """Why `principal` may not submit this referral: its source system is not one the credential is bound to
     (a sender claiming another system's references could make the genuine referral a duplicate of its own)."""
-    system = referral["source"]["system"]
+    system = referral.source.system
     if principal.may_submit_for(system):
         return None
     allowed = ", ".join(sorted(principal.source_systems or ())) or "none (ask an admin to bind it)"
     return f"This credential submits referrals from {allowed} only, not {system!r}."
 
 
-def facts_from(referral: dict[str, Any], repeat: RepeatHistory | None = None) -> ReferralFacts:
-    offence, victim, risk = referral["offence"], referral["victim"], referral.get("risk") or {}
+def facts_from(referral: Referral, repeat: RepeatHistory | None = None) -> ReferralFacts:
+    offence, victim, risk = referral.offence, referral.victim, referral.risk or Risk()
     return ReferralFacts(
-        reported_at=referral["reported_at"],
-        date_of_birth=victim["date_of_birth"],
-        occurred_at=offence.get("occurred_at"),
-        home_office_code=offence.get("home_office_code"),
-        flags=frozenset(offence["flags"]),
-        hate_strands=frozenset(offence.get("hate_strands") or ()),
-        rtc_outcome=offence.get("rtc_outcome"),
-        relationship=victim.get("relationship") or "direct",
-        vulnerabilities=frozenset(victim.get("vulnerabilities") or ()),
-        persistently_targeted=bool(victim.get("persistently_targeted")),
-        intimidated=bool(victim.get("intimidated")),
-        consent=Consent(referral["consent"]["support_referral"]),
+        reported_at=referral.reported_at,
+        date_of_birth=victim.date_of_birth,
+        occurred_at=offence.occurred_at,
+        home_office_code=offence.home_office_code,
+        flags=frozenset(offence.flags),
+        hate_strands=frozenset(offence.hate_strands),
+        rtc_outcome=offence.rtc_outcome,
+        relationship=victim.relationship,
+        vulnerabilities=frozenset(victim.vulnerabilities),
+        persistently_targeted=victim.persistently_targeted,
+        intimidated=victim.intimidated,
+        consent=Consent(referral.consent.support_referral),
         risk=RiskFacts(
-            tool=risk.get("tool"),
-            yes_count=risk.get("yes_count"),
-            answers=risk.get("answers"),
-            assessed_level=RiskLevel(risk["assessed_level"]) if risk.get("assessed_level") else None,
-            professional_judgement_high=bool(risk.get("professional_judgement_high")),
-            incidents_last_12_months=risk.get("incidents_last_12_months"),
-            last_marac_referral_on=risk.get("last_marac_referral_on"),
-            cce_level=risk.get("cce_level"),
+            tool=risk.tool,
+            yes_count=risk.yes_count,
+            answers=risk.answers,
+            assessed_level=RiskLevel(risk.assessed_level) if risk.assessed_level else None,
+            professional_judgement_high=risk.professional_judgement_high,
+            incidents_last_12_months=risk.incidents_last_12_months,
+            last_marac_referral_on=risk.last_marac_referral_on,
+            cce_level=risk.cce_level,
             previous_marac_case_on=repeat.last_marac_case_on if repeat else None,
         ),
     )
 
 
-def _risk_as_json(risk: dict[str, Any] | None) -> dict[str, Any]:
-    if not risk:
+def _risk_as_json(risk: Risk | None) -> dict[str, Any]:
+    if risk is None:
         return {}
-    marac_on = risk.get("last_marac_referral_on")
-    return {**risk, "last_marac_referral_on": marac_on.isoformat() if marac_on else None}
+    marac_on = risk.last_marac_referral_on
+    return {**as_row(risk), "last_marac_referral_on": marac_on.isoformat() if marac_on else None}
 
 
 def _existing(session: Session, key: str) -> Case | None:
@@ -132,20 +134,20 @@ def _insert_unless_duplicate(session: Session, row: dict[str, Any]) -> int | Non
 def accept_referral(
     session: Session,
     principal: Principal,
-    referral: dict[str, Any],
+    referral: Referral,
     rulebook: Rulebook,
     request_id: str | None = None,
     repeat_keyer: MatchKeyer | None = None,
 ) -> IntakeResult:
-    """`referral` is the validated intake payload (ReferralSchema). Writes the case, its triage, points,
+    """`referral` is the intake payload as ReferralSchema loaded it. Writes the case, its triage, points,
     assignments, their webhook deliveries and the audit event in the caller's unit of work. With a
     `repeat_keyer`, earlier cases of the same victim feed triage (docs/data-lifecycle.md). Rows are written with Core inserts rather than the ORM unit of work: intake is the hot path, and the
     response is built from the same values without reading anything back."""
-    source, victim = referral["source"], referral["victim"]
+    source, victim = referral.source, referral.victim
     refused = source_refusal(principal, referral)
     if refused is not None:
         raise ForbiddenError(refused, field="source.system")
-    key = duplicate_key(source["system"], source["reference"], victim["date_of_birth"])
+    key = duplicate_key(source.system, source.reference, victim.date_of_birth)
     now = utcnow()
     match_key = _match_key(repeat_keyer, victim)
     if match_key is not None and any(
@@ -193,40 +195,40 @@ def _offer(
     )
 
 
-def _match_key(keyer: MatchKeyer | None, victim: dict[str, Any]) -> str | None:
+def _match_key(keyer: MatchKeyer | None, victim: ReferredVictim) -> str | None:
     if keyer is None:
         return None
-    return keyer.key_for(victim.get("family_name"), victim["date_of_birth"], victim.get("postcode"))
+    return keyer.key_for(victim.family_name, victim.date_of_birth, victim.postcode)
 
 
 def _insert_record(
     session: Session,
     case_id: uuid.UUID,
-    referral: dict[str, Any],
+    referral: Referral,
     triage_row: dict[str, Any],
     match_key: str | None,
 ) -> None:
-    victim = referral["victim"]
+    victim = referral.victim
     insert_row(
         session,
         _INSERT_VICTIM,
         {
             "id": uuid.uuid4(),
             "case_id": case_id,
-            **victim,
-            "family_name_key": family_name_key(victim.get("family_name")),
-            "phone_e164": phone_e164(victim["contact"].get("phone")),
+            **as_row(victim),
+            "family_name_key": family_name_key(victim.family_name),
+            "phone_e164": phone_e164(victim.contact.phone),
             "match_key": match_key,
         },
     )
-    insert_row(session, _INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_id, **referral["offence"]})
+    insert_row(session, _INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_id, **as_row(referral.offence)})
     insert_row(session, _INSERT_TRIAGE, triage_row)
 
 
 def _intake_points(
     rulebook: Rulebook,
     case_row: dict[str, Any],
-    referral: dict[str, Any],
+    referral: Referral,
     outcome: TriageOutcome,
     now: dt.datetime,
 ) -> list[dict[str, Any]]:
@@ -236,16 +238,16 @@ def _intake_points(
         enhanced=outcome.enhanced_rights,
         consent=case_row["consent_support_referral"],
         crime_types=[str(t) for t in outcome.crime_types],
-        home_office_code=referral["offence"].get("home_office_code"),
+        home_office_code=referral.offence.home_office_code,
         policing_area=case_row["policing_area"],
         age=outcome.age_at_offence,
-        reported_at=referral["reported_at"],
+        reported_at=referral.reported_at,
         received_at=now,
     )
 
 
-def _routing_facts(rulebook: Rulebook, referral: dict[str, Any], outcome: TriageOutcome) -> RoutingFacts:
-    victim, offence = referral["victim"], referral["offence"]
+def _routing_facts(rulebook: Rulebook, referral: Referral, outcome: TriageOutcome) -> RoutingFacts:
+    victim, offence = referral.victim, referral.offence
     return routing_facts(
         rulebook.routing,
         crime_types=tuple(str(t) for t in outcome.crime_types),
@@ -253,39 +255,39 @@ def _routing_facts(rulebook: Rulebook, referral: dict[str, Any], outcome: Triage
         marac=outcome.marac,
         age=outcome.age_at_offence,
         consent_model=str(outcome.consent_model),
-        consent=referral["consent"]["support_referral"],
-        policing_area=victim["policing_area"],
-        relationship=victim.get("relationship"),
-        rtc_outcome=offence.get("rtc_outcome"),
-        children_in_household=victim.get("children_in_household"),
-        occurred_at=offence.get("occurred_at"),
-        reported_at=referral["reported_at"],
+        consent=referral.consent.support_referral,
+        policing_area=victim.policing_area,
+        relationship=victim.relationship,
+        rtc_outcome=offence.rtc_outcome,
+        children_in_household=victim.children_in_household,
+        occurred_at=offence.occurred_at,
+        reported_at=referral.reported_at,
     )
 
 
 def _case_row(
     principal: Principal,
-    referral: dict[str, Any],
+    referral: Referral,
     key: str,
     outcome: TriageOutcome,
     decision: Decision,
     now: dt.datetime,
     repeat: RepeatHistory,
 ) -> dict[str, Any]:
-    source, consent = referral["source"], referral["consent"]
+    source, consent = referral.source, referral.consent
     routed = outcome.referral_permitted and bool(decision.routes)
     return {
         "id": uuid.uuid4(),
         "status": (CaseStatus.ROUTED if routed else outcome.case_status).value,
-        "source_system": source["system"],
-        "source_reference": source["reference"],
+        "source_system": source.system,
+        "source_reference": source.reference,
         "duplicate_key": key,
         "submitted_by": principal.credential_id,
-        "reported_at": referral["reported_at"],
+        "reported_at": referral.reported_at,
         "received_at": now,
-        "policing_area": referral["victim"]["policing_area"],
-        "consent_support_referral": consent["support_referral"],
-        "consent_recorded_at": consent.get("recorded_at"),
+        "policing_area": referral.victim.policing_area,
+        "consent_support_referral": consent.support_referral,
+        "consent_recorded_at": consent.recorded_at,
         "owner_id": None,
         "version": 1,
         "closed_at": None,
@@ -300,7 +302,7 @@ def _case_row(
 
 
 def _triage_row(
-    case_id: uuid.UUID, referral: dict[str, Any], outcome: TriageOutcome, decision: Decision, now: dt.datetime
+    case_id: uuid.UUID, referral: Referral, outcome: TriageOutcome, decision: Decision, now: dt.datetime
 ) -> dict[str, Any]:
     return {
         "id": uuid.uuid4(),
@@ -316,7 +318,7 @@ def _triage_row(
         "rules_version": outcome.rules_version,
         # The case's explanation says where the victim went and why, next to how they were triaged.
         "explanation": [r.as_dict() for r in outcome.explanation] + explain(decision),
-        "risk_input": _risk_as_json(referral.get("risk")),
+        "risk_input": _risk_as_json(referral.risk),
     }
 
 
