@@ -14,6 +14,7 @@ import uuid
 from flask import Flask, jsonify, request
 from sqlalchemy import MetaData, create_engine, insert
 
+from val.referrals.domain import as_row
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.settings import load_settings
 
@@ -47,26 +48,25 @@ def referrals():
     referral = _schema.load(request.get_json())
     now = dt.datetime.now(dt.UTC)
     case_id = uuid.uuid4()
-    source, victim, offence = referral["source"], referral["victim"], referral["offence"]
-    key = hashlib.sha256(
-        f"{source['system']}|{source['reference']}|{victim['date_of_birth']}".encode()
-    ).hexdigest()
-    area = victim["policing_area"]
+    source, victim, offence = referral.source, referral.victim, referral.offence
+    key = hashlib.sha256(f"{source.system}|{source.reference}|{victim.date_of_birth}".encode()).hexdigest()
+    area = victim.policing_area
+    victim_row, offence_row = as_row(victim), as_row(offence)
     with _engine.begin() as connection:
         number = connection.execute(
             _INSERT_CASE,
             {
                 "id": case_id,
                 "status": "triaged",
-                "source_system": source["system"],
-                "source_reference": source["reference"],
+                "source_system": source.system,
+                "source_reference": source.reference,
                 "duplicate_key": key,
                 "submitted_by": _NOBODY,
-                "reported_at": referral["reported_at"],
+                "reported_at": referral.reported_at,
                 "received_at": now,
                 "policing_area": area,
-                "consent_support_referral": referral["consent"]["support_referral"],
-                "consent_recorded_at": referral["consent"]["recorded_at"],
+                "consent_support_referral": referral.consent.support_referral,
+                "consent_recorded_at": referral.consent.recorded_at,
             },
         ).scalar_one()
         connection.execute(
@@ -75,7 +75,7 @@ def referrals():
                 "id": uuid.uuid4(),
                 "case_id": case_id,
                 **{
-                    name: victim[name]
+                    name: victim_row[name]
                     for name in (
                         "given_name",
                         "family_name",
@@ -102,10 +102,10 @@ def referrals():
                 "id": uuid.uuid4(),
                 "case_id": case_id,
                 **{
-                    name: offence[name]
+                    name: offence_row[name]
                     for name in ("home_office_code", "description", "occurred_at", "flags", "hate_strands")
                 },
-                "rtc_outcome": offence.get("rtc_outcome"),
+                "rtc_outcome": offence.rtc_outcome,
             },
         )
         connection.execute(

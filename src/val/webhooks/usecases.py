@@ -43,6 +43,8 @@ def deliver(db: Database, delivery_ids: list[uuid.UUID], tools: DeliveryTools) -
     webhooks not sent are given back in the same commit as the attempts."""
     with unit_of_work(db) as session:
         claimed = service.claim_many_for_sending(session, delivery_ids, tools.lease_seconds, tools.box)
+    if not claimed:  # not due, or in flight elsewhere
+        return []
     sent = _send_in_turn(claimed, tools)
     with unit_of_work(db) as session:
         outcomes = attempts.record(session, claimed, sent, tools.schedule)
