@@ -150,6 +150,9 @@ def run() -> list[Result]:
         lean_env = {"LEAN_DSN": postgres.url.replace("postgresql+psycopg://", "postgresql://")}
         results.append(measure("lean baseline (plain SQL)", "bench.lean_app:app", lean_env))
         results.append(measure("stack floor (Flask, marshmallow, Core)", "bench.stack_floor_app:app", {}))
+        for baseline in results:  # a baseline that answers errors is fast at failing, and measures nothing
+            if baseline.errors:
+                raise RuntimeError(f"{baseline.name} answered {baseline.errors} requests with an error")
         results.append(measure("intake POST /api/v1/referrals", "wsgi:app", {}))
         results.append(measure("intake with Idempotency-Key", "wsgi:app", {"BENCH_IDEMPOTENCY": "1"}))
     finally:

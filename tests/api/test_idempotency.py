@@ -9,24 +9,13 @@ import threading
 
 from sqlalchemy import event, func, select
 
+from tests.api.test_referrals_api import URL, cases, post
 from tests.conftest import auth
 from val.auth.roles import Role
 from val.db.base import utcnow
 from val.db.session import unit_of_work
 from val.http.idempotency import fingerprint
 from val.http.models import IdempotencyRecord
-from val.records.models import Case
-
-URL = "/api/v1/referrals"
-
-
-def post(client, key, body, **headers):
-    return client.post(URL, json=body, headers=auth(key, **headers))
-
-
-def cases(database) -> int:
-    with unit_of_work(database) as session:
-        return session.scalar(select(func.count()).select_from(Case))
 
 
 def test_a_retry_with_the_same_key_replays_and_a_new_key_finds_the_duplicate(
