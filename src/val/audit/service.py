@@ -5,18 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
-
-from val.audit.models import AuditEvent
+from val.audit import store
+from val.audit.store import AuditRecord
 from val.auth.roles import Principal
-from val.db.base import table_of, utcnow
-from val.db.deferred import insert_row
-from val.db.paging import Page, keyset, page_of
+from val.db.base import utcnow
+from val.db.paging import Page
 
-_INSERT = insert(table_of(AuditEvent))
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def record(
@@ -29,21 +27,17 @@ def record(
     *,
     result_count: int | None = None,
 ) -> None:
-    # A prebuilt Core insert: audit rows are never read back in the same unit of work.
-    insert_row(
+    store.add(
         session,
-        _INSERT,
-        {
-            "id": uuid.uuid4(),
-            "at": utcnow(),
-            "credential_id": principal.credential_id,
-            "role": str(principal.role),
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": str(entity_id),
-            "request_id": request_id,
-            "result_count": result_count,
-        },
+        id=uuid.uuid4(),
+        at=utcnow(),
+        credential_id=principal.credential_id,
+        role=str(principal.role),
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        request_id=request_id,
+        result_count=result_count,
     )
 
 
@@ -57,16 +51,10 @@ def list_events(
     since: dt.datetime | None,
     limit: int,
     after: list[Any] | None,
-) -> Page[AuditEvent]:
-    query = select(AuditEvent)
-    if entity_id:
-        query = query.where(AuditEvent.entity_id == entity_id)
-    if credential_id:
-        query = query.where(AuditEvent.credential_id == credential_id)
-    if since:
-        query = query.where(AuditEvent.at >= since)
-    query = keyset(query, [AuditEvent.at, AuditEvent.id], descending=True, after=after).limit(limit + 1)
-    page = page_of(list(session.scalars(query)), limit, lambda e: [e.at, e.id])
+) -> Page[AuditRecord]:
+    page = store.page(
+        session, entity_id=entity_id, credential_id=credential_id, since=since, limit=limit, after=after
+    )
     record(
         session,
         principal,
