@@ -5,12 +5,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from val.providers import store
 
-from val.providers.models import Provider
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SERVICES = (
     "victim_care",
@@ -111,17 +111,4 @@ def load_directory(path: Path, policing_areas: tuple[str, ...]) -> list[Provider
 def sync_directory(session: Session, entries: list[ProviderEntry]) -> None:
     """Make the providers table match the file. A provider removed from the file is deactivated, not deleted:
     past assignments still name it."""
-    existing = {p.id: p for p in session.scalars(select(Provider))}
-    for position, entry in enumerate(entries):
-        provider = existing.pop(entry.id, None) or Provider(id=entry.id, settings={})
-        # The directory's order is the order of preference when several providers could take a service.
-        provider.settings = {**(provider.settings or {}), "position": position}
-        provider.name = entry.name
-        provider.services = list(entry.services)
-        provider.policing_areas = list(entry.policing_areas)
-        provider.min_age, provider.max_age = entry.min_age, entry.max_age
-        provider.active, provider.capacity = entry.active, entry.capacity
-        provider.respond_by_working_days = entry.respond_by_working_days
-        session.add(provider)
-    for provider in existing.values():
-        provider.active = False
+    store.write_directory(session, entries)
