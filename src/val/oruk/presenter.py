@@ -5,7 +5,10 @@ contact channel. Ids are UUIDs derived from VAL's stable provider ids, so they n
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from val.providers.store import ListedProvider
 
 # A fixed namespace: the same provider and service always publish under the same ids.
 NAMESPACE = uuid.UUID("6f1d3c2e-5b7a-4c1e-9a0d-3e2f1b4c5d6e")
@@ -39,8 +42,7 @@ def _area_name(area: str) -> str:
     return area.replace("_", " ").title().replace(" And ", " and ")
 
 
-def oruk_service(provider: Any, service: str, force_area: str) -> dict[str, Any]:
-    """`provider` is a directory row (id, name, policing_areas, min_age, max_age, active, admin_disabled)."""
+def oruk_service(provider: ListedProvider, service: str, force_area: str) -> dict[str, Any]:
     sid = service_id(provider.id, service)
     ages = ""
     if provider.min_age is not None or provider.max_age is not None:
@@ -87,7 +89,7 @@ def oruk_service(provider: Any, service: str, force_area: str) -> dict[str, Any]
     return published
 
 
-def _status(provider: Any) -> str:
+def _status(provider: ListedProvider) -> str:
     if not provider.active:
         return "inactive"
     # Switched off by an administrator for now (an endpoint fault, a pause in the contract).

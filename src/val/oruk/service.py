@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.oruk.presenter import oruk_service
-from val.providers.models import Provider
+from val.providers import store as directory
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def published_services(session: Session, force_area: str) -> list[dict[str, Any]]:
-    providers = session.scalars(select(Provider).order_by(Provider.id))
     return [
-        oruk_service(provider, service, force_area) for provider in providers for service in provider.services
+        oruk_service(provider, service, force_area)
+        for provider in directory.listed(session)
+        for service in provider.services
     ]

@@ -3,6 +3,7 @@ providers in their own queries; what the directory itself writes is here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -13,6 +14,49 @@ from val.providers.models import Provider
 
 if TYPE_CHECKING:
     from val.providers.directory import ProviderEntry
+
+
+@dataclass(frozen=True)
+class ListedProvider:
+    """A provider as the directory lists it: who, for what, where, for which ages, and whether it takes work."""
+
+    id: str
+    name: str
+    services: tuple[str, ...]
+    policing_areas: tuple[str, ...]
+    min_age: int | None
+    max_age: int | None
+    active: bool
+    admin_disabled: bool
+
+
+def listed(session: Session) -> list[ListedProvider]:
+    """Every provider in the directory, by id."""
+    rows = session.execute(
+        select(
+            Provider.id,
+            Provider.name,
+            Provider.services,
+            Provider.policing_areas,
+            Provider.min_age,
+            Provider.max_age,
+            Provider.active,
+            Provider.admin_disabled,
+        ).order_by(Provider.id)
+    )
+    return [
+        ListedProvider(
+            id=row.id,
+            name=row.name,
+            services=tuple(row.services),
+            policing_areas=tuple(row.policing_areas),
+            min_age=row.min_age,
+            max_age=row.max_age,
+            active=row.active,
+            admin_disabled=row.admin_disabled,
+        )
+        for row in rows
+    ]
 
 
 def write_directory(session: Session, entries: list[ProviderEntry]) -> None:
