@@ -61,21 +61,8 @@ def transition(
 ) -> None:
     """Move one record (`where` names it) from `source` to `target`; LostRace (409) when it was no longer in
     `source`, and then nothing was written."""
-    if not try_transition(session, record, rules, source, target, *where, **values):
+    if not move_all(session, record, rules, source, target, *where, **values):
         raise LostRace(f"The {rules.record} is no longer {source}: it was changed meanwhile.", field="status")
-
-
-def try_transition(
-    session: Session,
-    record: type[Base] | Table,
-    rules: TransitionTable[S],
-    source: S | str,
-    target: S,
-    *where: ColumnElement[bool],
-    **values: Any,
-) -> bool:
-    """`transition` for callers to whom losing the race is an expected outcome: False, and nothing written."""
-    return move_all(session, record, rules, source, target, *where, **values) > 0
 
 
 def move_all(

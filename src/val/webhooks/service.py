@@ -115,25 +115,16 @@ class Claimed:
     url: str | None
     body: str
     secrets: list[str]
-    lease: (
-        dt.datetime
-    )  # the locked_until this worker set: its results count only while the lease is still its own
-
-
-def claim_for_sending(
-    session: Session, delivery_id: uuid.UUID, lease_seconds: int, box: SecretBox
-) -> Claimed | None:
-    """Take the delivery's lease (so no two workers send it at once) and read what sending needs; None when
-    it is not due or already in flight."""
-    claimed = claim_many_for_sending(session, [delivery_id], lease_seconds, box)
-    return claimed[0] if claimed else None
+    # The locked_until this worker set: its results count only while the lease is still its own.
+    lease: dt.datetime
 
 
 def claim_many_for_sending(
     session: Session, delivery_ids: list[uuid.UUID], lease_seconds: int, box: SecretBox
 ) -> list[Claimed]:
-    """`claim_for_sending` for several at once, in the caller's transaction: one statement takes the leases,
-    one reads the providers' endpoints, and each provider's secrets are opened once. Those not due or in
+    """Take the deliveries' leases (so no two workers send one at once) and read what sending needs, in the
+    caller's transaction: one statement takes the leases, one reads the providers' endpoints, and each
+    provider's secrets are opened once. Those not due or in
     flight are left out; the rest come back in the order asked."""
     now = utcnow()
     until = now + dt.timedelta(seconds=lease_seconds)
