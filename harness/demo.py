@@ -16,11 +16,11 @@ from sqlalchemy import select, update
 from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.calendar import london_date
-from val.cases.contact import record_attempt
+from val.cases.models import Case
+from val.casework.contact import record_attempt
 from val.compliance.models import CompliancePoint
 from val.compliance.service import fulfil_point
 from val.db.session import Database, unit_of_work
-from val.records.models import Case
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.referrals.service import accept_referral
 from val.routing.models import Assignment

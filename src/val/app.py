@@ -18,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.throttle import FailedAuthThrottle, storage_for
+from val.cases.match_keys import keyer_for
 from val.compliance.schemas import AGENCIES, EVENT_TYPES
 from val.db.session import Database
 from val.errors import DomainError
@@ -34,7 +35,6 @@ from val.http.output import nullable_object_as_all_of
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception, problem_response
 from val.logs import configure_logging
 from val.metrics.instruments import record_request
-from val.records.match_keys import keyer_for
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
@@ -134,8 +134,8 @@ def _register_blueprints(app: Flask) -> None:
     from val.alerts.api import blp as alerts_blp
     from val.audit.api import blp as audit_blp
     from val.board_pack.api import blp as board_pack_blp
-    from val.cases import api_casework  # noqa: F401  — adds its routes to the cases blueprint
-    from val.cases.api import blp as cases_blp
+    from val.casework import api_casework  # noqa: F401  — adds its routes to the cases blueprint
+    from val.casework.api import blp as cases_blp
     from val.commissioning.api import blp as commissioning_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp

@@ -4,13 +4,13 @@ complete and every relationship resolves, whichever feature a process touches fi
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
 from val.auth.models import AuthFailure, Credential
-from val.cases.models import CaseNote, ContactAttempt, SamePersonLink
+from val.cases.activity import CaseActivity
+from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.casework.models import CaseNote, ContactAttempt, SamePersonLink
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base
 from val.http.models import IdempotencyRecord
 from val.providers.models import Provider
-from val.records.activity import CaseActivity
-from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.models import Assignment
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
 

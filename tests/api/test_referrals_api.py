@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import auth
 from val.auth.roles import Role
+from val.cases.models import Case
 from val.db.session import unit_of_work
-from val.records.models import Case
 
 URL = "/api/v1/referrals"
 

@@ -11,8 +11,8 @@ from sqlalchemy import update
 from tests.api.cases import get_case, route_of
 from tests.conftest import auth, this_month
 from val.auth.roles import Role
+from val.cases.models import Case
 from val.db.session import unit_of_work
-from val.records.models import Case
 
 CASES = "/api/v1/cases"
 REPEAT_RULE = "risk.repeat_victim"

@@ -149,7 +149,7 @@ def test_filters_combine(client, coordinator, submit, make_key):
 def test_the_work_queues_items_are_exactly_what_its_schema_documents(client, coordinator, submit):
     """The queue builds its items' JSON by hand (it is read all day); the schema that documents them must
     read each back and write it out unchanged: the same fields, types and formats."""
-    from val.cases.schemas import CaseListItemSchema
+    from val.casework.schemas import CaseListItemSchema
 
     submit(recent=False)  # overdue points
     owned = submit()  # the same victim again: a repeat
@@ -165,7 +165,7 @@ def test_the_work_queues_items_are_exactly_what_its_schema_documents(client, coo
 
 
 def test_a_search_that_matches_many_cases_is_joined_in_the_database(client, coordinator, submit, monkeypatch):
-    from val.cases import queue
+    from val.casework import queue
 
     monkeypatch.setattr(queue, "SEARCH_CAP", 1)
     both = {submit()["id"], submit(**{"victim.family_name": "Quintana"})["id"]}

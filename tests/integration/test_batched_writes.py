@@ -10,10 +10,10 @@ from sqlalchemy import func, select, update
 from val.audit.models import AuditEvent
 from val.auth.roles import Role
 from val.auth.service import system_principal
+from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.compliance.models import CompliancePoint
 from val.db.session import unit_of_work
 from val.providers.models import Provider
-from val.records.models import Case, Offence, TriageDecision, Victim
 from val.referrals import batch
 from val.routing.models import Assignment
 from val.routing.states import OPEN

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests.conftest import SECRET_BOX, auth
+from val.cases.models import Case
 from val.cli import main
 from val.db.session import unit_of_work
-from val.records.models import Case
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_importing_csv_with_dotted_columns(val, database, referral_body, tmp_pat
     assert "3 records: 2 created, 0 duplicates, 1 rejected" in result.stdout
     assert "line 4: victim.policing_area" in result.stderr
     with unit_of_work(database) as session:
-        from val.records.models import TriageDecision
+        from val.cases.models import TriageDecision
 
         kinds = sorted(tuple(d.crime_types) for d in session.scalars(select(TriageDecision)))
         assert kinds == [("domestic_abuse",), ("domestic_abuse", "stalking_harassment")]

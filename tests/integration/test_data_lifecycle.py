@@ -16,11 +16,11 @@ from sqlalchemy import JSON, String, Text, inspect, select, text, update
 from tests.conftest import auth, now_iso
 from val.audit.models import AuditEvent
 from val.auth.roles import Role
+from val.cases.models import Case
 from val.cli import main
 from val.compliance.board import GROUP_COLUMNS, raw_counts
 from val.db.session import unit_of_work
 from val.models import Base
-from val.records.models import Case
 
 PEOPLE = [  # each victim's own values, so a scan can tell whose data is left where
     ("Oriel", "Vantablack", "+447700900201", "oriel@example.org", "WR5 3QQ", "1981-04-17"),

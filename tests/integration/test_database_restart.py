@@ -14,8 +14,8 @@ from tests.conftest import auth
 from val.app import create_app
 from val.auth.roles import Role
 from val.auth.service import create_credential
+from val.cases.models import Case
 from val.db.session import unit_of_work
-from val.records.models import Case
 
 
 @pytest.fixture

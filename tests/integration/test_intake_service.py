@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from val.audit.models import AuditEvent
 from val.auth.roles import Role
 from val.auth.service import system_principal
+from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.db.session import unit_of_work
-from val.records.models import Case, Offence, TriageDecision, Victim
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.referrals.service import accept_referral
 from val.routing.models import Assignment

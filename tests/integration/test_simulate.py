@@ -11,9 +11,9 @@ from sqlalchemy import func, select, update
 
 from tests.conftest import auth
 from val.auth.roles import Role
+from val.cases.models import Case
 from val.cli import main
 from val.db.session import unit_of_work
-from val.records.models import Case
 from val.routing.models import Assignment
 from val.settings import load_settings
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from val.records.matching import MatchKeyer, matching_family_name, postcode_district
+from val.cases.matching import MatchKeyer, matching_family_name, postcode_district
 
 KEYER = MatchKeyer(b"k" * 32)
 BORN = dt.date(1992, 3, 1)

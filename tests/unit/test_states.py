@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from val.cases.states import CASE_TRANSITIONS
 from val.compliance.rules import POINT_TRANSITIONS, PointStatus
 from val.errors import ConflictError
-from val.records.states import CASE_TRANSITIONS
 from val.routing.states import ASSIGNMENT_TRANSITIONS, AssignmentStatus
 from val.states import ForbiddenTransition, TransitionTable
 from val.triage.domain import CaseStatus

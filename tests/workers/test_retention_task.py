@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 
 from tests.conftest import auth
 from val.auth.roles import Role
+from val.cases.models import Case
 from val.db.session import unit_of_work
-from val.records.models import Case
 from val.settings import load_settings
 from workers.queues import TASK_ROUTES
 from workers.schedule import beat_schedule

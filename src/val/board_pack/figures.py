@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from val.calendar import WorkingDays, london_date, london_days
+from val.cases.models import Case
 from val.commissioning.returns import build_return, offers_by_service
 from val.compliance import board
 from val.compliance.catalogue import Catalogue
 from val.compliance.duties import effective_status_column
 from val.compliance.models import CompliancePoint
 from val.compliance.suppression import protect_counts
-from val.records.models import Case
 
 TIMELINESS_CODES = {
     "R4_REFERRAL_TO_SUPPORT": "Right 4: referral to support",

@@ -9,12 +9,12 @@ import click
 from sqlalchemy.orm import Session
 
 import val.models  # noqa: F401  — every mapped class, before the first query
+from val.cases.match_keys import keyer_for
+from val.cases.repeats import backfill_match_keys
 from val.db import migrate
 from val.db.session import Database, unit_of_work
 from val.errors import DomainError
 from val.providers.directory import DirectoryError, load_directory, sync_directory
-from val.records.match_keys import keyer_for
-from val.records.repeats import backfill_match_keys
 from val.settings import Settings, SettingsError, load_settings
 from val.webhooks.endpoints import reseal_secrets
 from val.webhooks.secret_box import SecretBox, box_for

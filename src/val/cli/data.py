@@ -15,6 +15,7 @@ from val.auth.service import CredentialError, system_principal
 from val.board_pack.figures import Period, the_pack
 from val.board_pack.render import render as render_pack
 from val.calendar import london_date, reporting_period_problem
+from val.cases.match_keys import keyer_for
 from val.cli.base import database, in_unit_of_work, main, settings
 from val.cli.parallel_import import default_jobs, import_in_parallel
 from val.commissioning import report as return_report
@@ -22,7 +23,6 @@ from val.commissioning.returns import build_return
 from val.compliance import board
 from val.compliance import report as compliance_report
 from val.db.session import read_only, unit_of_work
-from val.records.match_keys import keyer_for
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook

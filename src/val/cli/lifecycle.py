@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from val.auth.roles import Role
 from val.auth.service import system_principal
+from val.cases.lookup import case_id_for_reference
 from val.cli.base import database, in_unit_of_work, main, settings
 from val.db.session import empty_the_log
 from val.lifecycle.retention import RetentionRun, apply_retention
 from val.lifecycle.subject_access import as_html, as_json, subject_access
-from val.records.lookup import case_id_for_reference
 
 
 @main.group()

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from val.auth.roles import Principal
+from val.cases.match_keys import keyer_for
 from val.db.session import Database, unit_of_work
-from val.records.match_keys import keyer_for
 from val.referrals import batch
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.rulebook import load_rulebook

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from val.calendar import london_days
+from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.commissioning.simulation import ReplayedCase
 from val.compliance.catalogue import Catalogue
 from val.providers.directory import ProviderEntry
-from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.facts import facts_of_case
 from val.routing.rules import ProviderInfo, RoutingPolicy
 

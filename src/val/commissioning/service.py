@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from val.calendar import london_days
-from val.cases.models import ContactAttempt
+from val.cases.models import Case, TriageDecision
+from val.casework.models import ContactAttempt
 from val.commissioning.figures import ACCEPTED_STATUSES, Offer
 from val.compliance.catalogue import Catalogue
-from val.records.models import Case, TriageDecision
 from val.routing.models import Assignment
 
 DAY = 86_400

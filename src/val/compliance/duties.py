@@ -10,10 +10,10 @@ import uuid
 from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.orm import Session
 
+from val.cases.models import Case
 from val.compliance.models import CompliancePoint, CompliancePointCount
 from val.compliance.rules import POINT_TRANSITIONS, ComplianceRules, PointStatus, status_when_fulfilled
 from val.db.transitions import move_all, transition
-from val.records.models import Case
 
 OPEN_STATUSES = (PointStatus.PENDING.value, PointStatus.MISSED.value)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.calendar import LONDON
+from val.cases.models import Case, Offence, TriageDecision
 from val.compliance.duties import OPEN_STATUSES, effective_status_column, fulfil, refresh_due
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.compliance.rules import (
@@ -29,7 +30,6 @@ from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
 from val.db.transitions import move_all
 from val.errors import ConflictError, InvalidInputError, NotFoundError
-from val.records.models import Case, Offence, TriageDecision
 
 _INSERT_POINT = insert(table_of(CompliancePoint))
 

@@ -17,7 +17,7 @@ from val.http.problems import problem_response
 from val.settings import Settings
 
 if TYPE_CHECKING:  # the rulebook is assembled above every feature; the HTTP layer only carries it
-    from val.records.matching import MatchKeyer
+    from val.cases.matching import MatchKeyer
     from val.rulebook import Rulebook
 
 

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.models import CaseNote
+from val.cases.matching import postcode_district
+from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.casework.models import CaseNote
 from val.compliance.models import CaseEvent
 from val.db.base import utcnow
-from val.records.matching import postcode_district
-from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.models import Assignment
 from val.triage.rules import add_months
 

@@ -16,12 +16,12 @@ from val.audit.models import AuditEvent
 from val.audit.service import record as audit
 from val.auth.models import Credential
 from val.auth.roles import Principal
-from val.cases.models import CaseNote, ContactAttempt
-from val.cases.same_person import same_person_case_ids
+from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.casework.models import CaseNote, ContactAttempt
+from val.casework.same_person import same_person_case_ids
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.errors import NotFoundError
 from val.providers.models import Provider
-from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.models import Assignment
 
 # Columns that only make sense inside VAL (hashes and search keys): not the person's data, never exported.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from val.records.models import Case, Offence, TriageDecision, Victim
+from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.routing.models import Assignment
 from val.triage.domain import REPEAT_VICTIM_RULE
 

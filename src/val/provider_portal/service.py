@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
+from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.db.base import utcnow
 from val.db.paging import Page, keyset, page_of
 from val.errors import InvalidInputError, NotFoundError
 from val.provider_portal import presenter
-from val.records.models import Case, Offence, TriageDecision, Victim
 from val.routing.case_status import sync_case_status
 from val.routing.models import Assignment
 from val.routing.offers import move, offer_next

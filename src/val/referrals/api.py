@@ -30,7 +30,7 @@ from val.referrals.schemas import REFERRAL_EXAMPLE, ReferralLookupSchema, Referr
 from val.referrals.service import accept_referral
 
 if TYPE_CHECKING:
-    from val.records.models import Case
+    from val.cases.models import Case
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
 

@@ -16,9 +16,9 @@ from marshmallow import fields
 from sqlalchemy.orm import Session
 
 from val.auth.roles import Principal
+from val.cases.matching import MatchKeyer
 from val.db.deferred import deferred_inserts
 from val.http.problems import flatten_messages
-from val.records.matching import MatchKeyer
 from val.referrals.domain import Referral
 from val.referrals.schemas import ReferralSchema
 from val.referrals.service import accept_referral, source_refusal

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.records.models import Case
+from val.cases.models import Case
 
 
 def referral_status(

@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
+from val.cases.matching import MatchKeyer
+from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.cases.normalise import family_name_key, phone_e164
+from val.cases.repeats import RepeatHistory, repeat_history
 from val.compliance.service import earliest_open_due, insert_points, intake_point_rows
 from val.db.base import table_of, utcnow
 from val.db.deferred import flush_deferred, insert_row, queued_rows
 from val.db.session import pipelined
 from val.errors import ForbiddenError
-from val.records.matching import MatchKeyer
-from val.records.models import Case, Offence, TriageDecision, Victim
-from val.records.normalise import family_name_key, phone_e164
-from val.records.repeats import RepeatHistory, repeat_history
 from val.referrals.domain import Referral, Risk, as_row
 from val.referrals.domain import Victim as ReferredVictim
 from val.referrals.written import WrittenCase, as_written

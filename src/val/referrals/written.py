@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from val.records.models import Case
+from val.cases.models import Case
 from val.routing.models import Assignment
 
 

@@ -8,10 +8,10 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from val.cases.activity import SYSTEM_ACTOR, ActivityKind, record_activity
+from val.cases.models import Case, TriageDecision
+from val.cases.states import CASE_TRANSITIONS
 from val.db.transitions import transition
-from val.records.activity import SYSTEM_ACTOR, ActivityKind, record_activity
-from val.records.models import Case, TriageDecision
-from val.records.states import CASE_TRANSITIONS
 from val.routing.models import Assignment
 from val.routing.states import AssignmentStatus, implied_case_status
 from val.triage.domain import CaseStatus, Consent, ConsentModel

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from val.records.models import Case, Offence, TriageDecision, Victim
+from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.routing.rules import Decision, RoutingFacts, RoutingPolicy, offence_to_report_days
 from val.triage.domain import Consent, ConsentModel
 from val.triage.rules import consent_decision

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert
 from val.calendar import LONDON
+from val.cases.lookup import case_bundle
+from val.cases.models import Case
 from val.db.base import table_of
 from val.db.deferred import insert_row, read_once, written_rows
 from val.db.transitions import transition
 from val.errors import ConflictError, InvalidInputError
 from val.providers.models import Provider
-from val.records.lookup import case_bundle
-from val.records.models import Case
 from val.routing.directory import directory_infos, provider_infos, read_directory
 from val.routing.facts import facts_of_case
 from val.routing.models import Assignment

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
+from val.cases.models import Case, TriageDecision
 from val.db.base import utcnow
 from val.errors import ConflictError, NotFoundError
-from val.records.models import Case, TriageDecision
 from val.routing.case_status import sync_case_status
 from val.routing.directory import provider_infos
 from val.routing.models import Assignment

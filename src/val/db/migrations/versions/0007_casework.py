@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import val.db.base
-from val.records.normalise import family_name_key, phone_e164
+from val.cases.normalise import family_name_key, phone_e164
 
 revision = "0007"
 down_revision = "0006"

@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.errors import NotFoundError
-from val.records.models import Case, Offence, TriageDecision, Victim
 
 
 def case_bundle(

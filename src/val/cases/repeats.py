@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from val.records.matching import MatchKeyer
-from val.records.models import Case, TriageDecision, Victim
+from val.cases.matching import MatchKeyer
+from val.cases.models import Case, TriageDecision, Victim
 from val.triage.rules import add_months
 
 WINDOW_MONTHS = 12

@@ -14,8 +14,8 @@ from flask.views import MethodView
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.calendar import london_date
-from val.cases.queue import CaseFilters, list_cases
-from val.cases.schemas import (
+from val.casework.queue import CaseFilters, list_cases
+from val.casework.schemas import (
     CaseListItemSchema,
     CasePatchSchema,
     CaseQuerySchema,
@@ -24,7 +24,7 @@ from val.cases.schemas import (
     EventOutSchema,
     RecordedEventSchema,
 )
-from val.cases.service import etag_of, list_events, read_case, record_event, update_case
+from val.casework.service import etag_of, list_events, read_case, record_event, update_case
 from val.http.blueprint import ETAG_HEADER, ViewAnswer
 from val.http.blueprint import ApiBlueprint as Blueprint
 from val.http.context import request_session, services

@@ -11,12 +11,12 @@ from flask.views import MethodView
 
 from val.auth.guard import require_roles
 from val.auth.roles import Role
-from val.cases.api import blp, case_page
-from val.cases.closure import close_case, reopen_case
-from val.cases.contact import list_attempts, record_attempt
-from val.cases.notes import add_note, list_notes
-from val.cases.same_person import confirm_same_person, read_same_person
-from val.cases.schemas import (
+from val.casework.api import blp, case_page
+from val.casework.closure import close_case, reopen_case
+from val.casework.contact import list_attempts, record_attempt
+from val.casework.notes import add_note, list_notes
+from val.casework.same_person import confirm_same_person, read_same_person
+from val.casework.schemas import (
     AttemptInSchema,
     AttemptOutSchema,
     CloseSchema,
@@ -28,8 +28,8 @@ from val.cases.schemas import (
     SamePersonSchema,
     TimelineSchema,
 )
-from val.cases.service import etag_of, read_case
-from val.cases.timeline import timeline
+from val.casework.service import etag_of, read_case
+from val.casework.timeline import timeline
 from val.http.blueprint import ETAG_HEADER, ViewAnswer
 from val.http.context import request_session, services
 from val.http.pagination import PageQuerySchema, page_schema

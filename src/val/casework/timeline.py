@@ -17,10 +17,10 @@ from val.audit.service import record as audit
 from val.auth.models import Credential
 from val.auth.roles import Principal
 from val.calendar import LONDON
-from val.cases.models import CaseNote, ContactAttempt
+from val.cases.activity import SYSTEM_ACTOR, ActivityKind, CaseActivity
+from val.cases.lookup import case_bundle
+from val.casework.models import CaseNote, ContactAttempt
 from val.compliance.models import CaseEvent, CompliancePoint
-from val.records.activity import SYSTEM_ACTOR, ActivityKind, CaseActivity
-from val.records.lookup import case_bundle
 from val.routing.models import Assignment
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
 

@@ -10,7 +10,7 @@ import hmac
 import re
 import unicodedata
 
-from val.records.normalise import family_name_key
+from val.cases.normalise import family_name_key
 
 _OUTWARD = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 # The version of the normalisation, inside the hashed material: changing the rules makes new keys that never

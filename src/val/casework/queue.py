@@ -19,15 +19,15 @@ from val.audit.service import record as audit
 from val.auth.models import Credential
 from val.auth.roles import Principal
 from val.calendar import LONDON
+from val.cases.models import Case, Victim
+from val.cases.normalise import family_name_key, phone_e164, postcode_key
+from val.cases.repeats import repeat_view
 from val.compliance.duties import OPEN_STATUSES, effective_status_column
 from val.compliance.models import CompliancePoint
 from val.compliance.rules import PointStatus
 from val.db.paging import Page, keyset, page_of
 from val.db.session import plain_rows
 from val.errors import BadCursor
-from val.records.models import Case, Victim
-from val.records.normalise import family_name_key, phone_e164, postcode_key
-from val.records.repeats import repeat_view
 from val.routing.models import Assignment
 from val.routing.states import AssignmentStatus
 

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.notes import add_note
+from val.cases.activity import ActivityKind, record_activity
+from val.cases.lookup import case_bundle
+from val.cases.models import Case
+from val.casework.notes import add_note
 from val.db.base import utcnow
 from val.errors import ConflictError, InvalidInputError
-from val.records.activity import ActivityKind, record_activity
-from val.records.lookup import case_bundle
-from val.records.models import Case
 from val.routing.case_status import implied_status, move_case
 from val.routing.facts import facts_of_case
 from val.routing.models import Assignment

@@ -7,11 +7,11 @@ import logging
 import os
 import secrets
 
-from val.records.matching import MatchKeyer
+from val.cases.matching import MatchKeyer
 from val.settings import Settings, SettingsError
 
 KEY_FILE = "match.key"
-log = logging.getLogger("val.records")
+log = logging.getLogger("val.cases")
 
 
 def keyer_for(settings: Settings) -> MatchKeyer | None:

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.models import SamePersonLink
+from val.cases.models import Case
+from val.casework.models import SamePersonLink
 from val.db.base import utcnow
 from val.errors import InvalidInputError, NotFoundError
-from val.records.models import Case
 
 
 def confirm_same_person(

@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from val.audit.service import record as audit
 from val.auth.models import Credential
 from val.auth.roles import Principal, Role
-from val.cases.pages import page_of_case
+from val.cases.activity import ActivityKind, record_activity
+from val.cases.lookup import case_bundle
+from val.cases.models import Case
+from val.cases.normalise import phone_e164
+from val.casework.pages import page_of_case
 from val.compliance import duties
 from val.compliance import service as compliance
 from val.compliance.models import CaseEvent
@@ -26,10 +30,6 @@ from val.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from val.records.activity import ActivityKind, record_activity
-from val.records.lookup import case_bundle
-from val.records.models import Case
-from val.records.normalise import phone_e164
 from val.routing.case_status import sync_case_status
 from val.routing.facts import facts_of_case
 from val.routing.offers import notify_updated

@@ -15,14 +15,14 @@ from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.models import ContactAttempt
-from val.cases.pages import page_of_case
-from val.cases.service import change_consent, change_contact
+from val.cases.lookup import case_bundle
+from val.casework.models import ContactAttempt
+from val.casework.pages import page_of_case
+from val.casework.service import change_consent, change_contact
 from val.compliance import duties
 from val.db.base import table_of, utcnow
 from val.db.paging import Page
 from val.errors import InvalidInputError
-from val.records.lookup import case_bundle
 from val.rulebook import Rulebook
 
 FIRST_CONTACT_POINT = "LS_FIRST_CONTACT"

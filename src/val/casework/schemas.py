@@ -8,13 +8,13 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from val.cases.timeline import TIMELINE_KINDS
+from val.cases.repeats import repeat_view
+from val.casework.timeline import TIMELINE_KINDS
 from val.compliance.schemas import EventInSchema, EventOutSchema
 from val.http.output import ComputedNested, ComputedString, OutputSchema, enum_string
 from val.http.pagination import PageQuerySchema
 from val.http.schemas import Day, Instant, StrictSchema, TrueOrFalse, not_in_future
 from val.providers.directory import SERVICES
-from val.records.repeats import repeat_view
 from val.referrals.answers import CaseSchema, ContactOutSchema, SourceOutSchema
 from val.referrals.schemas import (
     CCE_LEVELS,

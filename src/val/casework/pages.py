@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
+from val.cases.lookup import case_bundle
 from val.db.paging import Page, keyset, page_of
-from val.records.lookup import case_bundle
 
 R = TypeVar("R")
 

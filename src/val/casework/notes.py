@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.models import CaseNote
-from val.cases.pages import page_of_case
+from val.cases.lookup import case_bundle
+from val.casework.models import CaseNote
+from val.casework.pages import page_of_case
 from val.db.base import utcnow
 from val.db.paging import Page
 from val.errors import InvalidInputError
-from val.records.lookup import case_bundle
 
 
 def add_note(
