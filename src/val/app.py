@@ -32,7 +32,7 @@ from val.http.context import (
 )
 from val.http.health import swagger_assets
 from val.http.output import nullable_object_as_all_of
-from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception, problem_response
+from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, domain_problem, problem_for_http_exception
 from val.logs import configure_logging
 from val.metrics.instruments import record_request
 from val.referrals.schemas import configure_policing_areas
@@ -168,10 +168,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _domain_error(error: DomainError) -> Response:
-    errors = [{"field": error.field, "detail": error.detail}] if error.field else None
-    # Every 422 is one problem type, whether the schema or a rule behind it refused the input.
-    kind = "validation" if error.status == 422 else None
-    return problem_response(error.status, error.title, error.detail, errors=errors, problem_type=kind)
+    return domain_problem(error)
 
 
 def _unexpected_error(error: Exception) -> Response:

@@ -4,8 +4,7 @@ complete and every relationship resolves, whichever feature a process touches fi
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
 from val.auth.models import AuthFailure, Credential
-from val.cases.activity import CaseActivity
-from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.cases.models import Case, CaseActivity, Offence, TriageDecision, Victim
 from val.casework.models import CaseNote, ContactAttempt, SamePersonLink
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base

@@ -165,7 +165,7 @@ def test_the_work_queues_items_are_exactly_what_its_schema_documents(client, coo
 
 
 def test_a_search_that_matches_many_cases_is_joined_in_the_database(client, coordinator, submit, monkeypatch):
-    from val.casework import queue
+    from val.casework.store import queue
 
     monkeypatch.setattr(queue, "SEARCH_CAP", 1)
     both = {submit()["id"], submit(**{"victim.family_name": "Quintana"})["id"]}

@@ -12,7 +12,7 @@ from val.alerts.kinds import AlertKind
 from val.alerts.store import AlertRecord
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.lookup import references_of
+from val.cases.store import references_of
 from val.db.base import utcnow
 from val.db.paging import Page
 from val.errors import NotFoundError

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, Uuid, func, orm, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from val.cases.references import number_in, reference_for
 from val.db.base import Base, PortableJSON, UTCDateTime
 
 if TYPE_CHECKING:
@@ -77,21 +78,10 @@ class Case(Base):
 
     @property
     def reference(self) -> str:
-        return self.reference_for(self.received_at, self.number)
+        return reference_for(self.received_at, self.number)
 
-    @staticmethod
-    def reference_for(received_at: dt.datetime, number: int) -> str:
-        """Human reference quoted on the phone: year received and the case number."""
-        return f"VAL-{received_at.year}-{number:06d}"
-
-    @staticmethod
-    def number_in(reference: str) -> int | None:
-        """The case number a VAL reference (VAL-YYYY-N, any case and spacing) names; None when `reference`
-        is not one. The year is checked against the case found (reference_for)."""
-        parts = reference.strip().upper().split("-")
-        if len(parts) == 3 and parts[0] == "VAL" and parts[1].isdigit() and parts[2].isdigit():
-            return int(parts[2])
-        return None
+    reference_for = staticmethod(reference_for)
+    number_in = staticmethod(number_in)
 
 
 class Victim(Base):
@@ -167,3 +157,19 @@ class TriageDecision(Base):
     risk_input: Mapped[dict[str, Any]] = mapped_column(PortableJSON)
 
     case: Mapped[Case] = relationship(back_populates="triage", lazy="raise")
+
+
+class CaseActivity(Base):
+    """The case's own history: changes no other record keeps (consent, contact details, owner, closure,
+    reopening)."""
+
+    __tablename__ = "case_activity"
+    __table_args__ = (Index("ix_case_activity_case_at", "case_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(100))
+    # Never personal data: what changed, not what it changed to.
+    summary: Mapped[str] = mapped_column(Text)

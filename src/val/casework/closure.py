@@ -3,28 +3,29 @@ duties of other agencies."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.activity import ActivityKind, record_activity
-from val.cases.lookup import case_bundle
-from val.cases.models import Case
+from val.cases import store as cases
+from val.cases.activity import ActivityKind
 from val.casework.notes import add_note
 from val.db.base import utcnow
 from val.errors import ConflictError, InvalidInputError
-from val.routing.case_status import implied_status, move_case
+from val.routing import store as routing
+from val.routing.case_status import implied_status
 from val.routing.facts import facts_of_case
-from val.routing.models import Assignment
 from val.routing.offers import withdraw
 from val.routing.rules import RoutingPolicy
 from val.routing.service import offer_what_is_missing
-from val.routing.states import OPEN, AssignmentStatus
+from val.routing.states import OPEN
 from val.triage.domain import CaseStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def close_case(
@@ -37,22 +38,15 @@ def close_case(
     reason: str | None,
     withdraw_open: bool,
     request_id: str | None,
-) -> Case:
+) -> None:
     """409 naming the assignments providers still hold, unless `withdraw_open` (they are withdrawn and their
     providers told). Routes waiting for a coordinator are withdrawn with the case."""
-    case, _, _, _ = case_bundle(session, case_id, for_update=True)
+    case = cases.case_of(session, case_id, for_update=True)
     if case.closed_at is not None:
         raise ConflictError("The case is already closed.", field="status")
     if at < case.received_at:
         raise InvalidInputError("The case cannot close before VAL received the referral.", field="at")
-    live = list(
-        session.scalars(
-            select(Assignment).where(
-                Assignment.case_id == case.id,
-                Assignment.status.in_((*OPEN, AssignmentStatus.UNASSIGNED)),
-            )
-        )
-    )
+    live = routing.live(session, case.id)
     held = [a for a in live if a.status in OPEN]
     if held and not withdraw_open:
         names = ", ".join(f"{a.service} ({a.provider_id}, {a.status})" for a in held)
@@ -63,13 +57,14 @@ def close_case(
     now = utcnow()
     for assignment in live:
         withdraw(session, assignment, "case closed by a coordinator", now)
-    move_case(session, case, CaseStatus.CLOSED)
-    case.closed_at, case.closure_outcome = at, outcome
-    record_activity(session, case.id, ActivityKind.CLOSED, f"closed: {outcome}", actor=principal.name, at=now)
+    cases.move(session, case, CaseStatus.CLOSED)
+    cases.change(session, case.id, closed_at=at, closure_outcome=outcome)
+    cases.record_activity(
+        session, case.id, ActivityKind.CLOSED, f"closed: {outcome}", actor=principal.name, at=now
+    )
     if reason:  # free text: kept where coordinators keep words, never in the case's history
         add_note(session, principal, case.id, f"Closed ({outcome}): {reason}", None, request_id)
     audit(session, principal, "case.closed", "case", case.id, request_id)
-    return case
 
 
 def reopen_case(
@@ -81,23 +76,23 @@ def reopen_case(
     request_id: str | None,
     *,
     offer_again: bool = True,
-) -> Case:
+) -> None:
     """Back to what its consent and assignments imply (never `closed` again by itself). Closing withdrew
     every route, so with `offer_again` the services routing wants are offered again, through the consent
     gate; those with no eligible provider go to coordinators, with an alert."""
-    case, decision, victim, offence = case_bundle(session, case_id, for_update=True)
+    case, decision, victim, offence = cases.bundle(session, case_id, for_update=True)
     if case.closed_at is None:
         raise ConflictError(f"The case is {case.status}, not closed.", field="status")
     now = utcnow()
-    case.closed_at, case.closure_outcome = None, None
+    cases.change(session, case.id, closed_at=None, closure_outcome=None)
+    case = dataclasses.replace(case, closed_at=None, closure_outcome=None)
     if offer_again:
         facts = facts_of_case(policy, case, decision, victim, offence)
         offer_what_is_missing(session, policy, case, decision.risk_level, facts, now)
-        session.flush()
-    move_case(session, case, implied_status(session, case, may_close=False))
-    record_activity(
-        session, case.id, ActivityKind.REOPENED, f"reopened as {case.status}", actor=principal.name, at=now
+    target = implied_status(session, case, may_close=False)
+    cases.move(session, case, target)
+    cases.record_activity(
+        session, case.id, ActivityKind.REOPENED, f"reopened as {target}", actor=principal.name, at=now
     )
     add_note(session, principal, case.id, f"Reopened: {reason}", None, request_id)
     audit(session, principal, "case.reopened", "case", case.id, request_id)
-    return case

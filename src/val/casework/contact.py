@@ -6,27 +6,27 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
-
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.lookup import case_bundle
-from val.casework.models import ContactAttempt
+from val.cases import store as cases
 from val.casework.pages import page_of_case
 from val.casework.service import change_consent, change_contact
+from val.casework.store import records
+from val.casework.store.records import AttemptRecord
 from val.compliance import duties
-from val.db.base import table_of, utcnow
+from val.db.base import utcnow
 from val.db.paging import Page
 from val.errors import InvalidInputError
 from val.rulebook import Rulebook
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 FIRST_CONTACT_POINT = "LS_FIRST_CONTACT"
-_INSERT = insert(table_of(ContactAttempt))
 
 
 def record_attempt(
@@ -38,23 +38,23 @@ def record_attempt(
     *,
     unreached_alert_after: int,
     request_id: str | None,
-) -> dict[str, Any]:
-    case, _, _, _ = case_bundle(session, case_id, for_update=True)
+) -> AttemptRecord:
+    case = cases.case_of(session, case_id, for_update=True)
     at: dt.datetime = attempt["at"]
     outcome: str = attempt["outcome"]
     if at < case.received_at:
         raise InvalidInputError("The attempt is dated before VAL received the referral.", field="at")
     now = utcnow()
-    row = {
-        "id": uuid.uuid4(),
-        "case_id": case.id,
-        "at": at,
-        "channel": attempt["channel"],
-        "outcome": outcome,
-        "recorded_by": principal.credential_id,
-        "recorded_at": now,
-    }
-    session.execute(_INSERT, row)
+    row = AttemptRecord(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        at=at,
+        channel=attempt["channel"],
+        outcome=outcome,
+        recorded_by=principal.credential_id,
+        recorded_at=now,
+    )
+    records.add_attempt(session, row)
     if outcome == "reached":
         duties.fulfil_by_code(session, case.id, FIRST_CONTACT_POINT, at)
     elif outcome == "unsafe_to_talk":
@@ -82,20 +82,15 @@ def record_attempt(
             f"{unreached_alert_after} attempts in a row have not reached the victim.",
             case_id=case.id,
         )
-    case.version += 1
+    cases.new_version(session, case.id)
     audit(session, principal, f"case.contact_attempt.{outcome}", "case", case.id, request_id)
     return row
 
 
 def _unreached_run(session: Session, case_id: uuid.UUID) -> int:
     """How many of the latest attempts, in a row, did not reach the victim."""
-    outcomes = session.scalars(
-        select(ContactAttempt.outcome)
-        .where(ContactAttempt.case_id == case_id)
-        .order_by(ContactAttempt.at.desc(), ContactAttempt.recorded_at.desc())
-    )
     run = 0
-    for outcome in outcomes:
+    for outcome in records.latest_outcomes(session, case_id):
         if outcome == "reached":
             break
         run += 1
@@ -110,14 +105,13 @@ def list_attempts(
     limit: int,
     after: list[Any] | None,
     request_id: str | None,
-) -> Page[ContactAttempt]:
+) -> Page[AttemptRecord]:
     """Newest first."""
     return page_of_case(
         session,
         principal,
-        ContactAttempt,
+        AttemptRecord,
         case_id,
-        order=("at", "id"),
         descending=True,
         limit=limit,
         after=after,

@@ -4,19 +4,20 @@ Board figure. A correction is a new note naming the one it corrects."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.lookup import case_bundle
-from val.casework.models import CaseNote
+from val.cases import store as cases
 from val.casework.pages import page_of_case
+from val.casework.store import records
+from val.casework.store.records import NoteRecord
 from val.db.base import utcnow
 from val.db.paging import Page
 from val.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def add_note(
@@ -26,15 +27,11 @@ def add_note(
     text: str,
     corrects: uuid.UUID | None,
     request_id: str | None,
-) -> CaseNote:
-    case_bundle(session, case_id)  # 404 for an unknown case
-    if (
-        corrects is not None
-        and session.scalar(select(CaseNote.id).where(CaseNote.id == corrects, CaseNote.case_id == case_id))
-        is None
-    ):
+) -> NoteRecord:
+    cases.case_of(session, case_id)  # 404 for an unknown case
+    if corrects is not None and not records.has_note(session, case_id, corrects):
         raise InvalidInputError("No note of this case has this id.", field="corrects")
-    note = CaseNote(
+    note = NoteRecord(
         id=uuid.uuid4(),
         case_id=case_id,
         author_id=principal.credential_id,
@@ -43,7 +40,7 @@ def add_note(
         text=text,
         corrects=corrects,
     )
-    session.add(note)
+    records.add_note(session, note)
     audit(session, principal, "case.note_added", "case", case_id, request_id)
     return note
 
@@ -56,14 +53,13 @@ def list_notes(
     limit: int,
     after: list[Any] | None,
     request_id: str | None,
-) -> Page[CaseNote]:
+) -> Page[NoteRecord]:
     """Newest first."""
     return page_of_case(
         session,
         principal,
-        CaseNote,
+        NoteRecord,
         case_id,
-        order=("created_at", "id"),
         descending=True,
         limit=limit,
         after=after,

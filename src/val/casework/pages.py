@@ -4,15 +4,15 @@ the read audited with how many were shown."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.lookup import case_bundle
-from val.db.paging import Page, keyset, page_of
+from val.casework.store import records
+from val.db.paging import Page
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 R = TypeVar("R")
 
@@ -20,21 +20,16 @@ R = TypeVar("R")
 def page_of_case(
     session: Session,
     principal: Principal,
-    model: type[R],
+    record: type[R],
     case_id: uuid.UUID,
     *,
-    order: tuple[str, str],
     descending: bool,
     limit: int,
     after: list[Any] | None,
     action: str,
     request_id: str | None,
 ) -> Page[R]:
-    """`order` names the model's sort column and its unique tie-breaker."""
-    case_bundle(session, case_id)
-    keys = [getattr(model, name) for name in order]
-    query = select(model).where(model.case_id == case_id)  # type: ignore[attr-defined]
-    query = keyset(query, keys, descending=descending, after=after).limit(limit + 1)
-    page = page_of(list(session.scalars(query)), limit, lambda row: [getattr(row, name) for name in order])
+    """`record` names what is paged (AttemptRecord, NoteRecord, EventRecord): the store knows its order."""
+    page = records.page_of_case(session, record, case_id, descending=descending, limit=limit, after=after)
     audit(session, principal, action, "case", case_id, request_id, result_count=len(page.items))
     return page

@@ -3,77 +3,62 @@ record and list the events of its journey. Runs in the caller's unit of work; ne
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from typing import TYPE_CHECKING, Any
 
 from val.audit.service import record as audit
-from val.auth.models import Credential
-from val.auth.roles import Principal, Role
-from val.cases.activity import ActivityKind, record_activity
-from val.cases.lookup import case_bundle
-from val.cases.models import Case
+from val.auth.roles import Principal
+from val.cases import store as cases
+from val.cases.activity import ActivityKind
 from val.cases.normalise import phone_e164
+from val.cases.store import CaseRecord
 from val.casework.pages import page_of_case
+from val.casework.store import records
+from val.casework.store.records import CaseDetail
 from val.compliance import duties
 from val.compliance import service as compliance
-from val.compliance.models import CaseEvent
+from val.compliance.store import EventRecord
 from val.db.base import utcnow
 from val.db.paging import Page
+from val.db.settle import settle
 from val.errors import (
     ConflictError,
     InvalidInputError,
-    NotFoundError,
     PreconditionFailed,
     PreconditionRequired,
 )
-from val.routing.case_status import sync_case_status
 from val.routing.facts import facts_of_case
 from val.routing.offers import notify_updated
 from val.routing.service import follow_consent
 from val.rulebook import Rulebook
 from val.triage.domain import Consent
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 # The Victims' Code right that refused consent sets aside, and the reason recorded for it.
 REFERRAL_POINT = "R4_REFERRAL_TO_SUPPORT"
 REFUSALS = {Consent.DECLINED: "consent_declined", Consent.OPTED_OUT: "opted_out"}
 
 
-def etag_of(case: Case) -> str:
+def etag_of(case: CaseRecord) -> str:
     return f'"{case.id.hex[:12]}-{case.version}"'
 
 
 def read_case(
     session: Session, principal: Principal, case_id: uuid.UUID, request_id: str | None
-) -> Case | None:
-    """The whole case, for a coordinator; the read itself is audited."""
-    case = session.scalar(
-        select(Case)
-        .where(Case.id == case_id)
-        .options(
-            joinedload(Case.triage),
-            joinedload(Case.victim),
-            joinedload(Case.offence),
-            selectinload(Case.compliance_points),
-            selectinload(Case.assignments),
-        )
-        .execution_options(populate_existing=True)
-    )
-    if case is None:
-        return None
-    case.owner_name = (  # type: ignore[attr-defined]  # shown, never stored
-        session.scalar(select(Credential.name).where(Credential.id == case.owner_id))
-        if case.owner_id
-        else None
-    )
+) -> CaseDetail:
+    """The whole case, for a coordinator, as this unit of work leaves it (settled first); the read itself
+    is audited. 404 when there is no such case."""
+    settle(session)
+    case = records.detail(session, case_id)
     audit(session, principal, "case.read", "case", case.id, request_id)
     return case
 
 
-def _check_version(case: Case, if_match: str | None, *, required: bool) -> None:
+def _check_version(case: CaseRecord, if_match: str | None, *, required: bool) -> None:
     if if_match is None:
         if required:
             raise PreconditionRequired(
@@ -101,9 +86,9 @@ def update_case(
     patch: dict[str, Any],
     if_match: str | None,
     request_id: str | None,
-) -> Case:
+) -> CaseDetail:
     """PATCH: consent, owner and safe contact, each with its effects, as one new version of the case."""
-    case, _, _, _ = case_bundle(session, case_id, for_update=True)
+    case = cases.case_of(session, case_id, for_update=True)
     _check_version(case, if_match, required="contact" in patch)
     now = utcnow()
     if "consent" in patch:
@@ -119,13 +104,9 @@ def update_case(
         _change_owner(session, principal, case, patch["owner"], now)
     if "contact" in patch:
         change_contact(session, principal, case_id, patch["contact"], now)
-    case.version += 1
+    cases.new_version(session, case.id)
     audit(session, principal, "case.updated", "case", case.id, request_id)
-    session.flush()
-    updated = read_case(session, principal, case.id, request_id)
-    if updated is None:
-        raise NotFoundError("No case with this id.")
-    return updated
+    return read_case(session, principal, case.id, request_id)
 
 
 def change_consent(
@@ -139,12 +120,13 @@ def change_consent(
     """Consent given → the services held back are offered and the referral duty is owed again; refused →
     what providers hold is withdrawn (MARAC excepted for high-risk domestic abuse) and the referral duty is
     set aside. The case's status follows."""
-    case, decision, victim, offence = case_bundle(session, case_id, for_update=True)
+    case, decision, victim, offence = cases.bundle(session, case_id, for_update=True)
     if case.closed_at is not None:
         raise ConflictError("The case is closed; reopen it before changing consent.", field="consent")
     before = facts_of_case(rulebook.routing, case, decision, victim, offence)
     previous = case.consent_support_referral
-    case.consent_support_referral, case.consent_recorded_at = consent, at
+    cases.change(session, case.id, consent_support_referral=consent, consent_recorded_at=at)
+    case = dataclasses.replace(case, consent_support_referral=consent, consent_recorded_at=at)
     after = facts_of_case(rulebook.routing, case, decision, victim, offence)
     now = utcnow()
     follow_consent(session, rulebook.routing, case, decision.risk_level, before, after, now)
@@ -153,8 +135,7 @@ def change_consent(
         duties.set_not_applicable(session, case.id, REFERRAL_POINT, refusal, now)
     elif after.referral_permitted and not before.referral_permitted:
         duties.owe_again(session, rulebook.compliance, case.id, REFERRAL_POINT, at)
-    sync_case_status(session, case.id, now)
-    record_activity(
+    cases.record_activity(
         session,
         case.id,
         ActivityKind.CONSENT_CHANGED,
@@ -165,26 +146,20 @@ def change_consent(
 
 
 def _change_owner(
-    session: Session, principal: Principal, case: Case, owner: str | None, now: dt.datetime
+    session: Session, principal: Principal, case: CaseRecord, owner: str | None, now: dt.datetime
 ) -> None:
     if owner is None:
         owner_id, name = None, "nobody"
     elif owner == "me":
         owner_id, name = principal.credential_id, principal.name
     else:
-        found = session.execute(
-            select(Credential.id, Credential.name).where(
-                Credential.name == owner,
-                Credential.role == Role.COORDINATOR.value,
-                Credential.revoked_at.is_(None),
-            )
-        ).first()
+        found = records.active_coordinator(session, owner)
         if found is None:
             raise InvalidInputError("No active coordinator credential has this name.", field="owner")
         owner_id, name = found
     if owner_id != case.owner_id:
-        case.owner_id = owner_id
-        record_activity(
+        cases.change(session, case.id, owner_id=owner_id)
+        cases.record_activity(
             session, case.id, ActivityKind.OWNER_CHANGED, f"owner: {name}", actor=principal.name, at=now
         )
 
@@ -193,12 +168,11 @@ def change_contact(
     session: Session, principal: Principal, case_id: uuid.UUID, changes: dict[str, Any], now: dt.datetime
 ) -> None:
     """New safe-contact details; every provider holding the case hears at once (`referral.updated`)."""
-    _, _, victim, _ = case_bundle(session, case_id, for_update=True)
-    victim.contact = {**victim.contact, **changes}
-    if "phone" in changes:
-        victim.phone_e164 = phone_e164(changes["phone"])
+    cases.change_contact(
+        session, case_id, changes, phone_e164(changes["phone"]) if "phone" in changes else None
+    )
     notify_updated(session, case_id, ["contact"])
-    record_activity(
+    cases.record_activity(
         session,
         case_id,
         ActivityKind.CONTACT_CHANGED,
@@ -217,7 +191,7 @@ def record_event(
     occurred_at: dt.datetime,
     details: dict[str, Any],
     request_id: str | None,
-) -> tuple[CaseEvent, list[dict[str, Any]]]:
+) -> tuple[EventRecord, list[dict[str, Any]]]:
     """An event of the case's journey; the Victims' Code points it triggers open with their deadlines."""
     return compliance.record_event(
         session, principal, rulebook.compliance, case_id, event_type, occurred_at, details, request_id
@@ -232,14 +206,13 @@ def list_events(
     limit: int,
     after: list[Any] | None,
     request_id: str | None,
-) -> Page[CaseEvent]:
+) -> Page[EventRecord]:
     """Oldest first."""
     return page_of_case(
         session,
         principal,
-        CaseEvent,
+        EventRecord,
         case_id,
-        order=("occurred_at", "id"),
         descending=False,
         limit=limit,
         after=after,

@@ -8,21 +8,22 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.audit.service import record as audit
-from val.auth.models import Credential
 from val.auth.roles import Principal
 from val.calendar import LONDON
-from val.cases.activity import SYSTEM_ACTOR, ActivityKind, CaseActivity
-from val.cases.lookup import case_bundle
-from val.casework.models import CaseNote, ContactAttempt
-from val.compliance.models import CaseEvent, CompliancePoint
-from val.routing.models import Assignment
-from val.webhooks.models import WebhookAttempt, WebhookDelivery
+from val.cases import store as cases
+from val.cases.activity import SYSTEM_ACTOR, ActivityKind
+from val.casework.store import history
+from val.casework.store.history import DeliveryFact
+from val.compliance import store as compliance
+from val.compliance.store import PointRecord
+from val.routing import store as routing
+from val.routing.store import AssignmentRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Item = dict[str, Any]
 
@@ -61,10 +62,8 @@ def _item(at: dt.datetime, kind: RecordKind | ActivityKind, summary: str, actor:
 def timeline(
     session: Session, principal: Principal, case_id: uuid.UUID, request_id: str | None
 ) -> list[Item]:
-    case, decision, _, _ = case_bundle(session, case_id)
-    names = {
-        credential_id: name for credential_id, name in session.execute(select(Credential.id, Credential.name))
-    }
+    case, decision, _, _ = cases.bundle(session, case_id)
+    names = history.credential_names(session)
     items = [
         _item(
             case.received_at,
@@ -80,17 +79,17 @@ def timeline(
             SYSTEM_ACTOR,
         ),
     ]
-    assignments = list(session.scalars(select(Assignment).where(Assignment.case_id == case_id)))
+    assignments = routing.of_case(session, case_id)
     for assignment in assignments:
         items += list(_assignment_items(assignment))
-    items += list(_delivery_items(session, [a.id for a in assignments]))
+    items += list(_delivery_items(history.deliveries_of(session, [a.id for a in assignments])))
     items += [
         _item(
             e.occurred_at, RecordKind.EVENT, e.type.replace("_", " "), names.get(e.recorded_by, SYSTEM_ACTOR)
         )
-        for e in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id))
+        for e in compliance.events_of_case(session, case_id)
     ]
-    for point in session.scalars(select(CompliancePoint).where(CompliancePoint.case_id == case_id)):
+    for point in compliance.points_of_case(session, case_id):
         items += list(_point_items(point))
     items += [
         _item(
@@ -99,24 +98,23 @@ def timeline(
             f"{a.channel.replace('_', ' ')}: {a.outcome.replace('_', ' ')}",
             names.get(a.recorded_by, SYSTEM_ACTOR),
         )
-        for a in session.scalars(select(ContactAttempt).where(ContactAttempt.case_id == case_id))
+        for a in history.attempts_of(session, case_id)
     ]
     items += [
         _item(
             n.created_at, RecordKind.NOTE, "note added" + (" (a correction)" if n.corrects else ""), n.author
         )
-        for n in session.scalars(select(CaseNote).where(CaseNote.case_id == case_id))
+        for n in history.notes_of(session, case_id)
     ]
     items += [
-        _item(a.at, ActivityKind(a.kind), a.summary, a.actor)
-        for a in session.scalars(select(CaseActivity).where(CaseActivity.case_id == case_id))
+        _item(a.at, ActivityKind(a.kind), a.summary, a.actor) for a in cases.activity_of(session, case_id)
     ]
     items.sort(key=lambda i: i["at"])
     audit(session, principal, "case.timeline_read", "case", case_id, request_id, result_count=len(items))
     return items
 
 
-def _assignment_items(a: Assignment) -> Iterator[Item]:
+def _assignment_items(a: AssignmentRecord) -> Iterator[Item]:
     provider = a.provider_id or "coordinators"
     rerouted = a.replaces_id is not None and a.because.startswith("rerouted by")
     yield _item(
@@ -151,20 +149,8 @@ def _assignment_items(a: Assignment) -> Iterator[Item]:
         )
 
 
-def _delivery_items(session: Session, assignment_ids: list[uuid.UUID]) -> Iterator[Item]:
-    if not assignment_ids:
-        return
-    last_attempt = (
-        select(WebhookAttempt.delivery_id, func.max(WebhookAttempt.attempted_at).label("at"))
-        .group_by(WebhookAttempt.delivery_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(WebhookDelivery, last_attempt.c.at)
-        .outerjoin(last_attempt, last_attempt.c.delivery_id == WebhookDelivery.id)
-        .where(WebhookDelivery.assignment_id.in_(assignment_ids))
-    )
-    for delivery, attempted_at in rows:
+def _delivery_items(deliveries: list[DeliveryFact]) -> Iterator[Item]:
+    for delivery in deliveries:
         if delivery.delivered_at is not None:
             yield _item(
                 delivery.delivered_at,
@@ -174,14 +160,14 @@ def _delivery_items(session: Session, assignment_ids: list[uuid.UUID]) -> Iterat
             )
         elif delivery.status == "failed":
             yield _item(
-                attempted_at or delivery.created_at,
+                delivery.last_attempt_at or delivery.created_at,
                 RecordKind.WEBHOOK_FAILED,
                 f"{delivery.event_type} could not be delivered to {delivery.provider_id}",
                 SYSTEM_ACTOR,
             )
 
 
-def _point_items(p: CompliancePoint) -> Iterator[Item]:
+def _point_items(p: PointRecord) -> Iterator[Item]:
     yield _item(p.triggered_at, RecordKind.POINT_OPENED, f"{p.code} due {p.due_on.isoformat()}", SYSTEM_ACTOR)
     if p.status in ("met", "met_late") and p.fulfilled_at is not None:
         late = " late" if p.status == "met_late" else ""

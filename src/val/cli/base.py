@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 import val.models  # noqa: F401  — every mapped class, before the first query
 from val.cases.match_keys import keyer_for
-from val.cases.repeats import backfill_match_keys
+from val.cases.store import backfill_match_keys
 from val.db import migrate
 from val.db.session import Database, unit_of_work
 from val.errors import DomainError

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from val.auth.roles import Role
 from val.auth.service import system_principal
-from val.cases.lookup import case_id_for_reference
+from val.cases.store import case_id_for_reference
 from val.cli.base import database, in_unit_of_work, main, settings
 from val.db.session import empty_the_log
 from val.lifecycle.retention import RetentionRun, apply_retention

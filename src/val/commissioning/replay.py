@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from val.calendar import london_days
-from val.cases.models import Case, Offence, TriageDecision, Victim
+from val.cases import store as cases
 from val.commissioning.simulation import ReplayedCase
 from val.compliance.catalogue import Catalogue
 from val.providers.directory import ProviderEntry
 from val.routing.facts import facts_of_case
 from val.routing.rules import ProviderInfo, RoutingPolicy
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 
 def period_cases(
     session: Session, policy: RoutingPolicy, catalogue: Catalogue, date_from: dt.date, date_to: dt.date
 ) -> Iterator[ReplayedCase]:
     start, end = london_days(date_from, date_to)
-    rows = session.execute(
-        select(Case, TriageDecision, Victim, Offence)
-        .join(TriageDecision, TriageDecision.case_id == Case.id)
-        .join(Victim, Victim.case_id == Case.id)
-        .join(Offence, Offence.case_id == Case.id)
-        .where(Case.received_at >= start, Case.received_at < end)
-        .order_by(Case.number)
-        .execution_options(yield_per=500)
-    )
-    for case, decision, victim, offence in rows:
+    for case, decision, victim, offence in cases.bundles_received(session, start, end):
         yield ReplayedCase(
             crime_type=catalogue.principal_crime_type(list(decision.crime_types)),
             facts=facts_of_case(policy, case, decision, victim, offence),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Hashable
 
 from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from val.cases.models import Case
 from val.compliance.models import CompliancePoint, CompliancePointCount
 from val.compliance.rules import POINT_TRANSITIONS, ComplianceRules, PointStatus, status_when_fulfilled
+from val.db.settle import later
 from val.db.transitions import move_all, transition
 
 OPEN_STATUSES = (PointStatus.PENDING.value, PointStatus.MISSED.value)
@@ -33,7 +35,12 @@ CONSENT_REASONS = ("consent_declined", "opted_out")
 
 
 def refresh_due(session: Session, case_id: uuid.UUID) -> None:
-    """The case's earliest open due date, from its points (the work queue orders and filters by it)."""
+    """The case's points changed in this unit of work: its earliest open due date (the work queue orders and
+    filters by it) is settled once, at the end (`val.db.settle`)."""
+    later(session, _refresh_due, case_id)
+
+
+def _refresh_due(session: Session, case_id: Hashable) -> None:
     earliest = (
         select(func.min(CompliancePoint.due_on))
         .where(CompliancePoint.case_id == case_id, CompliancePoint.status.in_(OPEN_STATUSES))

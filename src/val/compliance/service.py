@@ -14,8 +14,9 @@ from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.calendar import LONDON
 from val.cases.models import Case, Offence, TriageDecision
+from val.compliance import store
 from val.compliance.duties import OPEN_STATUSES, effective_status_column, fulfil, refresh_due
-from val.compliance.models import CaseEvent, CompliancePoint
+from val.compliance.models import CompliancePoint
 from val.compliance.rules import (
     FULFILLABLE,
     POINT_TRANSITIONS,
@@ -25,6 +26,7 @@ from val.compliance.rules import (
     age_band,
     points_for_event,
 )
+from val.compliance.store import EventRecord
 from val.db.base import table_of, utcnow
 from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
@@ -164,14 +166,14 @@ def record_event(
     occurred_at: dt.datetime,
     details: dict[str, Any],
     request_id: str | None,
-) -> tuple[CaseEvent, list[dict[str, Any]]]:
+) -> tuple[EventRecord, list[dict[str, Any]]]:
     valid = rules.catalogue.event_types
     if event_type not in valid:
         raise InvalidInputError(f"Unknown event type; valid types: {', '.join(valid)}.", field="type")
     case, facts, grouping = _case_context(session, case_id, rules)
     if occurred_at < case.reported_at:
         raise InvalidInputError("The event is before the crime was reported.", field="occurred_at")
-    event = CaseEvent(
+    event = EventRecord(
         id=uuid.uuid4(),
         case_id=case.id,
         type=event_type,
@@ -180,8 +182,7 @@ def record_event(
         recorded_at=utcnow(),
         recorded_by=principal.credential_id,
     )
-    session.add(event)
-    session.flush()
+    store.add_event(session, event)
     opened = frozenset(
         session.scalars(select(CompliancePoint.code).where(CompliancePoint.case_id == case.id))
     )

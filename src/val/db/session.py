@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, Executable, Result, create_engine, ev
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from val.db.settle import forget, settle
+
 
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling starts deferred transactions, which fail with SQLITE_BUSY when
@@ -138,8 +140,10 @@ def committing(session: Session) -> Iterator[Session]:
     rolled back when it raises."""
     try:
         yield session
+        settle(session)
         session.commit()
     except BaseException:
+        forget(session)
         session.rollback()
         raise
 

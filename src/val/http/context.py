@@ -13,7 +13,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from val.db.session import Database, committing
-from val.http.problems import problem_response
+from val.db.settle import forget, settle
+from val.errors import DomainError
+from val.http.problems import domain_problem, problem_response
 from val.settings import Settings
 
 if TYPE_CHECKING:  # the rulebook is assembled above every feature; the HTTP layer only carries it
@@ -59,6 +61,12 @@ def commit_request(response: Response) -> Response:
     if session is not None:
         if response.status_code < 400:
             try:
+                settle(session)
+            except DomainError as refused:  # e.g. another actor moved the case first: keep nothing
+                forget(session)
+                session.rollback()
+                return domain_problem(refused)
+            try:
                 session.commit()
             except DBAPIError as error:
                 _roll_back_quietly(session)
@@ -71,6 +79,7 @@ def commit_request(response: Response) -> Response:
                 session.rollback()
                 raise
         else:
+            forget(session)
             session.rollback()
     return response
 

@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask import Response, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
+from val.errors import DomainError
 from val.http.output import OutputSchema
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -157,3 +158,11 @@ class ProblemSchema(OutputSchema):
         ma.fields.Nested(ProblemErrorSchema),
         metadata={"description": "Each bad field, when input was refused"},
     )
+
+
+def domain_problem(error: DomainError) -> Response:
+    """The answer to a refusal a service raised."""
+    errors = [{"field": error.field, "detail": error.detail}] if error.field else None
+    # Every 422 is one problem type, whether the schema or a rule behind it refused the input.
+    kind = "validation" if error.status == 422 else None
+    return problem_response(error.status, error.title, error.detail, errors=errors, problem_type=kind)

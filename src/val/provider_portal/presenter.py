@@ -4,11 +4,16 @@ rules in docs/domain.md): the least it needs. Nobody but coordinators sees the f
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from val.cases.models import Case, Offence, TriageDecision, Victim
-from val.routing.models import Assignment
 from val.triage.domain import REPEAT_VICTIM_RULE
+
+if TYPE_CHECKING:
+    from val.cases.store import CaseRecord as Case
+    from val.cases.store import OffenceRecord as Offence
+    from val.cases.store import TriageRecord as TriageDecision
+    from val.cases.store import VictimRecord as Victim
+    from val.routing.store import AssignmentRecord as Assignment
 
 CONTACT = ("given_name", "family_name", "contact", "language", "needs_interpreter")
 IDENTITY = ("date_of_birth", "postcode")

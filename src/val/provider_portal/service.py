@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
-from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.db.base import utcnow
-from val.db.paging import Page, keyset, page_of
+from val.db.paging import Page
 from val.errors import InvalidInputError, NotFoundError
-from val.provider_portal import presenter
-from val.routing.case_status import sync_case_status
-from val.routing.models import Assignment
-from val.routing.offers import move, offer_next
+from val.provider_portal import presenter, store
+from val.routing import store as routing
+from val.routing.case_status import status_may_change
+from val.routing.offers import offer_next
 from val.routing.rules import RoutingPolicy
 from val.routing.states import ASSIGNMENT_TRANSITIONS, OUTCOMES, AssignmentStatus
+from val.routing.store import AssignmentRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def list_referrals(
@@ -34,17 +34,8 @@ def list_referrals(
     after: list[Any] | None,
 ) -> Page[dict[str, Any]]:
     """Newest first."""
-    query = (
-        select(Assignment, Case)
-        .join(Case, Case.id == Assignment.case_id)
-        .where(Assignment.provider_id == principal.provider_id)
-    )
-    if status:
-        query = query.where(Assignment.status == status)
-    keys = [Assignment.offered_at, Assignment.id]
-    query = keyset(query, keys, descending=True, after=after).limit(limit + 1)
-    page = page_of(list(session.execute(query)), limit, lambda row: [row[0].offered_at, row[0].id])
-    rows = [presenter.summary(row[0], row[1]) for row in page.items]
+    page = store.page_of_referrals(session, principal.provider_id, status, limit=limit, after=after)
+    rows = [presenter.summary(assignment, case) for assignment, case in page.items]
     audit(
         session,
         principal,
@@ -68,14 +59,7 @@ def read_referral(
     """Only this provider's own assignment; any other id is 404, so ids of others' referrals reveal nothing.
     Who the victim is, only while the referral is the provider's (docs/domain.md): after it is withdrawn, declined
     or expired the provider sees its status alone; after the provider closes it, for `keep_after_close`."""
-    row = session.execute(
-        select(Assignment, Case, Victim, Offence, TriageDecision)
-        .join(Case, Case.id == Assignment.case_id)
-        .join(Victim, Victim.case_id == Case.id)
-        .join(Offence, Offence.case_id == Case.id)
-        .join(TriageDecision, TriageDecision.case_id == Case.id)
-        .where(Assignment.id == assignment_id, Assignment.provider_id == principal.provider_id)
-    ).first()
+    row = store.referral(session, principal.provider_id, assignment_id)
     if row is None:
         raise NotFoundError("No referral with this id for this provider.")
     audit(session, principal, "provider.referral_read", "assignment", assignment_id, request_id)
@@ -85,9 +69,9 @@ def read_referral(
     return presenter.referral_for_provider(assignment, case, victim, offence, decision)
 
 
-def _owned(session: Session, principal: Principal, assignment_id: uuid.UUID) -> Assignment:
+def _owned(session: Session, principal: Principal, assignment_id: uuid.UUID) -> AssignmentRecord:
     """A provider's own assignment; any other id is as good as absent (404, never 403)."""
-    assignment = session.get(Assignment, assignment_id, with_for_update=True)
+    assignment = routing.assignment(session, assignment_id, for_update=True)
     if (
         assignment is None
         or assignment.provider_id is None
@@ -99,12 +83,11 @@ def _owned(session: Session, principal: Principal, assignment_id: uuid.UUID) -> 
 
 def accept(
     session: Session, principal: Principal, assignment_id: uuid.UUID, request_id: str | None
-) -> Assignment:
+) -> AssignmentRecord:
     assignment = _owned(session, principal, assignment_id)
     now = utcnow()
-    move(session, assignment, AssignmentStatus.ACCEPTED, now)
-    assignment.answered_at = now
-    sync_case_status(session, assignment.case_id, now)
+    assignment = routing.move(session, assignment, AssignmentStatus.ACCEPTED, now, answered_at=now)
+    status_may_change(session, assignment.case_id)
     audit(session, principal, "assignment.accepted", "assignment", assignment.id, request_id)
     return assignment
 
@@ -118,16 +101,21 @@ def decline(
     request_id: str | None,
     *,
     reason_code: str = "other",
-) -> Assignment:
+) -> AssignmentRecord:
     """The referral goes to the next eligible provider of the service, else to coordinators."""
     assignment = _owned(session, principal, assignment_id)
     now = utcnow()
-    move(session, assignment, AssignmentStatus.DECLINED, now)
-    assignment.answered_at = now
-    assignment.decline_reason = reason
-    assignment.decline_code = reason_code
+    assignment = routing.move(
+        session,
+        assignment,
+        AssignmentStatus.DECLINED,
+        now,
+        answered_at=now,
+        decline_reason=reason,
+        decline_code=reason_code,
+    )
     offer_next(session, policy, assignment, now)
-    sync_case_status(session, assignment.case_id, now)
+    status_may_change(session, assignment.case_id)
     audit(session, principal, "assignment.declined", "assignment", assignment.id, request_id)
     return assignment
 
@@ -139,14 +127,15 @@ def record_outcome(
     outcome: str,
     at: dt.datetime,
     request_id: str | None,
-) -> Assignment:
+) -> AssignmentRecord:
     assignment = _owned(session, principal, assignment_id)
     target = ASSIGNMENT_TRANSITIONS.check(assignment.status, OUTCOMES[outcome])
     if at < assignment.offered_at:
         raise InvalidInputError("The outcome is dated before the referral was offered.", field="at")
     now = utcnow()
-    move(session, assignment, target, now)
-    assignment.outcome = {"outcome": outcome, "at": at.isoformat()}
-    sync_case_status(session, assignment.case_id, now)
+    assignment = routing.move(
+        session, assignment, target, now, outcome={"outcome": outcome, "at": at.isoformat()}
+    )
+    status_may_change(session, assignment.case_id)
     audit(session, principal, f"assignment.{outcome}", "assignment", assignment.id, request_id)
     return assignment

@@ -19,7 +19,8 @@ from val.auth.roles import Principal
 from val.cases.matching import MatchKeyer
 from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.cases.normalise import family_name_key, phone_e164
-from val.cases.repeats import RepeatHistory, repeat_history
+from val.cases.repeats import RepeatHistory
+from val.cases.store import repeat_history
 from val.compliance.service import earliest_open_due, insert_points, intake_point_rows
 from val.db.base import table_of, utcnow
 from val.db.deferred import flush_deferred, insert_row, queued_rows
@@ -29,9 +30,9 @@ from val.referrals.domain import Referral, Risk, as_row
 from val.referrals.domain import Victim as ReferredVictim
 from val.referrals.written import WrittenCase, as_written
 from val.routing.facts import explain, routing_facts
-from val.routing.models import Assignment
 from val.routing.offers import create_assignments, plan_routes
 from val.routing.rules import Decision, RoutingFacts
+from val.routing.store import AssignmentRecord
 from val.rulebook import Rulebook
 from val.triage import ReferralFacts, RiskFacts, triage
 from val.triage.domain import CaseStatus, Consent, RiskLevel, TriageOutcome
@@ -182,7 +183,7 @@ def _offer(
     number: int,
     triage_row: dict[str, Any],
     now: dt.datetime,
-) -> list[Assignment]:
+) -> list[AssignmentRecord]:
     return create_assignments(
         session,
         rulebook.routing,

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from val.cases.models import Case
-from val.routing.models import Assignment
+from val.routing.store import AssignmentRecord
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class WrittenCase:
     submitted_by: uuid.UUID
     triage: SimpleNamespace
     compliance_points: list[SimpleNamespace]
-    assignments: list[Assignment]
+    assignments: list[AssignmentRecord]
 
     @property
     def reference(self) -> str:
@@ -36,7 +36,7 @@ def as_written(
     case_row: dict[str, Any],
     triage_row: dict[str, Any],
     point_rows: list[dict[str, Any]],
-    assignments: list[Assignment],
+    assignments: list[AssignmentRecord],
 ) -> WrittenCase:
     return WrittenCase(
         id=case_row["id"],

@@ -1,69 +1,58 @@
-"""Keeping a case's status true to its consent and assignments, in the unit of work that changed them."""
+"""Keeping a case's status true to its consent and assignments. A change to either asks for it
+(`status_may_change`); the unit of work settles it once, at its end (`val.db.settle`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from val.cases.activity import SYSTEM_ACTOR, ActivityKind, record_activity
-from val.cases.models import Case, TriageDecision
-from val.cases.states import CASE_TRANSITIONS
-from val.db.transitions import transition
-from val.routing.models import Assignment
-from val.routing.states import AssignmentStatus, implied_case_status
+from val.cases import store as cases
+from val.cases.activity import SYSTEM_ACTOR, ActivityKind
+from val.cases.store import CaseRecord
+from val.db.base import utcnow
+from val.db.settle import later
+from val.routing import store
+from val.routing.states import implied_case_status
 from val.triage.domain import CaseStatus, Consent, ConsentModel
 from val.triage.rules import consent_decision
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-def implied_status(session: Session, case: Case, *, may_close: bool) -> CaseStatus:
-    model = session.scalars(
-        select(TriageDecision.consent_model).where(TriageDecision.case_id == case.id)
-    ).one()
+
+def implied_status(session: Session, case: CaseRecord, *, may_close: bool) -> CaseStatus:
     permitted, consent_status, _ = consent_decision(
-        ConsentModel(model), Consent(case.consent_support_referral)
+        ConsentModel(cases.consent_model_of(session, case.id)), Consent(case.consent_support_referral)
     )
-    statuses = [
-        AssignmentStatus(s)
-        for s in session.scalars(select(Assignment.status).where(Assignment.case_id == case.id))
-    ]
-    return implied_case_status(statuses, (permitted, consent_status), may_close=may_close)
+    return implied_case_status(
+        store.statuses_of(session, case.id), (permitted, consent_status), may_close=may_close
+    )
 
 
-def move_case(session: Session, case: Case, target: CaseStatus) -> None:
-    """Change the case's status as its transition table allows (409 otherwise), guarded by the status it was
-    read in; a new version for ETags."""
-    if target != case.status:
-        transition(
-            session, Case, CASE_TRANSITIONS, case.status, target, Case.id == case.id, version=case.version + 1
-        )
+def status_may_change(session: Session, case_id: uuid.UUID) -> None:
+    """The case's consent or assignments changed in this unit of work: its status is settled at the end."""
+    later(session, _sync, case_id)
 
 
-def sync_case_status(session: Session, case_id: uuid.UUID, now: dt.datetime) -> Case:
-    """After a change to the case's assignments or consent. A case a coordinator closed stays closed until
-    reopened; one whose every provider has closed its referral closes itself, with the latest outcome."""
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).one()
+def _sync(session: Session, case_id: Hashable) -> None:
+    """A case a coordinator closed stays closed until reopened; one whose every provider has closed its
+    referral closes itself, with the latest outcome."""
+    assert isinstance(case_id, uuid.UUID)
+    case = cases.case_of(session, case_id, for_update=True)
     if case.closed_at is not None:
-        return case
+        return
     target = implied_status(session, case, may_close=True)
     if target is CaseStatus.CLOSED:
-        last = session.scalars(
-            select(Assignment)
-            .where(Assignment.case_id == case.id, Assignment.status == AssignmentStatus.CLOSED)
-            .order_by(Assignment.updated_at.desc())
-            .limit(1)
-        ).one()
-        case.closed_at = now
-        case.closure_outcome = (last.outcome or {}).get("outcome")
-        record_activity(
+        now = utcnow()
+        outcome = (store.latest_closed(session, case.id).outcome or {}).get("outcome")
+        cases.change(session, case.id, closed_at=now, closure_outcome=outcome)
+        cases.record_activity(
             session,
             case.id,
             ActivityKind.CLOSED,
-            f"every provider has closed its referral ({case.closure_outcome})",
+            f"every provider has closed its referral ({outcome})",
             actor=SYSTEM_ACTOR,
             at=now,
         )
-    move_case(session, case, target)
-    return case
+    cases.move(session, case, target)

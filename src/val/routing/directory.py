@@ -1,5 +1,5 @@
-"""The provider directory as routing reads it in every intake: fresh, in one statement, parsed once per
-version of each provider."""
+"""The provider directory as routing sees it in every intake: read fresh by the store in one statement, parsed
+here once per version of each provider."""
 
 from __future__ import annotations
 
@@ -7,43 +7,14 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Text, case, cast, func, select
-from sqlalchemy.orm import Session
-
-from val.db.base import table_of
-from val.providers.models import Provider
-from val.routing.models import Assignment
+from val.routing import store
 from val.routing.rules import ProviderInfo
-from val.routing.states import OPEN
+from val.routing.store import DirectoryEntry
 
-_P = table_of(Provider).c
-_A = table_of(Assignment).c
-# The directory and each capacity-limited provider's open offers in one statement: this runs in every intake.
-_OPEN_ASSIGNMENTS = (
-    select(func.count())
-    .where(_A.provider_id == _P.id, _A.status.in_(OPEN))
-    .correlate(table_of(Provider))
-    .scalar_subquery()
-)
-_DIRECTORY = select(
-    _P.id,
-    # As text, parsed once per distinct value (`_info`): the directory is read in every intake, and parsing
-    # its JSON every time was a tenth of an import.
-    cast(_P.services, Text).label("services_json"),
-    cast(_P.policing_areas, Text).label("policing_areas_json"),
-    _P.min_age,
-    _P.max_age,
-    _P.active,
-    _P.admin_disabled,
-    _P.capacity,
-    _P.respond_by_working_days,
-    _P.webhook_url,
-    _P.endpoint_disabled_at,
-    cast(_P.settings, Text).label("settings_json"),
-    case((_P.capacity.is_not(None), _OPEN_ASSIGNMENTS), else_=0).label("open_assignments"),
-)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @lru_cache(maxsize=4096)
@@ -72,19 +43,14 @@ def _info(
     )
 
 
-def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, Any]]:
-    """The directory as routing sees it, read fresh (a disabled provider is passed over at once). Plain rows,
-    not ORM objects: this runs in every intake."""
-    return directory_infos(read_directory(session))
-
-
-def read_directory(session: Session) -> list[Any]:
-    return list(session.execute(_DIRECTORY).all())
+def provider_infos(session: Session) -> tuple[list[ProviderInfo], dict[str, DirectoryEntry]]:
+    """The directory as routing sees it, read fresh (a disabled provider is passed over at once)."""
+    return directory_infos(store.directory(session))
 
 
 def directory_infos(
-    rows: list[Any], queued_offers: Mapping[str, int] | None = None
-) -> tuple[list[ProviderInfo], dict[str, Any]]:
+    rows: list[DirectoryEntry], queued_offers: Mapping[str, int] | None = None
+) -> tuple[list[ProviderInfo], dict[str, DirectoryEntry]]:
     """Routing's view of the directory's rows. `queued_offers`: open offers per provider that the rows do not
     count (a batch's since it read them), which count against capacity too."""
     placed = []

@@ -4,12 +4,14 @@ for intake, consent changes, declines, expiries and reroutes alike."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.routing.rules import Decision, RoutingFacts, RoutingPolicy, offence_to_report_days
 from val.triage.domain import Consent, ConsentModel
 from val.triage.rules import consent_decision
+
+if TYPE_CHECKING:
+    from val.cases.store import CaseRecord, OffenceRecord, TriageRecord, VictimRecord
 
 
 def routing_facts(
@@ -45,7 +47,11 @@ def routing_facts(
 
 
 def facts_of_case(
-    policy: RoutingPolicy, case: Case, decision: TriageDecision, victim: Victim, offence: Offence
+    policy: RoutingPolicy,
+    case: CaseRecord,
+    decision: TriageRecord,
+    victim: VictimRecord,
+    offence: OffenceRecord,
 ) -> RoutingFacts:
     return routing_facts(
         policy,

@@ -1,33 +1,31 @@
-"""Offers in the database: assignments written in the caller's unit of work, each offer, reminder and
-withdrawal recorded as a webhook delivery for its provider (the deliveries table is the outbox)."""
+"""Offers: assignments written in the caller's unit of work, each offer, reminder and withdrawal recorded as a
+webhook delivery for its provider (the deliveries table is the outbox)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from collections import Counter
-from typing import Any
-
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert
 from val.calendar import LONDON
-from val.cases.lookup import case_bundle
-from val.cases.models import Case
-from val.db.base import table_of
-from val.db.deferred import insert_row, read_once, written_rows
-from val.db.transitions import transition
+from val.cases import store as cases
+from val.db.deferred import read_once
 from val.errors import ConflictError, InvalidInputError
-from val.providers.models import Provider
-from val.routing.directory import directory_infos, provider_infos, read_directory
+from val.routing import store
+from val.routing.directory import directory_infos, provider_infos
 from val.routing.facts import facts_of_case
-from val.routing.models import Assignment
 from val.routing.rules import Decision, RoutingFacts, RoutingPolicy, consent_permits, pick_provider, route
-from val.routing.states import ASSIGNMENT_TRANSITIONS, LIVE, OPEN, AssignmentStatus
+from val.routing.states import OPEN, AssignmentStatus
+from val.routing.store import AssignmentRecord, DirectoryEntry
 from val.webhooks.domain import WebhookEvent
 from val.webhooks.outbox import add_delivery
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 RESPOND_BY_LOCAL_TIME = dt.time(17, 0)  # the end of the provider's working day, London time
 
@@ -37,7 +35,7 @@ def respond_by(policy: RoutingPolicy, offered_at: dt.datetime, working_days: int
     return dt.datetime.combine(day, RESPOND_BY_LOCAL_TIME, LONDON).astimezone(dt.UTC)
 
 
-def offer_data(assignment: Assignment, case_reference: str, risk_level: str | None) -> dict[str, Any]:
+def offer_data(assignment: AssignmentRecord, case_reference: str, risk_level: str | None) -> dict[str, Any]:
     # Thin: no personal data leaves in a webhook; the provider fetches what its service may see.
     return {
         "assignment_id": str(assignment.id),
@@ -50,13 +48,9 @@ def offer_data(assignment: Assignment, case_reference: str, risk_level: str | No
     }
 
 
-_INSERT_ASSIGNMENT = insert(table_of(Assignment))
-_ASSIGNMENT_COLUMNS = tuple(c.key for c in table_of(Assignment).columns)
-
-
 def _assignment(
     policy: RoutingPolicy,
-    providers: dict[str, Any],
+    providers: Mapping[str, DirectoryEntry],
     *,
     case_id: uuid.UUID,
     service: str,
@@ -66,9 +60,9 @@ def _assignment(
     requested_service: str | None,
     replaces: uuid.UUID | None,
     now: dt.datetime,
-) -> Assignment:
+) -> AssignmentRecord:
     provider = providers.get(provider_id) if provider_id else None
-    return Assignment(
+    return AssignmentRecord(
         id=uuid.uuid4(),
         case_id=case_id,
         service=service,
@@ -77,26 +71,27 @@ def _assignment(
         rule=rule,
         because=because,
         requested_service=requested_service,
-        offered_at=now,
-        replaces_id=replaces,
-        updated_at=now,
         respond_by=respond_by(policy, now, provider.respond_by_working_days) if provider else None,
+        offered_at=now,
+        answered_at=None,
+        decline_reason=None,
+        decline_code=None,
+        outcome=None,
+        replaces_id=replaces,
+        reminded_at=None,
+        updated_at=now,
     )
 
 
 def _persist(
     session: Session,
-    providers: dict[str, Any],
-    assignments: list[Assignment],
+    providers: Mapping[str, DirectoryEntry],
+    assignments: list[AssignmentRecord],
     case_reference: str,
     risk_level: str | None,
 ) -> None:
     """One INSERT for all the assignments; then an alert for each unassigned one and a webhook for each offer."""
-    if not assignments:
-        return
-    insert_row(
-        session, _INSERT_ASSIGNMENT, [{c: getattr(a, c) for c in _ASSIGNMENT_COLUMNS} for a in assignments]
-    )
+    store.add(session, assignments)
     for assignment in assignments:
         if assignment.provider_id is None:
             raise_alert(
@@ -118,12 +113,12 @@ def _persist(
 
 def plan_routes(
     session: Session, policy: RoutingPolicy, facts: RoutingFacts
-) -> tuple[Decision, dict[str, Any]]:
+) -> tuple[Decision, dict[str, DirectoryEntry]]:
     # In a batch (an import's chunk) the directory is read once, with the offers the batch had made by then;
     # the batch's later offers count against capacity on top. Anywhere else it is read fresh every time.
-    offers = written_rows(session, _INSERT_ASSIGNMENT)
+    offers = store.written_in_batch(session)
     directory = read_once(
-        session, "routing.directory", lambda: _Directory(read_directory(session), len(offers))
+        session, "routing.directory", lambda: _Directory(store.directory(session), len(offers))
     )
     infos, providers = directory.infos, directory.providers
     if directory.capped and len(offers) > directory.offers_then:
@@ -139,7 +134,7 @@ def plan_routes(
 class _Directory:
     """The directory as read, and how many offers the reader's batch had made by then."""
 
-    def __init__(self, rows: list[Any], offers_then: int) -> None:
+    def __init__(self, rows: list[DirectoryEntry], offers_then: int) -> None:
         self.rows, self.offers_then = rows, offers_then
         self.infos, self.providers = directory_infos(rows)
         self.capped = {row.id for row in rows if row.capacity is not None}
@@ -149,14 +144,14 @@ def create_assignments(
     session: Session,
     policy: RoutingPolicy,
     decision: Decision,
-    providers: dict[str, Any],
+    providers: Mapping[str, DirectoryEntry],
     *,
     case_id: uuid.UUID,
     case_reference: str,
     risk_level: str | None,
     now: dt.datetime,
     only_services: set[str] | None = None,
-) -> list[Assignment]:
+) -> list[AssignmentRecord]:
     """Offer every route of the decision (those in `only_services`, when set)."""
     assignments = [
         _assignment(
@@ -183,19 +178,10 @@ class ConsentWithheld(ConflictError):
 
 
 def offer_next(
-    session: Session, policy: RoutingPolicy, assignment: Assignment, now: dt.datetime
-) -> Assignment | None:
+    session: Session, policy: RoutingPolicy, assignment: AssignmentRecord, now: dt.datetime
+) -> AssignmentRecord | None:
     """After a decline or an expiry: the next eligible provider of the same service that has not had it,
     else back to coordinators; nothing when consent no longer permits the service."""
-    tried = set(
-        session.scalars(
-            select(Assignment.provider_id).where(
-                Assignment.case_id == assignment.case_id,
-                Assignment.service == assignment.service,
-                Assignment.provider_id.is_not(None),
-            )
-        )
-    )
     try:
         return replace(
             session,
@@ -203,7 +189,7 @@ def offer_next(
             assignment,
             f"{assignment.because}; after {assignment.provider_id} {assignment.status}",
             now,
-            excluded=frozenset(p for p in tried if p is not None),
+            excluded=store.providers_tried(session, assignment.case_id, assignment.service),
         )
     except ConsentWithheld:
         return None
@@ -212,17 +198,17 @@ def offer_next(
 def replace(
     session: Session,
     policy: RoutingPolicy,
-    previous: Assignment,
+    previous: AssignmentRecord,
     because: str,
     now: dt.datetime,
     *,
     provider_id: str | None = None,
     excluded: frozenset[str] = frozenset(),
-) -> Assignment:
+) -> AssignmentRecord:
     """Offer `previous`'s service again: to `provider_id` if given (it must be eligible), else to the first
     eligible provider not in `excluded`, else to coordinators. ConsentWithheld (409) when the victim's consent
     does not permit the service."""
-    case, decision, victim, offence = case_bundle(session, previous.case_id)
+    case, decision, victim, offence = cases.bundle(session, previous.case_id)
     facts = facts_of_case(policy, case, decision, victim, offence)
     if not consent_permits(previous.service, facts):
         raise ConsentWithheld(
@@ -255,67 +241,48 @@ def replace(
     return successor
 
 
-def move(session: Session, assignment: Assignment, target: AssignmentStatus, now: dt.datetime) -> None:
-    """Change an assignment's state as its transition table allows (409 otherwise), guarded by the state it was
-    read in (409 when another actor changed it first)."""
-    transition(
-        session,
-        Assignment,
-        ASSIGNMENT_TRANSITIONS,
-        assignment.status,
-        target,
-        Assignment.id == assignment.id,
-        updated_at=now,
-    )
-
-
-def withdraw(session: Session, assignment: Assignment, reason: str, now: dt.datetime) -> None:
+def withdraw(
+    session: Session, assignment: AssignmentRecord, reason: str, now: dt.datetime
+) -> AssignmentRecord:
     """Take an assignment back and tell its provider (`referral.withdrawn`)."""
-    move(session, assignment, AssignmentStatus.WITHDRAWN, now)
-    assignment.outcome = {"withdrawn": reason, "at": now.isoformat()}
-    provider = session.get(Provider, assignment.provider_id) if assignment.provider_id else None
-    if provider is not None:
-        reference = session.scalars(select(Case).where(Case.id == assignment.case_id)).one().reference
+    withdrawn = store.move(
+        session,
+        assignment,
+        AssignmentStatus.WITHDRAWN,
+        now,
+        outcome={"withdrawn": reason, "at": now.isoformat()},
+    )
+    endpoint = store.endpoints_of(session, [assignment.provider_id]).get(assignment.provider_id or "")
+    if endpoint is not None:
         add_delivery(
             session,
-            provider,
+            endpoint,
             WebhookEvent.WITHDRAWN,
             {
                 "assignment_id": str(assignment.id),
-                "case_reference": reference,
+                "case_reference": cases.reference_of(session, assignment.case_id),
                 "service": assignment.service,
                 "reason": reason,
             },
             assignment.id,
         )
-
-
-def live_assignments(session: Session, case_id: uuid.UUID) -> list[Assignment]:
-    """Assignments someone still has to act on: held by a provider, or waiting for a coordinator."""
-    return list(
-        session.scalars(select(Assignment).where(Assignment.case_id == case_id, Assignment.status.in_(LIVE)))
-    )
+    return withdrawn
 
 
 def notify_updated(session: Session, case_id: uuid.UUID, changed: list[str]) -> int:
     """`referral.updated` to every provider holding the case (offered, accepted, in support), so none acts on
     details that have changed — an IDVA must never ring a number that has become unsafe."""
-    held = list(
-        session.scalars(select(Assignment).where(Assignment.case_id == case_id, Assignment.status.in_(OPEN)))
-    )
+    held = store.held(session, case_id)
     if not held:
         return 0
-    reference = session.scalars(select(Case).where(Case.id == case_id)).one().reference
-    providers = {
-        p.id: p
-        for p in session.scalars(select(Provider).where(Provider.id.in_({a.provider_id for a in held})))
-    }
+    reference = cases.reference_of(session, case_id)
+    endpoints = store.endpoints_of(session, (a.provider_id for a in held))
     for assignment in held:
         if assignment.provider_id is None:  # an open assignment always has a provider
             continue
         add_delivery(
             session,
-            providers[assignment.provider_id],
+            endpoints[assignment.provider_id],
             WebhookEvent.UPDATED,
             {"assignment_id": str(assignment.id), "case_reference": reference, "changed": changed},
             assignment.id,

@@ -1,0 +1,22 @@
+"""Plain values out of the database: a store selects exactly the columns of a frozen dataclass and builds one
+per row, so what leaves a store is a value, never a mapped object with a session behind it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import InstrumentedAttribute
+
+R = TypeVar("R")
+
+
+def columns_for(model: type[Any], record: type[Any]) -> tuple[InstrumentedAttribute[Any], ...]:
+    """The model's columns named by the record's fields, in the record's order."""
+    return tuple(getattr(model, f.name) for f in dataclasses.fields(record))
+
+
+def record_of(record: type[R], row: Iterable[Any]) -> R:
+    """One record from a row selected with `columns_for` (positional, so the order is the contract)."""
+    return record(*row)
