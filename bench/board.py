@@ -90,7 +90,7 @@ def run() -> list[tuple[str, float]]:
         with psycopg.connect(dsn, autocommit=True) as connection:
             connection.execute(GENERATE)
         generated = time.perf_counter() - started
-        from val.compliance.counts import compact_counts
+        from val.compliance.store import compact_counts
         from val.db.session import Database, unit_of_work
 
         started, database = time.perf_counter(), Database(postgres.url)

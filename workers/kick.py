@@ -18,9 +18,9 @@ import queue
 import threading
 import time
 
-import psycopg
 from celery import Celery
 
+from val.db.notify import notifications
 from val.settings import Settings
 from val.webhooks.outbox import NOTIFY_CHANNEL
 
@@ -47,13 +47,11 @@ def _listen(url: str, app: Celery) -> None:
     def later(queue_name: str, ids: list[str]) -> None:
         backlog.put((queue_name, ids))
 
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
     while True:
         try:
-            with psycopg.connect(dsn, autocommit=True) as listening, app.connection_for_write() as broker:
-                listening.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                publish_due_deliveries(broker, later)  # whatever was committed while we were not listening
-                for _ in listening.notifies():
+            with app.connection_for_write() as broker:
+                # The first is at once: whatever was committed while we were not listening.
+                for _ in notifications(url, NOTIFY_CHANNEL):
                     publish_due_deliveries(broker, later)
         except Exception as exc:  # keep listening; the beat covers the gap
             log.warning("kick listener reconnecting", extra={"error_type": type(exc).__name__})

@@ -15,9 +15,10 @@ import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.compliance import service as compliance
-from val.compliance.counts import compact_counts
-from val.db.session import Database, empty_the_log, unit_of_work
-from val.http.models import purge_expired
+from val.compliance.store import compact_counts
+from val.db.base import utcnow
+from val.db.session import Database, unit_of_work
+from val.http.store import purge_expired
 from val.lifecycle.retention import apply_retention
 from val.routing import service as routing
 from val.rulebook import Rulebook, load_rulebook
@@ -184,7 +185,7 @@ def compact_point_counts() -> int:
 @shared_task(name="val.idempotency.purge", ignore_result=True)
 def purge_idempotency_keys() -> int:
     with unit_of_work(database()) as session:
-        return purge_expired(session)
+        return purge_expired(session, utcnow())
 
 
 @shared_task(name="val.retention.apply", ignore_result=True)
@@ -193,6 +194,4 @@ def apply_retention_weekly() -> int:
     with unit_of_work(database()) as session:
         principal = system_principal(session, "retention", Role.ADMIN)
         run = apply_retention(session, principal, _settings().retention_years)
-    if run.anonymised:
-        empty_the_log(database())
     return run.anonymised

@@ -20,7 +20,7 @@ import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.throttle import FailedAuthThrottle, storage_for
 from val.cases.match_keys import keyer_for
 from val.compliance.schemas import AGENCIES, EVENT_TYPES
-from val.db.session import Database
+from val.db.session import Database, database_unreachable
 from val.errors import DomainError
 from val.http.blueprint import ValRequest
 from val.http.context import (
@@ -28,7 +28,6 @@ from val.http.context import (
     close_request_session,
     commit_request,
     database_unavailable_response,
-    database_unreachable,
 )
 from val.http.health import swagger_assets
 from val.http.output import nullable_object_as_all_of

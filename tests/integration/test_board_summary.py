@@ -13,10 +13,11 @@ from sqlalchemy import insert
 
 from val.auth.roles import Role
 from val.auth.service import system_principal
-from val.compliance.board import COUNTED, raw_counts, summarise
+from val.compliance.board import summarise
 from val.compliance.models import CompliancePoint
 from val.compliance.rules import effective_status
 from val.compliance.service import london_today
+from val.compliance.store import COUNTED, raw_counts
 from val.compliance.suppression import COLUMNS, rounded
 from val.db.session import unit_of_work
 from val.referrals.schemas import ReferralSchema, configure_policing_areas

@@ -18,7 +18,7 @@ from val.audit.models import AuditEvent
 from val.auth.roles import Role
 from val.cases.models import Case
 from val.cli import main
-from val.compliance.board import GROUP_COLUMNS, raw_counts
+from val.compliance.store import GROUP_COLUMNS, raw_counts
 from val.db.session import unit_of_work
 from val.models import Base
 

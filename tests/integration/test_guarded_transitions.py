@@ -12,8 +12,8 @@ from sqlalchemy import Date, String, literal, select, union_all
 
 from tests.conftest import SECRET_BOX
 from val.alerts.models import Alert
-from val.compliance.duties import effective_status_column
 from val.compliance.rules import PointStatus, effective_status
+from val.compliance.store import effective_status_column
 from val.db.session import unit_of_work
 from val.db.transitions import LostRace, transition
 from val.routing.models import Assignment

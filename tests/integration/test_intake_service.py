@@ -179,7 +179,8 @@ def test_case_ids_are_not_guessable_numbers(database, principal, referral_body):
 def test_idempotency_keys_are_purged_after_their_retention(database):
     import datetime as dt
 
-    from val.http.models import IdempotencyRecord, purge_expired
+    from val.http.models import IdempotencyRecord
+    from val.http.store import purge_expired
 
     now = dt.datetime.now(dt.UTC)
     with unit_of_work(database) as session:

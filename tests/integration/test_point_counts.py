@@ -12,11 +12,9 @@ from sqlalchemy import delete, func, select
 
 from val.auth.roles import Role
 from val.auth.service import system_principal
-from val.compliance.board import COUNTED, GROUP_COLUMNS, raw_counts
-from val.compliance.counts import compact_counts
-from val.compliance.duties import effective_status_column
 from val.compliance.models import CompliancePoint, CompliancePointCount
 from val.compliance.service import fulfil_point, sweep_overdue
+from val.compliance.store import COUNTED, GROUP_COLUMNS, compact_counts, effective_status_column, raw_counts
 from val.db.session import unit_of_work
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.referrals.service import accept_referral

@@ -6,16 +6,15 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from val.auth.models import Credential
+from val.auth import store
 from val.auth.roles import Principal, Role, normalise_system
+from val.auth.store import CredentialRecord
 from val.db.base import utcnow
-from val.db.session import plain_rows
-from val.providers.models import Provider
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KEY_PREFIX = "val_"
 
@@ -42,24 +41,24 @@ def create_credential(
     if role is not Role.PROVIDER and provider_id:
         raise CredentialError("only a provider credential is bound to a provider")
     systems = _systems(role, source_systems)
-    if provider_id and session.get(Provider, provider_id) is None:
+    if provider_id and not store.provider_exists(session, provider_id):
         raise CredentialError(f"unknown provider {provider_id!r}")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        Credential(
-            id=uuid.uuid4(),
-            name=name,
-            role=str(role),
-            provider_id=provider_id,
-            source_systems=systems,
-            key_hash=hash_key(key),
-            created_at=utcnow(),
-        )
+    added = store.add(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "name": name,
+            "role": str(role),
+            "provider_id": provider_id,
+            "source_systems": systems,
+            "key_hash": hash_key(key),
+            "created_at": utcnow(),
+            "revoked_at": None,
+        },
     )
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise CredentialError(f"a credential named {name!r} already exists") from exc
+    if not added:
+        raise CredentialError(f"a credential named {name!r} already exists")
     return key
 
 
@@ -74,60 +73,63 @@ def _systems(role: Role, source_systems: Iterable[str]) -> list[str] | None:
 
 def bind_source_systems(session: Session, name: str, source_systems: Iterable[str]) -> list[str]:
     """Set the source systems an intake credential may submit for (replacing what it had)."""
-    credential = session.scalar(select(Credential).where(Credential.name == name))
+    credential = store.by_name(session, name)
     if credential is None:
         raise CredentialError(f"no credential named {name!r}")
     systems = _systems(Role(credential.role), source_systems)
-    credential.source_systems = systems
+    store.change(session, credential.id, source_systems=systems)
     return systems or []
 
 
 def revoke_credential(session: Session, name: str) -> None:
-    credential = session.scalar(select(Credential).where(Credential.name == name))
+    credential = store.by_name(session, name)
     if credential is None:
         raise CredentialError(f"no credential named {name!r}")
     if credential.revoked_at is None:
-        credential.revoked_at = utcnow()
+        store.change(session, credential.id, revoked_at=utcnow())
 
 
-def list_credentials(session: Session) -> list[Credential]:
-    return list(session.scalars(select(Credential).order_by(Credential.created_at)))
-
-
-_BY_KEY_HASH = select(
-    Credential.id, Credential.name, Credential.role, Credential.provider_id, Credential.source_systems
-).where(Credential.key_hash == bindparam("key_hash"), Credential.revoked_at.is_(None))
+def list_credentials(session: Session) -> list[CredentialRecord]:
+    return store.every_credential(session)
 
 
 def authenticate(session: Session, key: str) -> Principal | None:
     """The principal for a presented key, or None when it is unknown or revoked (checked on every call)."""
-    row = plain_rows(session, _BY_KEY_HASH, {"key_hash": hash_key(key)}).first()
-    if row is None:
+    found = store.active_by_key_hash(session, hash_key(key))
+    if found is None:
         return None
-    role = Role(row.role)
+    credential_id, name, role_name, provider_id, systems = found
+    role = Role(role_name)
     return Principal(
-        credential_id=row.id,
-        name=row.name,
+        credential_id=credential_id,
+        name=name,
         role=role,
-        provider_id=row.provider_id,
+        provider_id=provider_id,
         # An intake key bound to nothing (made before binding existed) may submit for no system.
-        source_systems=frozenset(row.source_systems or ()) if role is Role.INTAKE else None,
+        source_systems=frozenset(systems or ()) if role is Role.INTAKE else None,
     )
 
 
 def system_principal(session: Session, name: str, role: Role) -> Principal:
     """A credential for VAL's own command-line tools; its key is never shown, so it cannot be used over HTTP."""
-    credential = session.scalar(select(Credential).where(Credential.name == name))
+    credential = store.by_name(session, name)
     if credential is None:
-        credential = Credential(
-            id=uuid.uuid4(),
-            name=name,
-            role=str(role),
-            key_hash=hash_key(secrets.token_hex(32)),
-            created_at=utcnow(),
+        store.add(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "name": name,
+                "role": str(role),
+                "provider_id": None,
+                "source_systems": None,
+                "key_hash": hash_key(secrets.token_hex(32)),
+                "created_at": utcnow(),
+                "revoked_at": None,
+            },
         )
-        session.add(credential)
-        session.flush()
+        credential = store.by_name(session, name)
+    if credential is None:  # taken by a concurrent command between the read and the insert: read it again
+        raise CredentialError(f"credential {name!r} could not be created")
     if credential.revoked_at is not None:
         raise CredentialError(f"credential {name!r} is revoked")
     return Principal(credential.id, credential.name, Role(credential.role), credential.provider_id)

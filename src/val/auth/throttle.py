@@ -10,18 +10,17 @@ import datetime as dt
 import logging
 import math
 import time
-import uuid
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import Engine, bindparam, delete, insert, select
-from sqlalchemy.orm import Session
 
-from val.auth.models import AuthFailure
-from val.db.base import table_of
-from val.db.session import plain_rows
+from val.auth import store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 NAMESPACE = "val-auth-failures"
 log = logging.getLogger("val.auth")
@@ -50,18 +49,6 @@ class _RedisWindow:
         self.window.hit(self.limit, NAMESPACE, client)
 
 
-_FAILURES = table_of(AuthFailure)
-_NTH_LATEST = (
-    select(_FAILURES.c.at)
-    .where(_FAILURES.c.client == bindparam("client"))
-    .order_by(_FAILURES.c.at.desc())
-    .limit(1)
-    .offset(bindparam("skip"))
-)
-_RECORD = insert(_FAILURES)
-_FORGET = delete(_FAILURES).where(_FAILURES.c.at < bindparam("before"))
-
-
 class _DatabaseWindow:
     """The moving window in the database, in transactions of its own (a refused request rolls its own back)."""
 
@@ -71,7 +58,7 @@ class _DatabaseWindow:
     def wait_seconds(self, client: str, session: Session) -> int | None:
         # Blocked while the allowance-th latest failure is less than a minute old. Read in the request's own
         # transaction: on SQLite another would wait for the request's write lock.
-        nth = plain_rows(session, _NTH_LATEST, {"client": client, "skip": self.allowed - 1}).scalar()
+        nth = store.nth_latest_failure(session, client, self.allowed)
         now = dt.datetime.now(dt.UTC)
         if nth is None or nth <= now - WINDOW:
             return None
@@ -82,9 +69,7 @@ class _DatabaseWindow:
         """In a transaction of its own: the request's is rolled back (nothing of a refused request is kept),
         and the caller must have ended it first, or on SQLite this would wait for its write lock."""
         now = dt.datetime.now(dt.UTC)
-        with self.engine.begin() as connection:
-            connection.execute(_FORGET, {"before": now - WINDOW})
-            connection.execute(_RECORD, {"id": uuid.uuid4(), "client": client[:64], "at": now})
+        store.record_failure(self.engine, client, now, now - WINDOW)
 
 
 class FailedAuthThrottle:

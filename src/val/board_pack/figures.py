@@ -7,19 +7,17 @@ import datetime as dt
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from val.board_pack import store
 from val.calendar import WorkingDays, london_date, london_days
-from val.cases.models import Case
 from val.commissioning.returns import build_return, offers_by_service
 from val.compliance import board
 from val.compliance.catalogue import Catalogue
-from val.compliance.duties import effective_status_column
-from val.compliance.models import CompliancePoint
 from val.compliance.suppression import protect_counts
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 TIMELINESS_CODES = {
     "R4_REFERRAL_TO_SUPPORT": "Right 4: referral to support",
@@ -80,11 +78,7 @@ def on_time_by_right_by_month(
 
 def _principal_crime_types(session: Session, catalogue: Catalogue, period: Period) -> list[tuple[str, str]]:
     start, end = london_days(period.start, period.end)
-    rows = session.execute(
-        select(Case.crime_types_key, Case.policing_area).where(
-            Case.received_at >= start, Case.received_at < end
-        )
-    )
+    rows = store.received_between(session, start, end)
     return [(catalogue.principal_crime_type([t for t in key.split("|") if t]), area) for key, area in rows]
 
 
@@ -115,13 +109,8 @@ def timeliness(
     (met ÷ met, met late or missed, as of now)."""
     found: dict[str, dict[str, Any]] = {}
     threshold = catalogue.suppression_threshold
-    status = effective_status_column(today)
     for code in TIMELINESS_CODES:
-        rows = session.execute(
-            select(status, CompliancePoint.trigger_date, CompliancePoint.fulfilled_at).where(
-                CompliancePoint.code == code, CompliancePoint.trigger_date.between(period.start, period.end)
-            )
-        ).all()
+        rows = store.points_of_code(session, code, period.start, period.end, today)
         counts = Counter(s for s, _, _ in rows)
         waits = [
             _working_days(working, trigger, london_date(fulfilled))

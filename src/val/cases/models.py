@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, Uuid, func, orm, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, Uuid, func, text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from val.cases.references import number_in, reference_for
 from val.db.base import Base, PortableJSON, UTCDateTime
-
-if TYPE_CHECKING:
-    from val.compliance.models import CompliancePoint
-    from val.routing.models import Assignment
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 CaseNumber = BigInteger().with_variant(Integer(), "sqlite")
@@ -65,17 +61,6 @@ class Case(Base):
     # When retention erased who the victim is (docs/data-lifecycle.md); what every figure needs stays.
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
-    victim: Mapped[Victim] = relationship(back_populates="case", uselist=False, lazy="raise")
-    offence: Mapped[Offence] = relationship(back_populates="case", uselist=False, lazy="raise")
-    triage: Mapped[TriageDecision] = relationship(back_populates="case", uselist=False, lazy="raise")
-    compliance_points: Mapped[list[CompliancePoint]] = relationship(
-        order_by="(CompliancePoint.triggered_at, CompliancePoint.code)", lazy="raise", viewonly=True
-    )
-
-    assignments: Mapped[list[Assignment]] = relationship(
-        order_by="(Assignment.offered_at, Assignment.service)", lazy="raise", viewonly=True
-    )
-
     @property
     def reference(self) -> str:
         return reference_for(self.received_at, self.number)
@@ -117,9 +102,6 @@ class Victim(Base):
     # The repeat-victim hash (HMAC of normalised family name, date of birth, postcode district).
     match_key: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
 
-    # `relationship` is a column of this table, so the ORM function is reached through its module here.
-    case: Mapped[Case] = orm.relationship(back_populates="victim", lazy="raise")
-
 
 class Offence(Base):
     __tablename__ = "offences"
@@ -132,8 +114,6 @@ class Offence(Base):
     flags: Mapped[list[str]] = mapped_column(PortableJSON)
     hate_strands: Mapped[list[str]] = mapped_column(PortableJSON)
     rtc_outcome: Mapped[str | None] = mapped_column(String(20))
-
-    case: Mapped[Case] = relationship(back_populates="offence", lazy="raise")
 
 
 class TriageDecision(Base):
@@ -155,8 +135,6 @@ class TriageDecision(Base):
     explanation: Mapped[list[dict[str, str]]] = mapped_column(PortableJSON)
     # The risk block as the referrer sent it (DASH answers included): the evidence for risk_level.
     risk_input: Mapped[dict[str, Any]] = mapped_column(PortableJSON)
-
-    case: Mapped[Case] = relationship(back_populates="triage", lazy="raise")
 
 
 class CaseActivity(Base):

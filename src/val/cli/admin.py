@@ -7,13 +7,10 @@ import getpass
 import os
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from cryptography.fernet import Fernet
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal, Role
@@ -27,11 +24,16 @@ from val.auth.service import (
 )
 from val.cli.base import in_unit_of_work, main, prepare, secret_box, settings
 from val.db import migrate
+from val.db.session import DatabaseError
 from val.providers import service as provider_admin
-from val.providers.models import Provider
+from val.providers import store as providers_store
+from val.providers.store import ListedProvider
 from val.webhooks import endpoints
 from val.webhooks import kept as kept_deliveries
 from val.webhooks.destinations import policy_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @main.group()
@@ -53,7 +55,7 @@ def db_upgrade(app_role: str | None) -> None:
     if app_role:
         try:
             migrate.grant_app_role(settings_.effective_database_url, app_role)
-        except (ValueError, DBAPIError) as exc:
+        except (ValueError, DatabaseError) as exc:
             raise click.ClickException(f"could not grant to {app_role}: {type(exc).__name__}") from exc
         click.echo(f"{app_role} may read and write the tables and only add to audit_events", err=True)
     click.echo("database is up to date", err=True)
@@ -179,7 +181,7 @@ def providers() -> None:
     """The provider directory."""
 
 
-def _directory_line(p: Provider) -> str:
+def _directory_line(p: ListedProvider) -> str:
     ages = f"{p.min_age if p.min_age is not None else 0}-{p.max_age if p.max_age is not None else ''}"
     state = "active" if p.available else "disabled" if p.admin_disabled else "inactive"
     endpoint = "endpoint gone (410)" if p.endpoint_disabled_at else p.webhook_url or "no endpoint"
@@ -188,9 +190,7 @@ def _directory_line(p: Provider) -> str:
 
 @providers.command("list")
 def providers_list() -> None:
-    rows = in_unit_of_work(
-        lambda s: [_directory_line(p) for p in s.scalars(select(Provider).order_by(Provider.id))]
-    )
+    rows = in_unit_of_work(lambda s: [_directory_line(p) for p in providers_store.listed(s)])
     for row in rows:
         click.echo(row)
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
-from sqlalchemy.orm import Session
 
 import val.models  # noqa: F401  — every mapped class, before the first query
 from val.cases.match_keys import keyer_for
@@ -18,6 +17,9 @@ from val.providers.directory import DirectoryError, load_directory, sync_directo
 from val.settings import Settings, SettingsError, load_settings
 from val.webhooks.endpoints import reseal_secrets
 from val.webhooks.secret_box import SecretBox, box_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 

@@ -6,9 +6,9 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
 from val.auth.roles import Principal, Role
 from val.auth.service import CredentialError, system_principal
@@ -27,6 +27,9 @@ from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @main.command("import")
@@ -111,7 +114,7 @@ def report() -> None:
     """Reports for the Victims Board."""
 
 
-Render = Callable[[Session, Settings, Rulebook, dt.date, dt.date, dt.datetime], str]
+Render = Callable[["Session", Settings, Rulebook, dt.date, dt.date, dt.datetime], str]
 
 
 def report_command(name: str) -> Callable[[Render], click.Command]:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session
 
 from val.auth.roles import Role
 from val.auth.service import system_principal
 from val.cases.store import case_id_for_reference
-from val.cli.base import database, in_unit_of_work, main, settings
-from val.db.session import empty_the_log
+from val.cli.base import in_unit_of_work, main, settings
 from val.lifecycle.retention import RetentionRun, apply_retention
 from val.lifecycle.subject_access import as_html, as_json, subject_access
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @main.group()
@@ -34,13 +35,6 @@ def retention_apply(dry_run: bool) -> None:
         return apply_retention(session, principal, settings_.retention_years, dry_run=dry_run)
 
     done = in_unit_of_work(run, settings_)
-    if done.anonymised and not done.dry_run:
-        db = database(settings_)
-        try:
-            if not empty_the_log(db):
-                click.echo("the database log is still in use; it is emptied at the next checkpoint", err=True)
-        finally:
-            db.dispose()
     verb = "would be anonymised" if done.dry_run else "anonymised"
     click.echo(f"{done.anonymised} cases closed before {done.cutoff.date().isoformat()} {verb}")
 

@@ -17,11 +17,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
-
 from val.auth.roles import Principal
 from val.cases.match_keys import keyer_for
-from val.db.session import Database, unit_of_work
+from val.db.session import Database, DatabaseError, unit_of_work
 from val.referrals import batch
 from val.referrals.schemas import ReferralSchema, configure_policing_areas
 from val.rulebook import load_rulebook
@@ -60,7 +58,7 @@ def _import_chunk(chunk: list[tuple[int, Any]]) -> list[dict[str, Any]]:
                 repeat_keyer=_worker["keyer"],
                 records_per_transaction=len(chunk),
             ).results
-        except DBAPIError as exc:
+        except DatabaseError as exc:
             if getattr(exc.orig, "sqlstate", None) not in RETRIED_SQLSTATES or attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")

@@ -13,22 +13,24 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from val.auth.models import Credential
+from val.auth import store as credentials
 from val.auth.roles import Role
 from val.auth.service import create_credential
 from val.cli.base import in_unit_of_work, main, prepare, settings
 from val.logs import configure_logging
 from val.settings import Settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 
 def _seed_demo_credentials(session: Session) -> dict[str, str]:
     """On a fresh embedded install, one intake and one coordinator key so the API can be tried at once."""
-    if session.scalar(select(func.count()).select_from(Credential).where(Credential.name.like("demo-%"))):
+    if credentials.any_named_like(session, "demo-"):
         return {}
     return {
         Role.INTAKE.value: create_credential(

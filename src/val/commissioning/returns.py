@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.commissioning.figures import OUTCOMES, commissioning_return, count_columns
-from val.commissioning.service import period_offers
+from val.commissioning.store import period_offers
 from val.compliance.catalogue import Catalogue
 from val.compliance.suppression import ROUNDING_BASE
 from val.providers.directory import SERVICES
 from val.routing.states import DECLINE_CODES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MEDIANS = ("median_days_to_first_contact", "median_days_to_acceptance")
 COLUMNS = (*count_columns(DECLINE_CODES), *MEDIANS)

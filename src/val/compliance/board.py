@@ -8,28 +8,14 @@ import datetime as dt
 import io
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
-
-from val.calendar import london_date
 from val.compliance.catalogue import AGE_BANDS, Catalogue
-from val.compliance.duties import effective_status_column
-from val.compliance.models import CompliancePointCount
+from val.compliance.store import COUNTED, raw_counts
 from val.compliance.suppression import COLUMNS, ROUNDING_BASE, STATUS_COLUMNS, on_time_rate, protect, suppress
-from val.db.base import utcnow
 
-GROUP_COLUMNS = {
-    "right": CompliancePointCount.right,
-    "code": CompliancePointCount.code,
-    "agency": CompliancePointCount.agency,
-    "crime_type": CompliancePointCount.crime_type,
-    "enhanced": CompliancePointCount.enhanced,
-    "policing_area": CompliancePointCount.policing_area,
-    "age_band": CompliancePointCount.age_band,
-}
-COUNTED = (*STATUS_COLUMNS, "not_applicable")
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -50,29 +36,6 @@ class Summary:
             "rows": self.rows,
             "total": self.total,
         }
-
-
-def raw_counts(
-    session: Session, date_from: dt.date, date_to: dt.date, group_by: list[str], today: dt.date | None = None
-) -> list[tuple[dict[str, Any], dict[str, int]]]:
-    """Unsuppressed counts per group, by the London date of each point's trigger (inclusive period). A pending
-    point past its due date counts as missed now, whether or not the sweep has recorded it."""
-    columns = [GROUP_COLUMNS[name].label(name) for name in group_by]
-    status = effective_status_column(today or london_date(utcnow()), CompliancePointCount)
-    counts = [
-        func.sum(case((status == value, CompliancePointCount.n), else_=0)).label(value) for value in COUNTED
-    ]
-    # From the counts the triggers keep, not from every point: the same figures at a fraction of the rows.
-    query = select(*columns, *counts).where(CompliancePointCount.trigger_date.between(date_from, date_to))
-    if columns:
-        query = query.group_by(*columns).order_by(*columns)
-    result = []
-    for row in session.execute(query):
-        values = row._mapping
-        tallies = {status: int(values[status] or 0) for status in COUNTED}
-        if columns or any(tallies.values()):
-            result.append(({name: values[name] for name in group_by}, tallies))
-    return result
 
 
 def _with_due(tallies: dict[str, int]) -> dict[str, int]:

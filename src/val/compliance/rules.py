@@ -44,6 +44,8 @@ POINT_TRANSITIONS = TransitionTable(
     },
 )
 FULFILLABLE = tuple(sorted(POINT_TRANSITIONS.sources_of(PointStatus.MET_LATE)))
+# Points still owed: pending, or missed and still to be met late.
+OPEN_STATUSES = (PointStatus.PENDING.value, PointStatus.MISSED.value)
 
 
 @dataclass(frozen=True)

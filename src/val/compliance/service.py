@@ -5,35 +5,30 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.calendar import LONDON
-from val.cases.models import Case, Offence, TriageDecision
+from val.cases import store as cases
+from val.cases.store import CaseRecord
 from val.compliance import store
-from val.compliance.duties import OPEN_STATUSES, effective_status_column, fulfil, refresh_due
-from val.compliance.models import CompliancePoint
+from val.compliance.duties import fulfil, refresh_due
 from val.compliance.rules import (
     FULFILLABLE,
-    POINT_TRANSITIONS,
+    OPEN_STATUSES,
     CaseFacts,
     ComplianceRules,
-    PointStatus,
     age_band,
     points_for_event,
 )
-from val.compliance.store import EventRecord
-from val.db.base import table_of, utcnow
-from val.db.deferred import insert_row
-from val.db.paging import Page, keyset, page_of
-from val.db.transitions import move_all
+from val.compliance.store import EventRecord, PointRecord
+from val.db.base import utcnow
+from val.db.paging import Page
 from val.errors import ConflictError, InvalidInputError, NotFoundError
 
-_INSERT_POINT = insert(table_of(CompliancePoint))
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -93,8 +88,7 @@ def _point_rows(
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if rows:
-        insert_row(session, _INSERT_POINT, rows)  # one statement for all of them (executemany)
+    store.add_points(session, rows)
     return rows
 
 
@@ -135,21 +129,13 @@ def earliest_open_due(rows: list[dict[str, Any]]) -> dt.date | None:
 
 def _case_context(
     session: Session, case_id: uuid.UUID, rules: ComplianceRules
-) -> tuple[Case, CaseFacts, Grouping]:
-    row = session.execute(
-        select(Case, TriageDecision, Offence.home_office_code)
-        .join(TriageDecision, TriageDecision.case_id == Case.id)
-        .join(Offence, Offence.case_id == Case.id)
-        .where(Case.id == case_id)
-    ).first()
-    if row is None:
-        raise NotFoundError("No case with this id.")
-    case, decision, code = row
+) -> tuple[CaseRecord, CaseFacts, Grouping]:
+    case, decision, _, offence = cases.bundle(session, case_id)
     facts = CaseFacts(
         enhanced=decision.enhanced_rights,
         consent=case.consent_support_referral,
         crime_types=tuple(decision.crime_types),
-        home_office_code=code,
+        home_office_code=offence.home_office_code,
     )
     grouping = grouping_for(
         rules, decision.crime_types, decision.enhanced_rights, case.policing_area, decision.age_at_offence
@@ -183,9 +169,7 @@ def record_event(
         recorded_by=principal.credential_id,
     )
     store.add_event(session, event)
-    opened = frozenset(
-        session.scalars(select(CompliancePoint.code).where(CompliancePoint.case_id == case.id))
-    )
+    opened = store.codes_opened(session, case.id)
     rows = _insert(
         session,
         _point_rows(rules, case.id, facts, grouping, event_type, occurred_at, details, event.id, opened),
@@ -197,8 +181,8 @@ def record_event(
 
 def fulfil_point(
     session: Session, principal: Principal, point_id: uuid.UUID, at: dt.datetime, request_id: str | None
-) -> CompliancePoint:
-    point = session.get(CompliancePoint, point_id, with_for_update=True)
+) -> PointRecord:
+    point = store.point(session, point_id, for_update=True)
     if point is None:
         raise NotFoundError("No compliance point with this id.")
     if point.status not in FULFILLABLE:
@@ -207,10 +191,10 @@ def fulfil_point(
         )
     if at < point.triggered_at:
         raise InvalidInputError("Fulfilled before the event that opened the point.", field="at")
-    fulfil(session, point, at, utcnow())
+    fulfilled = fulfil(session, point, at, utcnow())
     refresh_due(session, point.case_id)
     audit(session, principal, "compliance_point.fulfilled", "case", point.case_id, request_id)
-    return point
+    return fulfilled
 
 
 def london_today(now: dt.datetime | None = None) -> dt.date:
@@ -220,15 +204,7 @@ def london_today(now: dt.datetime | None = None) -> dt.date:
 def sweep_overdue(session: Session, today: dt.date) -> int:
     """Pending points whose due date has passed become missed. One UPDATE: idempotent, and two overlapping
     sweeps cannot double-count anything."""
-    return move_all(
-        session,
-        CompliancePoint,
-        POINT_TRANSITIONS,
-        PointStatus.PENDING,
-        PointStatus.MISSED,
-        CompliancePoint.due_on < today,
-        updated_at=utcnow(),
-    )
+    return store.sweep(session, today, utcnow())
 
 
 def list_points(
@@ -242,19 +218,17 @@ def list_points(
     limit: int,
     after: list[Any] | None,
     request_id: str | None,
-) -> Page[CompliancePoint]:
-    query = select(CompliancePoint)
-    if status:
-        query = query.where(effective_status_column(london_today()) == status)
-    if due_before:
-        query = query.where(CompliancePoint.due_on < due_before)
-    if agency:
-        query = query.where(CompliancePoint.agency == agency)
-    if right is not None:
-        query = query.where(CompliancePoint.right == right)
-    keys = [CompliancePoint.due_on, CompliancePoint.id]
-    query = keyset(query, keys, descending=False, after=after).limit(limit + 1)
-    page = page_of(list(session.scalars(query)), limit, lambda p: [p.due_on, p.id])
+) -> Page[PointRecord]:
+    page = store.page_of_points(
+        session,
+        status=status,
+        due_before=due_before,
+        agency=agency,
+        right=right,
+        today=london_today(),
+        limit=limit,
+        after=after,
+    )
     audit(
         session,
         principal,
@@ -267,11 +241,5 @@ def list_points(
     return page
 
 
-def points_of_case(session: Session, case_id: uuid.UUID) -> list[CompliancePoint]:
-    return list(
-        session.scalars(
-            select(CompliancePoint)
-            .where(CompliancePoint.case_id == case_id)
-            .order_by(CompliancePoint.triggered_at, CompliancePoint.code)
-        )
-    )
+def points_of_case(session: Session, case_id: uuid.UUID) -> list[PointRecord]:
+    return store.points_of_case(session, case_id)

@@ -7,6 +7,7 @@ Services take the session and never commit or roll back.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -14,10 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Executable, Result, create_engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from val.db.settle import forget, settle
+from val.db.settle import after_commit, committed, forget, settle
+
+log = logging.getLogger("val.db")
+
+# The database's own failures (refused, lost, a constraint), for entry points that report them.
+DatabaseError = DBAPIError
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -146,6 +152,7 @@ def committing(session: Session) -> Iterator[Session]:
         forget(session)
         session.rollback()
         raise
+    committed(session)
 
 
 @contextmanager
@@ -165,15 +172,45 @@ def read_only(database: Database) -> Iterator[Session]:
             session.rollback()
 
 
-def empty_the_log(db: Database) -> bool:
+def empty_the_log(engine: Engine) -> bool:
     """SQLite: copy the write-ahead log into the database and truncate it, so content just erased (retention)
     does not live on in the log's old page images; with secure_delete the database file holds none either.
     False when a reader kept the checkpoint from finishing (the next one will). PostgreSQL: nothing to do."""
-    if db.dialect != "sqlite":
+    if engine.dialect.name != "sqlite":
         return True
-    connection = db.engine.raw_connection()
+    connection = engine.raw_connection()
     try:
         busy, _, _ = connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
         connection.close()
     return bool(busy == 0)
+
+
+def empty_the_log_after_commit(session: Session) -> None:
+    """Once this unit of work has committed what it erased, empty the log of the pages that held it."""
+    engine = session.get_bind()
+    if isinstance(engine, Engine) and engine.dialect.name == "sqlite":
+
+        def empty() -> None:
+            if not empty_the_log(engine):
+                log.info("the database log is still in use; it is emptied at the next checkpoint")
+
+        after_commit(session, empty)
+
+
+def reachable(db: Database) -> bool:
+    """Whether the database answers a trivial query now (for /ready); any failure means it does not."""
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # the reason is not the caller's business
+        return False
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    """Whether a database error means the server could not be reached or went away (a restart, a failover,
+    refused connections) rather than something wrong with the request."""
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    )

@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import Response, current_app, g
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.orm import Session
 
-from val.db.session import Database, committing
-from val.db.settle import forget, settle
+from val.db.session import Database, DatabaseError, committing, database_unreachable
+from val.db.settle import committed, forget, settle
 from val.errors import DomainError
 from val.http.problems import domain_problem, problem_response
 from val.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:  # the rulebook is assembled above every feature; the HTTP layer only carries it
     from val.cases.matching import MatchKeyer
@@ -68,7 +69,8 @@ def commit_request(response: Response) -> Response:
                 return domain_problem(refused)
             try:
                 session.commit()
-            except DBAPIError as error:
+                committed(session)
+            except DatabaseError as error:
                 _roll_back_quietly(session)
                 if not database_unreachable(error):
                     raise
@@ -85,16 +87,8 @@ def commit_request(response: Response) -> Response:
 
 
 def _roll_back_quietly(session: Session) -> None:
-    with suppress(DBAPIError):  # the connection is already gone; the pool drops it
+    with suppress(DatabaseError):  # the connection is already gone; the pool drops it
         session.rollback()
-
-
-def database_unreachable(error: BaseException | None) -> bool:
-    """Whether a database error means the server could not be reached or went away (a restart, a failover,
-    refused connections) rather than something wrong with the request."""
-    return isinstance(error, DBAPIError) and (
-        error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
-    )
 
 
 def database_unavailable_response() -> Response:

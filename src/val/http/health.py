@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from kombu.connection import Connection
-from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
+from val.db.session import reachable
 from val.http.context import services
 
 blp = Blueprint("health", __name__)
@@ -41,12 +41,7 @@ def ready() -> ResponseReturnValue:
 
 
 def _database_ok() -> bool:
-    try:
-        with services().db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-    except Exception:  # any failure means "not ready"; the reason is not the caller's business
-        return False
+    return reachable(services().db)
 
 
 def _broker_ok(url: str) -> bool:

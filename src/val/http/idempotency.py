@@ -19,19 +19,18 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, g, make_response, request
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
-from val.db.base import rows_affected, table_of, utcnow
+from val.db.base import utcnow
 from val.db.session import unit_of_work
+from val.http import store
 from val.http.context import drop_request_work, request_session, services
-from val.http.models import IdempotencyRecord
 from val.http.problems import Problem
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -58,52 +57,19 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-# On the table, not the mapped class: the ORM's bulk insert and update paths cost twice as much CPU per call,
-# on every request with a key.
-_RECORDS = table_of(IdempotencyRecord)
-# A key already claimed inserts nothing and raises nothing, so the request's transaction carries on (no
-# savepoint, no error to undo); a claim still uncommitted makes the database wait for its request to end.
-_INSERT_CLAIM = {
-    dialect: make_insert(_RECORDS)
-    .on_conflict_do_nothing(index_elements=["credential_id", "key"])
-    .returning(_RECORDS.c.id)
-    for dialect, make_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
-_STORE_RESPONSE = (
-    update(_RECORDS)
-    .where(_RECORDS.c.id == bindparam("record_id"))
-    .values(response_status=bindparam("status"), response_body=bindparam("body"))
-)
-
-
 def _claim(
     session: Session, credential_id: uuid.UUID, key: str, print_: str, ttl: dt.timedelta, lock: dt.timedelta
 ) -> uuid.UUID | Response:
     """In the request's transaction: no commit of its own (one durable commit per request, not two)."""
     now = utcnow()
-    claimed: uuid.UUID | None = session.execute(
-        _INSERT_CLAIM[session.get_bind().dialect.name],
-        {
-            "id": uuid.uuid4(),
-            "credential_id": credential_id,
-            "key": key,
-            "request_fingerprint": print_,
-            "locked_at": now,
-            "expires_at": now + ttl,
-        },
-    ).scalar()
+    claimed = store.claim(session, credential_id, key, print_, now, now + ttl)
     if claimed is not None:
         return claimed
-    existing = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.credential_id == credential_id, IdempotencyRecord.key == key
-        )
-    )
+    existing = store.claimed(session, credential_id, key)
     if existing is None:  # released between our insert and our read: the client may simply retry
         raise _in_flight("This Idempotency-Key is being processed; retry shortly.")
     if existing.expires_at <= now:  # gone with this request's work, or kept if the request fails
-        session.delete(existing)
-        session.flush()
+        store.release(session, existing.id)
         return _claim(session, credential_id, key, print_, ttl, lock)
     if existing.request_fingerprint != print_:
         raise Problem(
@@ -116,18 +82,10 @@ def _claim(
         response = make_response(existing.response_body, existing.response_status)
         response.headers[REPLAYED_HEADER] = "true"
         return response
-    if existing.locked_at <= now - lock:
-        # The first attempt's process died mid-request: take the claim over.
-        # Like a claim, the take-over holds the row until this request ends: a concurrent retry waits for it.
-        taken = rows_affected(
-            session.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.id == existing.id, IdempotencyRecord.locked_at == existing.locked_at)
-                .values(locked_at=now)
-            )
-        )
-        if taken:
-            return existing.id
+    # The first attempt's process died mid-request: take the claim over. Like a claim, the take-over holds
+    # the row until this request ends: a concurrent retry waits for it.
+    if existing.locked_at <= now - lock and store.take_over(session, existing, now):
+        return existing.id
     raise _in_flight("A request with this Idempotency-Key is still being processed.")
 
 
@@ -142,12 +100,9 @@ def _finish(session: Session, record_id: uuid.UUID, response: Response) -> None:
         _release(record_id)
     elif response.is_json:
         # In the request's unit of work: the stored answer commits with the work it describes.
-        session.execute(
-            _STORE_RESPONSE,
-            {"record_id": record_id, "status": response.status_code, "body": response.get_json()},
-        )
+        store.keep_answer(session, record_id, response.status_code, response.get_json())
     else:  # nothing to replay: the work stands, the key is free again
-        session.execute(delete(_RECORDS).where(_RECORDS.c.id == record_id))
+        store.release(session, record_id)
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -194,4 +149,4 @@ def _release(record_id: uuid.UUID) -> None:
     unit would otherwise wait for the request's own write lock."""
     drop_request_work()
     with unit_of_work(services().db) as fresh:
-        fresh.execute(delete(_RECORDS).where(_RECORDS.c.id == record_id))
+        store.release(fresh, record_id)

@@ -4,10 +4,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint, Uuid, delete
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
 
-from val.db.base import Base, PortableJSON, UTCDateTime, rows_affected, utcnow
+from val.db.base import Base, PortableJSON, UTCDateTime
 
 
 class IdempotencyRecord(Base):
@@ -24,11 +24,3 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     response_status: Mapped[int | None] = mapped_column(default=None)
     response_body: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON, default=None)
-
-
-def purge_expired(session: Session, now: dt.datetime | None = None) -> int:
-    """Drop keys past their retention; run by the beat (here, not in idempotency.py, so workers need no Flask)."""
-    result = session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or utcnow()))
-    )
-    return rows_affected(result)

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.cases.matching import postcode_district
-from val.cases.models import Case, Offence, TriageDecision, Victim
-from val.casework.models import CaseNote
-from val.compliance.models import CaseEvent
 from val.db.base import utcnow
-from val.routing.models import Assignment
+from val.db.session import empty_the_log_after_commit
+from val.lifecycle import store
 from val.triage.rules import add_months
+
+if TYPE_CHECKING:
+    import uuid
+
+    from sqlalchemy.orm import Session
 
 # Free text a coordinator may have written into an event's details: erased; the typed facts stay.
 _FREE_TEXT_DETAILS = ("note_ref",)
@@ -35,15 +36,8 @@ def cutoff_for(now: dt.datetime, years: int) -> dt.datetime:
     return dt.datetime.combine(add_months(now.date(), -12 * years), now.time(), tzinfo=dt.UTC)
 
 
-def due_for_anonymising(session: Session, cutoff: dt.datetime) -> list[Case]:
-    return list(
-        session.scalars(
-            select(Case)
-            .where(Case.status == "closed", Case.closed_at < cutoff, Case.anonymised_at.is_(None))
-            .order_by(Case.number)
-            .with_for_update(skip_locked=True)
-        )
-    )
+def due_for_anonymising(session: Session, cutoff: dt.datetime) -> list[uuid.UUID]:
+    return store.closed_before(session, cutoff)
 
 
 def apply_retention(
@@ -58,9 +52,11 @@ def apply_retention(
     cutoff = cutoff_for(now, years)
     cases = due_for_anonymising(session, cutoff)
     if not dry_run:
-        for case in cases:
-            anonymise(session, case, now)
-            audit(session, principal, "case.anonymised", "case", case.id, None)
+        for case_id in cases:
+            anonymise(session, case_id, now)
+            audit(session, principal, "case.anonymised", "case", case_id, None)
+        if cases:
+            empty_the_log_after_commit(session)
     audit(
         session,
         principal,
@@ -73,39 +69,35 @@ def apply_retention(
     return RetentionRun(cutoff=cutoff, anonymised=len(cases), dry_run=dry_run)
 
 
-def anonymise(session: Session, case: Case, now: dt.datetime) -> None:
-    case_id = case.id
-    victim = session.scalars(select(Victim).where(Victim.case_id == case_id)).one()
-    district = postcode_district(victim.postcode)
-    session.execute(
-        update(Victim)
-        .where(Victim.case_id == case_id)
-        .values(
-            given_name=None,
-            family_name=None,
-            family_name_key=None,
-            date_of_birth=None,  # the age band stays on each compliance point, the age on the triage
-            gender=None,
-            postcode=district,
-            contact={},
-            phone_e164=None,
-            language=None,
-            vulnerabilities=[],
-            match_key=None,
-        )
+def _victim_kept(postcode: str | None) -> dict[str, Any]:
+    """Who the victim is goes; the postcode district stays (the Board's area figures need no more)."""
+    return {
+        "given_name": None,
+        "family_name": None,
+        "family_name_key": None,
+        "date_of_birth": None,  # the age band stays on each compliance point, the age on the triage
+        "gender": None,
+        "postcode": postcode_district(postcode),
+        "contact": {},
+        "phone_e164": None,
+        "language": None,
+        "vulnerabilities": [],
+        "match_key": None,
+    }
+
+
+def _risk_kept(risk_input: dict[str, Any]) -> dict[str, Any]:
+    """The DASH answers themselves go; the level, the MARAC decision and its reasons (counts) stay."""
+    return {k: v for k, v in risk_input.items() if k != "answers"}
+
+
+def _details_kept(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k not in _FREE_TEXT_DETAILS}
+
+
+def anonymise(session: Session, case_id: uuid.UUID, now: dt.datetime) -> None:
+    """The police record's reference leads straight back to the person, and so does the duplicate key (a hash
+    of that reference and the date of birth, easily tried): both go with the rest."""
+    store.anonymise(
+        session, case_id, now, victim=_victim_kept, risk_input=_risk_kept, event_details=_details_kept
     )
-    session.execute(update(Offence).where(Offence.case_id == case_id).values(description=None))
-    decision = session.scalars(select(TriageDecision).where(TriageDecision.case_id == case_id)).one()
-    # The DASH answers themselves go; the level, the MARAC decision and its reasons (counts) stay.
-    decision.risk_input = {k: v for k, v in (decision.risk_input or {}).items() if k != "answers"}
-    session.execute(update(CaseNote).where(CaseNote.case_id == case_id).values(text=""))
-    session.execute(update(Assignment).where(Assignment.case_id == case_id).values(decline_reason=None))
-    for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)):
-        if any(key in event.details for key in _FREE_TEXT_DETAILS):
-            event.details = {k: v for k, v in event.details.items() if k not in _FREE_TEXT_DETAILS}
-    case.source_reference = ""  # the police record's reference leads straight back to the person
-    # So does the duplicate key (a hash of that reference and the date of birth, easily tried); unique, so
-    # replaced by a value that says only that the case was anonymised.
-    case.duplicate_key = f"anonymised-{case_id.hex}"
-    case.anonymised_at = now
-    case.version += 1

@@ -6,31 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import Any
-
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val import pages
-from val.audit.models import AuditEvent
 from val.audit.service import record as audit
-from val.auth.models import Credential
 from val.auth.roles import Principal
-from val.cases.models import Case, Offence, TriageDecision, Victim
-from val.casework.models import CaseNote, ContactAttempt
 from val.casework.same_person import same_person_case_ids
-from val.compliance.models import CaseEvent, CompliancePoint
 from val.errors import NotFoundError
-from val.providers.models import Provider
-from val.routing.models import Assignment
+from val.lifecycle import store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # Columns that only make sense inside VAL (hashes and search keys): not the person's data, never exported.
 _INTERNAL = {"duplicate_key", "match_key", "family_name_key", "phone_e164", "number", "version"}
-
-
-def _row(obj: Any, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    columns = inspect(obj).mapper.column_attrs
-    return {c.key: getattr(obj, c.key) for c in columns if c.key not in _INTERNAL and c.key not in drop}
 
 
 def victims_case_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
@@ -42,58 +31,11 @@ def victims_case_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
     return ids
 
 
-def _case_record(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
-    case = session.scalars(select(Case).where(Case.id == case_id)).one()
-    providers = dict(session.execute(select(Provider.id, Provider.name)).all())
-    names = dict(session.execute(select(Credential.id, Credential.name)).all())
-
-    def of(model: Any, order: Any) -> list[Any]:
-        return list(session.scalars(select(model).where(model.case_id == case_id).order_by(order)))
-
-    routes = []
-    assignments = of(Assignment, Assignment.offered_at)
-    # Providers' reads are recorded against their assignment, coordinators' against the case.
-    read_as = [str(case_id), *(str(a.id) for a in assignments)]
-    for assignment in assignments:
-        route = _row(assignment, drop=("case_id",))
-        route["provider"] = providers.get(assignment.provider_id) if assignment.provider_id else None
-        routes.append(route)
-    return {
-        "case": {**_row(case), "reference": case.reference},
-        "victim": _row(session.scalars(select(Victim).where(Victim.case_id == case_id)).one(), drop=("id",)),
-        "offence": _row(
-            session.scalars(select(Offence).where(Offence.case_id == case_id)).one(), drop=("id",)
-        ),
-        "triage": _row(
-            session.scalars(select(TriageDecision).where(TriageDecision.case_id == case_id)).one(),
-            drop=("id",),
-        ),
-        "routes": routes,
-        "compliance_points": [
-            _row(p, drop=("case_id",)) for p in of(CompliancePoint, CompliancePoint.due_on)
-        ],
-        "events": [_row(e, drop=("case_id",)) for e in of(CaseEvent, CaseEvent.occurred_at)],
-        "contact_attempts": [_row(a, drop=("case_id",)) for a in of(ContactAttempt, ContactAttempt.at)],
-        "notes": [_row(n, drop=("case_id",)) for n in of(CaseNote, CaseNote.created_at)],
-        "access_log": [
-            {
-                "at": a.at,
-                "who": names.get(a.credential_id, "VAL") if a.credential_id else "VAL",
-                "role": a.role,
-                "action": a.action,
-            }
-            for a in session.scalars(
-                select(AuditEvent).where(AuditEvent.entity_id.in_(read_as)).order_by(AuditEvent.at)
-            )
-        ],
-    }
-
-
 def subject_access(session: Session, principal: Principal, case_id: uuid.UUID) -> dict[str, Any]:
     """Everything held about the victim of `case_id` and of every case matched to them. Each case's export is
     itself audited (after its access log was read, so the export names the reads before it)."""
     ids = victims_case_ids(session, case_id)
-    records = [_case_record(session, one) for one in ids]
+    records = [store.everything_held(session, one, _INTERNAL) for one in ids]
     for one in ids:
         audit(session, principal, "case.subject_access", "case", one, None)
     return {

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from val.calendar import london_date
-from val.compliance.duties import effective_status_column
-from val.compliance.models import CompliancePoint
 from val.db.base import utcnow
-from val.webhooks.models import WebhookDelivery
+from val.metrics import store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class DatabaseCollector(Collector):
@@ -31,9 +31,7 @@ class DatabaseCollector(Collector):
         by_status = GaugeMetricFamily(
             "val_webhook_deliveries", "Webhook deliveries by status", labels=["status"]
         )
-        for delivery_status, count in session.execute(
-            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
-        ):
+        for delivery_status, count in store.deliveries_by_status(session):
             by_status.add_metric([delivery_status], count)
         yield by_status
 
@@ -45,11 +43,7 @@ class DatabaseCollector(Collector):
             "Age of the oldest delivery not yet delivered, by provider",
             labels=["provider"],
         )
-        for provider, count, oldest in session.execute(
-            select(WebhookDelivery.provider_id, func.count(), func.min(WebhookDelivery.created_at))
-            .where(WebhookDelivery.status == "pending")
-            .group_by(WebhookDelivery.provider_id)
-        ):
+        for provider, count, oldest in store.pending_by_provider(session):
             pending.add_metric([provider], count)
             oldest_age.add_metric([provider], max(0.0, (now - _aware(oldest)).total_seconds()))
         yield pending
@@ -60,14 +54,7 @@ class DatabaseCollector(Collector):
             "Victims' Code points pending or missed, as of now",
             labels=["status"],
         )
-        status_now = effective_status_column(london_date(now))
-        counted: dict[str, int] = dict(
-            session.execute(
-                select(status_now, func.count())
-                .where(CompliancePoint.status.in_(("pending", "missed")))
-                .group_by(status_now)
-            ).all()
-        )
+        counted = store.open_points(session, london_date(now))
         for name in ("pending", "missed"):
             points.add_metric([name], counted.get(name, 0))
         yield points

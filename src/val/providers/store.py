@@ -3,6 +3,7 @@ providers in their own queries; what the directory itself writes is here."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,12 @@ class ListedProvider:
     max_age: int | None
     active: bool
     admin_disabled: bool
+    webhook_url: str | None
+    endpoint_disabled_at: dt.datetime | None
+
+    @property
+    def available(self) -> bool:
+        return self.active and not self.admin_disabled
 
 
 def listed(session: Session) -> list[ListedProvider]:
@@ -42,6 +49,8 @@ def listed(session: Session) -> list[ListedProvider]:
             Provider.max_age,
             Provider.active,
             Provider.admin_disabled,
+            Provider.webhook_url,
+            Provider.endpoint_disabled_at,
         ).order_by(Provider.id)
     )
     return [
@@ -54,6 +63,8 @@ def listed(session: Session) -> list[ListedProvider]:
             max_age=row.max_age,
             active=row.active,
             admin_disabled=row.admin_disabled,
+            webhook_url=row.webhook_url,
+            endpoint_disabled_at=row.endpoint_disabled_at,
         )
         for row in rows
     ]

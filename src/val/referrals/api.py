@@ -30,7 +30,7 @@ from val.referrals.schemas import REFERRAL_EXAMPLE, ReferralLookupSchema, Referr
 from val.referrals.service import accept_referral
 
 if TYPE_CHECKING:
-    from val.cases.models import Case
+    from val.cases.store import CaseRecord
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Referral intake")
 
@@ -98,7 +98,7 @@ class ReferralStatus(MethodView):
         return _status_of(case)
 
 
-def _status_of(case: Case) -> dict[str, Any]:
+def _status_of(case: CaseRecord) -> dict[str, Any]:
     return {
         "id": case.id,
         "reference": case.reference,

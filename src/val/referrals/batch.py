@@ -9,11 +9,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
 from marshmallow import fields
-from sqlalchemy.orm import Session
 
 from val.auth.roles import Principal
 from val.cases.matching import MatchKeyer
@@ -23,6 +22,9 @@ from val.referrals.domain import Referral
 from val.referrals.schemas import ReferralSchema
 from val.referrals.service import accept_referral, source_refusal
 from val.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def parse_csv(stream: io.TextIOBase) -> Iterator[tuple[int, Any]]:
         yield reader.line_num, record
 
 
-UnitOfWork = Callable[[], AbstractContextManager[Session]]
+UnitOfWork = Callable[[], AbstractContextManager["Session"]]
 
 
 def import_records(
@@ -214,7 +216,6 @@ def write_chunk(
                     "id": str(intake.case.id),
                     "reference": intake.case.reference,
                 }
-                session.expunge_all()  # keep the identity map small over a long batch
     return [answers[index] for index in range(len(checked.lines))]
 
 

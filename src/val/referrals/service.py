@@ -7,28 +7,25 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload, selectinload
+from typing import TYPE_CHECKING, Any
 
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.cases.matching import MatchKeyer
-from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.cases.normalise import family_name_key, phone_e164
+from val.cases.references import reference_for
 from val.cases.repeats import RepeatHistory
 from val.cases.store import repeat_history
+from val.compliance import store as compliance
 from val.compliance.service import earliest_open_due, insert_points, intake_point_rows
-from val.db.base import table_of, utcnow
-from val.db.deferred import flush_deferred, insert_row, queued_rows
+from val.db.base import utcnow
 from val.db.session import pipelined
 from val.errors import ForbiddenError
+from val.referrals import store
 from val.referrals.domain import Referral, Risk, as_row
 from val.referrals.domain import Victim as ReferredVictim
 from val.referrals.written import WrittenCase, as_written
+from val.routing import store as routing
 from val.routing.facts import explain, routing_facts
 from val.routing.offers import create_assignments, plan_routes
 from val.routing.rules import Decision, RoutingFacts
@@ -37,10 +34,13 @@ from val.rulebook import Rulebook
 from val.triage import ReferralFacts, RiskFacts, triage
 from val.triage.domain import CaseStatus, Consent, RiskLevel, TriageOutcome
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 
 @dataclass(frozen=True)
 class IntakeResult:
-    case: Case | WrittenCase
+    case: WrittenCase
     created: bool
     # False for a duplicate of a case another credential submitted: the caller learns that it is a duplicate
     # and the case's reference, nothing of its triage, routes or points.
@@ -103,35 +103,6 @@ def _risk_as_json(risk: Risk | None) -> dict[str, Any]:
     return {**as_row(risk), "last_marac_referral_on": marac_on.isoformat() if marac_on else None}
 
 
-def _existing(session: Session, key: str) -> Case | None:
-    return session.scalar(
-        select(Case)
-        .where(Case.duplicate_key == key)
-        .options(
-            joinedload(Case.triage), selectinload(Case.compliance_points), selectinload(Case.assignments)
-        )
-    )
-
-
-# Statements built once, executed with parameters: building `insert().values(**row)` per request costs more
-# CPU than the database work itself (every value is coerced and hashed into the statement's cache key).
-_INSERT_CASE = {
-    dialect: make_insert(table_of(Case))
-    .on_conflict_do_nothing(index_elements=["duplicate_key"])
-    .returning(table_of(Case).c.number)
-    for dialect, make_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
-_INSERT_VICTIM = insert(table_of(Victim))
-_INSERT_OFFENCE = insert(table_of(Offence))
-_INSERT_TRIAGE = insert(table_of(TriageDecision))
-
-
-def _insert_unless_duplicate(session: Session, row: dict[str, Any]) -> int | None:
-    """Insert the case row; None when a case with its duplicate key already exists (or a concurrent request
-    is committing one: the database makes us wait for it, then reports the conflict)."""
-    return session.execute(_INSERT_CASE[session.get_bind().dialect.name], row).scalar()
-
-
 def accept_referral(
     session: Session,
     principal: Principal,
@@ -151,17 +122,15 @@ def accept_referral(
     key = duplicate_key(source.system, source.reference, victim.date_of_birth)
     now = utcnow()
     match_key = _match_key(repeat_keyer, victim)
-    if match_key is not None and any(
-        v["match_key"] == match_key for v in queued_rows(session, _INSERT_VICTIM)
-    ):
-        flush_deferred(session)  # an earlier referral of this batch is about the same victim
+    if match_key is not None and store.victim_queued_with(session, match_key):
+        store.write_queued(session)  # an earlier referral of this batch is about the same victim
     repeat = repeat_history(session, match_key, now)
     outcome = triage(facts_from(referral, repeat), rulebook.triage)
     decision, providers = plan_routes(session, rulebook.routing, _routing_facts(rulebook, referral, outcome))
     case_row = _case_row(principal, referral, key, outcome, decision, now, repeat)
     point_rows = _intake_points(rulebook, case_row, referral, outcome, now)
     case_row["earliest_open_due_on"] = earliest_open_due(point_rows)
-    number = _insert_unless_duplicate(session, case_row)
+    number = store.add_case_unless_duplicate(session, case_row)
     if number is None:
         return _duplicate(session, principal, key, request_id)
     triage_row = _triage_row(case_row["id"], referral, outcome, decision, now)
@@ -190,7 +159,7 @@ def _offer(
         decision,
         providers,
         case_id=case_id,
-        case_reference=Case.reference_for(now, number),
+        case_reference=reference_for(now, number),
         risk_level=triage_row["risk_level"],
         now=now,
     )
@@ -210,9 +179,8 @@ def _insert_record(
     match_key: str | None,
 ) -> None:
     victim = referral.victim
-    insert_row(
+    store.add_record(
         session,
-        _INSERT_VICTIM,
         {
             "id": uuid.uuid4(),
             "case_id": case_id,
@@ -221,9 +189,9 @@ def _insert_record(
             "phone_e164": phone_e164(victim.contact.phone),
             "match_key": match_key,
         },
+        {"id": uuid.uuid4(), "case_id": case_id, **as_row(referral.offence)},
+        triage_row,
     )
-    insert_row(session, _INSERT_OFFENCE, {"id": uuid.uuid4(), "case_id": case_id, **as_row(referral.offence)})
-    insert_row(session, _INSERT_TRIAGE, triage_row)
 
 
 def _intake_points(
@@ -324,11 +292,22 @@ def _triage_row(
 
 
 def _duplicate(session: Session, principal: Principal, key: str, request_id: str | None) -> IntakeResult:
-    flush_deferred(session)  # the case may be one of this batch's, its rows still queued
-    existing = _existing(session, key)
-    if existing is None:  # PostgreSQL and SQLite only report a conflict with a committed row
+    store.write_queued(session)  # the case may be one of this batch's, its rows still queued
+    found = store.case_by_duplicate_key(session, key)
+    if found is None:  # PostgreSQL and SQLite only report a conflict with a committed row
         raise RuntimeError("duplicate key conflict without a committed case")
-    audit(session, principal, "referral.duplicate", "case", existing.id, request_id)
+    case, triage_ = found
+    audit(session, principal, "referral.duplicate", "case", case.id, request_id)
+    existing = WrittenCase(
+        id=case.id,
+        number=case.number,
+        status=case.status,
+        received_at=case.received_at,
+        submitted_by=case.submitted_by,
+        triage=triage_,
+        compliance_points=compliance.points_of_case(session, case.id),
+        assignments=routing.of_case(session, case.id),
+    )
     return IntakeResult(
-        case=existing, created=False, submitted_by_caller=existing.submitted_by == principal.credential_id
+        case=existing, created=False, submitted_by_caller=case.submitted_by == principal.credential_id
     )

@@ -8,27 +8,29 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from val.cases.models import Case
+from val.cases.references import reference_for
+from val.cases.store import TriageRecord
+from val.compliance.store import PointRecord
 from val.routing.store import AssignmentRecord
 
 
 @dataclass(frozen=True)
 class WrittenCase:
-    """What intake wrote, as the response shows it: plain objects, not ORM instances (instrumenting a
-    detached Case, its triage and points cost more CPU than the inserts)."""
+    """A case as intake answers with it: what intake just wrote (its rows as plain objects: building records
+    of them cost more CPU than the inserts), or, for a duplicate, the existing case's records."""
 
     id: uuid.UUID
     number: int
     status: str
     received_at: dt.datetime
     submitted_by: uuid.UUID
-    triage: SimpleNamespace
-    compliance_points: list[SimpleNamespace]
+    triage: SimpleNamespace | TriageRecord
+    compliance_points: list[SimpleNamespace] | list[PointRecord]
     assignments: list[AssignmentRecord]
 
     @property
     def reference(self) -> str:
-        return Case.reference_for(self.received_at, self.number)
+        return reference_for(self.received_at, self.number)
 
 
 def as_written(

@@ -8,53 +8,22 @@ import datetime as dt
 import json
 import logging
 import uuid
-from typing import Any
-
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert
-from val.db.base import table_of, utcnow
+from val.db.base import utcnow
 from val.db.session import pipelined
-from val.db.transitions import guarded_update
-from val.providers.models import Provider
-from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus, Verdict, delay_before_attempt, verdict
-from val.webhooks.models import WebhookAttempt, WebhookDelivery
+from val.webhooks.domain import DeliveryStatus, Verdict, delay_before_attempt, verdict
 from val.webhooks.sender import SendResult
 from val.webhooks.service import Claimed
+from val.webhooks.store import deliveries as store
+from val.webhooks.store import endpoints
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger("val.webhooks")
-
-_D = table_of(WebhookDelivery).c
-_P = table_of(Provider).c
-_INSERT_ATTEMPT = insert(table_of(WebhookAttempt))
-
-# The common ending of an attempt, built once. Every ending is guarded by the lease this worker took: a worker
-# whose lease ran out while it was sending (another worker has since taken the delivery, and may have delivered
-# it) changes nothing.
-_OURS = (_D.id == bindparam("delivery_id"), _D.locked_until == bindparam("lease"))
-_DELIVERED = guarded_update(
-    table_of(WebhookDelivery),
-    DELIVERY_TRANSITIONS,
-    DeliveryStatus.PENDING,
-    DeliveryStatus.DELIVERED,
-    *_OURS,
-    delivered_at=bindparam("at"),
-    next_attempt_at=None,
-    locked_until=None,
-    attempts=bindparam("attempts"),
-    last_status_code=bindparam("code"),
-)
-_STILL_OURS = (
-    select(_D.id)
-    .where(
-        _D.id.in_(bindparam("ids", expanding=True)),
-        _D.status == DeliveryStatus.PENDING.value,
-        _D.locked_until == bindparam("lease"),
-    )
-    .with_for_update()
-)
 
 
 def record(
@@ -86,8 +55,7 @@ def _still_ours(session: Session, claimed: list[Claimed]) -> set[uuid.UUID]:
     attempts are recorded."""
     ours: set[uuid.UUID] = set()
     for lease in {item.lease for item in claimed}:
-        ids = [item.id for item in claimed if item.lease == lease]
-        ours.update(session.scalars(_STILL_OURS, {"ids": ids, "lease": lease}))
+        ours.update(store.still_ours(session, [item.id for item in claimed if item.lease == lease], lease))
     if len(ours) < len(claimed):
         log.warning(
             "webhook results after the lease ran out were dropped",
@@ -99,11 +67,7 @@ def _still_ours(session: Session, claimed: list[Claimed]) -> set[uuid.UUID]:
 def _release(session: Session, claimed: list[Claimed]) -> None:
     """Give back leases of deliveries claimed but not attempted: due again at once, for the next sweep."""
     for item in claimed:
-        session.execute(
-            update(table_of(WebhookDelivery))
-            .where(_D.id == item.id, _D.status == DeliveryStatus.PENDING.value, _D.locked_until == item.lease)
-            .values(locked_until=None, enqueued_at=None)
-        )
+        store.give_back(session, item.id, item.lease)
 
 
 def _await_endpoint(session: Session, claimed: Claimed) -> str:
@@ -121,40 +85,17 @@ def _record_attempt(
     finished = utcnow()
     attempts = claimed.attempts + 1
     outcome = verdict(result.status_code)
-    session.execute(
-        _INSERT_ATTEMPT,
-        {
-            "id": uuid.uuid4(),
-            "delivery_id": claimed.id,
-            "attempted_at": finished,
-            "status_code": result.status_code,
-            "latency_ms": result.latency_ms,
-            "error": result.error,
-        },
-    )
+    store.add_attempt(session, claimed.id, finished, result.status_code, result.latency_ms, result.error)
     values: dict[str, Any] = {
         "locked_until": None,
         "attempts": attempts,
         "last_status_code": result.status_code,
     }
     if outcome is Verdict.DELIVERED:
-        session.execute(
-            _DELIVERED,
-            {
-                "delivery_id": claimed.id,
-                "lease": claimed.lease,
-                "at": finished,
-                "attempts": attempts,
-                "code": result.status_code,
-            },
-        )
+        store.delivered(session, claimed.id, claimed.lease, finished, attempts, result.status_code)
         return str(outcome)
     if outcome is Verdict.GONE:
-        session.execute(
-            update(table_of(Provider))
-            .where(_P.id == claimed.provider_id)
-            .values(endpoint_disabled_at=finished)
-        )
+        endpoints.set_endpoint(session, claimed.provider_id, endpoint_disabled_at=finished)
         gone = "The provider answered 410 Gone; endpoint disabled."
         _alert(session, claimed, AlertKind.WEBHOOK_ENDPOINT_GONE, gone)
         _set_status(session, claimed, DeliveryStatus.FAILED, next_attempt_at=None, **values)
@@ -177,28 +118,12 @@ def _retry_or_fail(
         _alert(session, claimed, AlertKind.WEBHOOK_FAILED, f"Not delivered after {attempts} attempts.")
         _set_status(session, claimed, DeliveryStatus.FAILED, next_attempt_at=None, **values)
         return
-    session.execute(
-        update(table_of(WebhookDelivery))
-        .where(
-            _D.id == claimed.id, _D.status == DeliveryStatus.PENDING.value, _D.locked_until == claimed.lease
-        )
-        .values(next_attempt_at=finished + dt.timedelta(seconds=delay), **values)
-    )
+    store.retry_at(session, claimed.id, claimed.lease, finished + dt.timedelta(seconds=delay), **values)
 
 
 def _set_status(session: Session, claimed: Claimed, target: DeliveryStatus, **values: Any) -> None:
     """Move a pending delivery on, as the delivery transition table allows, while the lease is still ours."""
-    session.execute(
-        guarded_update(
-            table_of(WebhookDelivery),
-            DELIVERY_TRANSITIONS,
-            DeliveryStatus.PENDING,
-            target,
-            _D.id == claimed.id,
-            _D.locked_until == claimed.lease,
-            **values,
-        )
-    )
+    store.end_under_lease(session, claimed.id, claimed.lease, target, **values)
 
 
 def _alert(session: Session, claimed: Claimed, kind: AlertKind, detail: str) -> None:

@@ -3,19 +3,17 @@ coordinator is told, and they go as soon as the provider registers an endpoint â
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert_once, resolve_matching
-from val.db.base import table_of, utcnow
-from val.db.transitions import move_all
-from val.providers.models import Provider
-from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus
-from val.webhooks.models import WebhookDelivery
+from val.db.base import utcnow
+from val.webhooks.store import endpoints as store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 AWAITING_ENDPOINT_ALERT = AlertKind.WEBHOOK_AWAITING_ENDPOINT
-_D = table_of(WebhookDelivery).c
 
 
 def _detail(provider_id: str) -> str:
@@ -27,13 +25,8 @@ def _detail(provider_id: str) -> str:
 
 def alert_awaiting_endpoints(session: Session) -> int:
     """One open alert per provider with webhooks waiting for an endpoint (run by the beat); how many raised."""
-    waiting = session.scalars(
-        select(Provider.id).where(
-            exists().where(_D.provider_id == Provider.id, _D.status == DeliveryStatus.AWAITING_ENDPOINT.value)
-        )
-    ).all()
     raised = 0
-    for provider_id in waiting:
+    for provider_id in store.providers_awaiting(session):
         raised += raise_alert_once(session, AWAITING_ENDPOINT_ALERT, _detail(provider_id))
     return raised
 
@@ -41,16 +34,6 @@ def alert_awaiting_endpoints(session: Session) -> int:
 def release_awaiting(session: Session, provider_id: str) -> int:
     """The provider has a live endpoint again: its waiting webhooks are due now, in the order they were
     recorded, and the alert about them is resolved. How many were released."""
-    released = move_all(
-        session,
-        table_of(WebhookDelivery),
-        DELIVERY_TRANSITIONS,
-        DeliveryStatus.AWAITING_ENDPOINT,
-        DeliveryStatus.PENDING,
-        _D.provider_id == provider_id,
-        next_attempt_at=utcnow(),
-        locked_until=None,
-        enqueued_at=None,
-    )
+    released = store.release_awaiting(session, provider_id, utcnow())
     resolve_matching(session, AWAITING_ENDPOINT_ALERT, _detail(provider_id))
     return released

@@ -4,27 +4,23 @@ are committed together or not at all. The relays send it (`service`)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, text
-from sqlalchemy.orm import Session
-
-from val.db.base import table_of, utcnow
-from val.db.deferred import execute_once, insert_row
+from val.db.base import utcnow
 from val.webhooks.domain import DeliveryStatus, WebhookEvent
-from val.webhooks.models import WebhookDelivery
+from val.webhooks.store import deliveries as store
+from val.webhooks.store.deliveries import NOTIFY_CHANNEL
 
-NOTIFY_CHANNEL = "val_webhooks"
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["NOTIFY_CHANNEL", "add_delivery", "kick"]
 
 
 def kick(session: Session) -> None:
-    """Wake the relays as soon as this transaction commits (PostgreSQL NOTIFY is transactional); without it
-    the periodic sweep finds the work a moment later."""
-    if session.get_bind().dialect.name == "postgresql":
-        execute_once(session, text(f"NOTIFY {NOTIFY_CHANNEL}"), "notify")
-
-
-_INSERT_DELIVERY = insert(table_of(WebhookDelivery))
+    """Wake the relays as soon as this transaction commits; without it the periodic sweep finds the work a
+    moment later."""
+    store.notify_relays(session)
 
 
 def add_delivery(
@@ -40,9 +36,8 @@ def add_delivery(
     now = utcnow()
     live = bool(provider.webhook_url) and provider.endpoint_disabled_at is None
     delivery_id = uuid.uuid4()
-    insert_row(
+    store.add(
         session,
-        _INSERT_DELIVERY,
         {
             "id": delivery_id,
             "message_id": f"msg_{uuid.uuid4().hex}",

@@ -9,21 +9,23 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
-from sqlalchemy.orm import Session
-
-from val.db.base import table_of, utcnow
+from val.db.base import utcnow
 from val.db.session import without_waiting_for_disk
-from val.providers.models import Provider
 from val.webhooks.destinations import DestinationPolicy, UnsafeDestination, check_destination
-from val.webhooks.domain import DeliveryStatus
-from val.webhooks.models import WebhookAttempt, WebhookDelivery
 from val.webhooks.secret_box import SecretBox, SecretUnopenable
 from val.webhooks.sender import SendResult, WebhookSender
 from val.webhooks.signing import headers_for
 from val.webhooks.signing_keys import alert_secret_unopenable, live_secrets
+from val.webhooks.store import deliveries as store
+from val.webhooks.store import endpoints as endpoint_store
+from val.webhooks.store.deliveries import DueDelivery
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["Claimed", "DueDelivery", "body_for", "claim_due", "claim_many_for_sending", "send"]
 
 log = logging.getLogger("val.webhooks")
 
@@ -33,12 +35,6 @@ def body_for(payload: dict[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True)
 
 
-@dataclass(frozen=True)
-class DueDelivery:
-    id: uuid.UUID
-    provider_id: str
-
-
 def claim_due(
     session: Session, now: dt.datetime | None = None, limit: int = 500, requeue_after_s: float = 60
 ) -> list[DueDelivery]:
@@ -46,60 +42,7 @@ def claim_due(
     (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises writers). One enqueued but never picked up
     (its broker message lost) is published again after `requeue_after_s`. The caller commits before it
     publishes anything, so no row stays locked while the broker is talked to."""
-    now = now or utcnow()
-    rows = list(
-        session.execute(
-            select(WebhookDelivery.id, WebhookDelivery.provider_id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.PENDING.value,
-                WebhookDelivery.next_attempt_at <= now,
-                or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
-                or_(
-                    WebhookDelivery.enqueued_at.is_(None),
-                    WebhookDelivery.enqueued_at < now - dt.timedelta(seconds=requeue_after_s),
-                    WebhookDelivery.enqueued_at < WebhookDelivery.next_attempt_at,
-                ),
-            )
-            .order_by(WebhookDelivery.next_attempt_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    if rows:
-        session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_([r.id for r in rows]))
-            .values(enqueued_at=now)
-        )
-    return [DueDelivery(r.id, r.provider_id) for r in rows]
-
-
-_D = table_of(WebhookDelivery).c
-_P = table_of(Provider).c
-_INSERT_ATTEMPT = insert(table_of(WebhookAttempt))
-
-
-# Built once, for every webhook: the leases of the given deliveries still due and not in flight, and what
-# sending them needs.
-_LEASE = (
-    update(table_of(WebhookDelivery))
-    .where(
-        _D.id.in_(bindparam("ids", expanding=True)),
-        _D.status == DeliveryStatus.PENDING.value,
-        _D.next_attempt_at <= bindparam("now"),
-        or_(_D.locked_until.is_(None), _D.locked_until < bindparam("now")),
-    )
-    .values(locked_until=bindparam("until"))
-    .returning(_D.id, _D.message_id, _D.payload, _D.provider_id, _D.attempts, _D.assignment_id)
-)
-_ENDPOINT = select(
-    _P.id,
-    _P.webhook_url,
-    _P.signing_secret,
-    _P.previous_signing_secret,
-    _P.previous_secret_expires_at,
-    _P.endpoint_disabled_at,
-).where(_P.id.in_(bindparam("ids", expanding=True)))
+    return store.claim_due(session, now or utcnow(), limit, requeue_after_s)
 
 
 @dataclass(frozen=True)
@@ -128,17 +71,14 @@ def claim_many_for_sending(
     flight are left out; the rest come back in the order asked."""
     now = utcnow()
     until = now + dt.timedelta(seconds=lease_seconds)
-    leased = {
-        row.id: row for row in session.execute(_LEASE, {"ids": delivery_ids, "now": now, "until": until})
-    }
+    leased = store.take_leases(session, delivery_ids, now, until)
     if not leased:
         return []
     # A lease lost in a crash only lets another worker try sooner: no need to wait for the disk.
     without_waiting_for_disk(session)
-    endpoints = {
-        p.id: p for p in session.execute(_ENDPOINT, {"ids": list({r.provider_id for r in leased.values()})})
-    }
-    secrets_by_provider, locked_out = {}, set()
+    endpoints = endpoint_store.signing_endpoints(session, (r.provider_id for r in leased.values()))
+    secrets_by_provider: dict[str, list[str]] = {}
+    locked_out: set[str] = set()
     for provider_id, p in endpoints.items():
         try:
             secrets_by_provider[provider_id] = live_secrets(p, now, box)

@@ -4,13 +4,14 @@ be opened (a key rotation this process was not given)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from val.alerts.kinds import AlertKind
 from val.alerts.service import raise_alert_once
 from val.webhooks.secret_box import SecretBox
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def live_secrets(provider: Any, now: dt.datetime, box: SecretBox) -> list[str]:

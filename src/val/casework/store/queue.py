@@ -22,9 +22,9 @@ from val.cases.normalise import family_name_key, phone_e164, postcode_key
 from val.cases.references import number_in, reference_for
 from val.cases.repeats import repeat_view
 from val.casework.filters import CaseFilters
-from val.compliance.duties import OPEN_STATUSES, effective_status_column
 from val.compliance.models import CompliancePoint
-from val.compliance.rules import PointStatus
+from val.compliance.rules import OPEN_STATUSES, PointStatus
+from val.compliance.store import effective_status_column
 from val.db.paging import Page, keyset, page_of
 from val.db.session import plain_rows
 from val.errors import BadCursor

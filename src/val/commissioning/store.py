@@ -1,5 +1,6 @@
-"""Reading the period's offers for the commissioner's return. The period is of London dates (inclusive) on
-which providers were offered referrals; each offer is read with its case's triage and first contact."""
+"""The period's offers for the commissioner's return, from the database: the one module of commissioning that speaks
+SQL. The period is of London dates (inclusive) on which providers were offered referrals; each offer is read with its
+case's triage and first contact."""
 
 from __future__ import annotations
 
