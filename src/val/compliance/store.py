@@ -4,7 +4,6 @@ status changes only through `move`, `set_aside` and `sweep`, each through the tr
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from val.compliance.suppression import STATUS_COLUMNS
 from val.db.base import table_of, utcnow
 from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
-from val.db.records import columns_for, record_of
+from val.db.records import columns_for, record_of, row_of
 from val.db.transitions import move_all, transition
 
 
@@ -86,7 +85,7 @@ def add_points(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def add_event(session: Session, event: EventRecord) -> None:
-    session.execute(_INSERT_EVENT, dataclasses.asdict(event))
+    session.execute(_INSERT_EVENT, row_of(event))
 
 
 def point(session: Session, point_id: uuid.UUID, *, for_update: bool = False) -> PointRecord | None:

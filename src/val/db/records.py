@@ -20,3 +20,9 @@ def columns_for(model: type[Any], record: type[Any]) -> tuple[InstrumentedAttrib
 def record_of(record: type[R], row: Iterable[Any]) -> R:
     """One record from a row selected with `columns_for` (positional, so the order is the contract)."""
     return record(*row)
+
+
+def row_of(record: Any) -> dict[str, Any]:
+    """A record's fields as a row to insert: shallow, by its values. `dataclasses.asdict` deep-copies every
+    value (about 100 µs for an assignment, on every offer intake makes)."""
+    return dict(vars(record))

@@ -18,7 +18,7 @@ from val.cases.models import Case, TriageDecision
 from val.cases.references import reference_for
 from val.db.base import table_of
 from val.db.deferred import insert_row, written_rows
-from val.db.records import columns_for, record_of
+from val.db.records import columns_for, record_of, row_of
 from val.db.transitions import transition
 from val.providers.models import Provider
 from val.routing.models import Assignment
@@ -86,7 +86,7 @@ def _records(rows: Iterable[Any]) -> list[AssignmentRecord]:
 def add(session: Session, assignments: list[AssignmentRecord]) -> None:
     """One INSERT for all of them (with the unit of work's other rows, within a batch)."""
     if assignments:
-        insert_row(session, _INSERT, [dataclasses.asdict(a) for a in assignments])
+        insert_row(session, _INSERT, [row_of(a) for a in assignments])
 
 
 def written_in_batch(session: Session) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from val.compliance.models import CaseEvent
 from val.compliance.store import EventRecord, PointRecord
 from val.db.base import table_of
 from val.db.paging import Page, keyset, page_of
-from val.db.records import columns_for, record_of
+from val.db.records import columns_for, record_of, row_of
 from val.routing import store as routing
 from val.routing.store import AssignmentRecord
 
@@ -101,7 +101,7 @@ _INSERT_LINK = insert(table_of(SamePersonLink))
 
 
 def add_attempt(session: Session, attempt: AttemptRecord) -> None:
-    session.execute(_INSERT_ATTEMPT, dataclasses.asdict(attempt))
+    session.execute(_INSERT_ATTEMPT, row_of(attempt))
 
 
 def latest_outcomes(session: Session, case_id: uuid.UUID) -> Iterable[str]:
@@ -114,7 +114,7 @@ def latest_outcomes(session: Session, case_id: uuid.UUID) -> Iterable[str]:
 
 
 def add_note(session: Session, note: NoteRecord) -> None:
-    session.execute(_INSERT_NOTE, dataclasses.asdict(note))
+    session.execute(_INSERT_NOTE, row_of(note))
 
 
 def has_note(session: Session, case_id: uuid.UUID, note_id: uuid.UUID) -> bool:
