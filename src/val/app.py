@@ -29,7 +29,7 @@ from val.http.context import (
     commit_request,
     database_unavailable_response,
 )
-from val.http.health import swagger_assets
+from val.http.health import background_checks, swagger_assets
 from val.http.output import nullable_object_as_all_of
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, domain_problem, problem_for_http_exception
 from val.logs import configure_logging
@@ -99,6 +99,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.extensions["val"].readiness_checks["signing_secrets"] = lambda: signing_secrets_open(
         settings, database
     )
+    app.extensions["val_readiness"] = background_checks(app.extensions["val"])
     app.extensions["val_auth_throttle"] = FailedAuthThrottle(
         storage_for(settings.effective_broker_url),
         settings.auth_failures_per_minute,

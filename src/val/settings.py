@@ -40,6 +40,8 @@ class Settings:
     )
     webhook_lease_seconds: int = 30
     webhook_sweep_seconds: float = 1.0
+    # /ready reports checks run in the background this often (docs/operations.md).
+    ready_check_seconds: float = 2.0
     # Plain-HTTP provider endpoints: for the embedded/dev mode and tests only; production needs HTTPS.
     allow_http_webhooks: bool | None = None
     # Hosts a webhook may go to whatever they resolve to (tests' loopback receivers); empty in production.

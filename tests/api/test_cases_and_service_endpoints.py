@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from tests.api.readiness import checked
 from tests.conftest import auth, this_month
 from val.app import create_app
 from val.audit.models import AuditEvent
@@ -65,23 +66,6 @@ def test_health_and_docs_need_no_credential(client):
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").get_json()
     assert "/api/v1/referrals" in spec["paths"] and "/api/v1/cases/{case_id}" in spec["paths"]
-
-
-def test_ready_reports_the_database_and_the_broker(app, redis_server, database):
-    from val.app import create_app
-
-    ready = create_app(overrides={"database_url": database.url, "broker_url": redis_server.url})
-    response = ready.test_client().get("/ready")
-    assert response.status_code == 200 and response.get_json()["status"] == "ok"
-    assert response.get_json()["checks"] == {"database": True, "broker": True, "signing_secrets": True}
-    # Without the broker referrals are still taken (their webhooks wait in the outbox): the node stays in.
-    no_broker = create_app(overrides={"database_url": database.url, "broker_url": "redis://127.0.0.1:1/0"})
-    response = no_broker.test_client().get("/ready")
-    assert response.status_code == 200 and response.get_json()["status"] == "degraded"
-    assert response.get_json()["checks"]["broker"] is False
-    no_database = create_app(overrides={"database_url": "postgresql://val@127.0.0.1:1/val"})
-    response = no_database.test_client().get("/ready")
-    assert response.status_code == 503 and response.get_json()["status"] == "unavailable"
 
 
 OPEN_ENDPOINTS = {
@@ -270,7 +254,7 @@ def test_a_signing_secret_this_val_cannot_open_holds_its_webhooks_alerts_once_an
             "secret_key": Fernet.generate_key().decode(),  # not the key the secret was sealed with
         }
     )
-    answer = rotated.test_client().get("/ready")
+    answer = checked(rotated.test_client())
     rotated.extensions["val"].db.dispose()
     assert answer.status_code == 200 and answer.get_json()["status"] == "degraded"
     assert answer.get_json()["checks"]["signing_secrets"] is False

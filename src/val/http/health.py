@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from kombu.connection import Connection
 from swagger_ui_bundle import swagger_ui_path
 
 from val.db.session import reachable
-from val.http.context import services
+from val.http.context import Services
+from val.http.readiness import BackgroundChecks
 
 blp = Blueprint("health", __name__)
 # Swagger UI's own files, for /docs (open, like the docs themselves).
@@ -25,29 +26,44 @@ def health() -> ResponseReturnValue:
 
 @blp.get("/ready")
 def ready() -> ResponseReturnValue:
-    """Readiness. Without the database nothing works: 503, take this node out. Without the broker or a
-    signing key, referrals are still taken (the outbox keeps their webhooks) but webhooks wait: 200,
-    `degraded`, with the failing check named, so monitoring raises it and the load balancer keeps the node."""
-    svc = services()
-    checks = {
-        "database": _database_ok(),
-        "broker": _broker_ok(svc.settings.effective_broker_url),
-        # Checks of features above this layer, given by the app (e.g. that every signing secret opens).
-        **{name: check() for name, check in svc.readiness_checks.items()},
-    }
+    """Readiness, at once: the last result of each check run in the background, with its age. Without the
+    database nothing works: 503, take this node out. Without the broker or a signing key, referrals are still
+    taken (the outbox keeps their webhooks) but webhooks wait: 200, `degraded`, with the failing check named, so
+    monitoring raises it and the load balancer keeps the node."""
+    readiness: BackgroundChecks = current_app.extensions["val_readiness"]
+    readings = readiness.readings()
+    checks = {name: reading.ok for name, reading in readings.items()}
+    ages = {name: reading.age_seconds for name, reading in readings.items()}
+    body = {"checks": checks, "checked_seconds_ago": ages}
     if not checks["database"]:
-        return jsonify(status="unavailable", checks=checks), 503
-    return jsonify(status="ok" if all(checks.values()) else "degraded", checks=checks), 200
+        return jsonify(status="unavailable", **body), 503
+    return jsonify(status="ok" if all(checks.values()) else "degraded", **body), 200
 
 
-def _database_ok() -> bool:
-    return reachable(services().db)
+def background_checks(svc: Services) -> BackgroundChecks:
+    """The database, the broker, and the checks of features above this layer the app gives (e.g. that every
+    signing secret opens), each run in the background every `ready_check_seconds`."""
+    interval = svc.settings.ready_check_seconds
+    broker_url = svc.settings.effective_broker_url
+    return BackgroundChecks(
+        {
+            "database": lambda: reachable(svc.db),
+            "broker": lambda: _broker_ok(broker_url),
+            **svc.readiness_checks,
+        },
+        interval=interval,
+        # A check that has not answered for this long is stuck on a server that does not answer: failed.
+        stale_after=3 * interval + BROKER_TIMEOUT_SECONDS,
+    )
+
+
+BROKER_TIMEOUT_SECONDS = 2
 
 
 def _broker_ok(url: str) -> bool:
     try:
-        with Connection(url, connect_timeout=2) as connection:  # type: ignore[no-untyped-call]
-            connection.ensure_connection(max_retries=1, timeout=2)
+        with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS) as connection:  # type: ignore[no-untyped-call]
+            connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
         return True
     except Exception:
         return False
