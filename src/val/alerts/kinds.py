@@ -14,3 +14,4 @@ class AlertKind(StrEnum):
     WEBHOOK_ENDPOINT_GONE = "webhook_endpoint_gone"  # the provider answered 410
     WEBHOOK_AWAITING_ENDPOINT = "webhook_awaiting_endpoint"  # offers wait for a provider with no endpoint
     WEBHOOK_SECRET_UNOPENABLE = "webhook_secret_unopenable"  # a signing secret cannot be opened with the key
+    SERVICE_RESTARTING = "service_restarting"  # a process of `val run` keeps stopping and is being restarted

@@ -1,9 +1,12 @@
-"""`val run`: the API (gunicorn), one Celery worker and the beat, started and stopped together."""
+"""`val run`: the API (gunicorn), one Celery worker and the beat, started and stopped together, and kept up: a
+child that stops is restarted with backoff (`cli/restarts.py`), a person is alerted when one keeps stopping,
+and everything stops on Ctrl-C (or SIGTERM) or when a child cannot be kept up."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import shutil
 import signal
@@ -12,20 +15,26 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from val.alerts.kinds import AlertKind
+from val.alerts.service import raise_alert_once
 from val.auth import store as credentials
 from val.auth.roles import Role
 from val.auth.service import create_credential
 from val.cli.base import in_unit_of_work, main, prepare, settings
+from val.cli.restarts import RestartPolicy, after_stop
 from val.logs import configure_logging
 from val.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+log = logging.getLogger("val.run")
 
 
 def _seed_demo_credentials(session: Session) -> dict[str, str]:
@@ -40,7 +49,7 @@ def _seed_demo_credentials(session: Session) -> dict[str, str]:
     }
 
 
-def _commands(settings_: Settings) -> tuple[list[str], list[str]]:
+def _commands(settings_: Settings) -> dict[str, list[str]]:
     bin_dir = Path(sys.executable).parent
     web = [
         str(bin_dir / "gunicorn"),
@@ -72,7 +81,7 @@ def _commands(settings_: Settings) -> tuple[list[str], list[str]]:
         "WARNING",
         # No --queues: the worker consumes every declared queue, one per provider included.
     ]
-    return web, worker
+    return {"api": web, "worker": worker}
 
 
 def _announce(settings_: Settings, demo_keys: dict[str, str]) -> None:
@@ -90,32 +99,124 @@ def _announce(settings_: Settings, demo_keys: dict[str, str]) -> None:
 
 @main.command("run")
 def run() -> None:
-    """Run the API (gunicorn), one Celery worker and the beat; Ctrl-C stops them all."""
+    """Run the API (gunicorn), one Celery worker and the beat, restarting any that stops; Ctrl-C stops them
+    all."""
     settings_ = settings()
     configure_logging(settings_.log_level)
     _refuse_a_port_in_use(settings_.bind_host, settings_.port)
     prepare(settings_)
     settings_.data_dir.mkdir(parents=True, exist_ok=True)  # the beat's state lives there in every mode
     demo_keys = in_unit_of_work(_seed_demo_credentials, settings_) if settings_.embedded else {}
-    # Each child leads its own process group, so stopping it also stops what it forked (gunicorn's
-    # workers, Celery's pool and beat) and Ctrl-C reaches them only through us, in order.
-    commands = _commands(settings_)
     environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(_fresh_metrics_dir(settings_))}
-    # preexec_fn is safe here: `val run` has one thread when it starts its children.
-    die_with_us = _die_with_parent(os.getpid())
-    processes = [
-        subprocess.Popen(command, start_new_session=True, env=environment, preexec_fn=die_with_us)
-        for command in commands
-    ]
+    children = [Child(name, command) for name, command in _commands(settings_).items()]
+    for child in children:
+        child.start(environment)
     _announce(settings_, demo_keys)
-    stopping = _supervise(processes)
-    failed = [
-        c[0]
-        for c, p in zip(commands, processes, strict=True)
-        if p.returncode not in (0, -signal.SIGTERM, None)
-    ]
-    if failed and not stopping:
-        raise click.ClickException(f"a process stopped unexpectedly: {failed}")
+    gave_up = _supervise(children, environment, RestartPolicy(), alert=_alerter(settings_))
+    if gave_up is not None:
+        raise click.ClickException(
+            f"the {gave_up} kept stopping and could not be kept up; everything is stopped (see the log)"
+        )
+
+
+@dataclass
+class Child:
+    """One command `val run` keeps up: its current process, when it started, how many restarts in a row."""
+
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restarts_in_a_row: int = 0
+    restart_at: float | None = None
+
+    def start(self, environment: dict[str, str]) -> None:
+        # Each child leads its own process group, so stopping it also stops what it forked (gunicorn's
+        # workers, Celery's pool and beat) and Ctrl-C reaches them only through us, in order. preexec_fn is
+        # safe here: `val run` has one thread.
+        self.process = subprocess.Popen(
+            self.command,
+            start_new_session=True,
+            env=environment,
+            preexec_fn=_die_with_parent(os.getpid()),
+        )
+        self.started_at, self.restart_at = time.monotonic(), None
+
+
+Alert = Callable[[str, int], None]
+
+
+def _supervise(
+    children: list[Child], environment: dict[str, str], policy: RestartPolicy, *, alert: Alert
+) -> str | None:
+    """Keep the children up until Ctrl-C (or SIGTERM): a child that stops has what is left of its group
+    stopped, and is started again after the policy's delay. Then stop them all. The name of a child that could
+    not be kept up (everything is stopped then), or None when asked to stop."""
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stopping:
+            for child in children:
+                gave_up = _tend(child, environment, policy, alert)
+                if gave_up:
+                    return child.name
+            time.sleep(0.2)
+        return None
+    finally:
+        _stop_groups([c.process for c in children if c.process is not None])
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _tend(child: Child, environment: dict[str, str], policy: RestartPolicy, alert: Alert) -> bool:
+    """Notice a stop, or restart when it is time; True when the child cannot be kept up."""
+    now = time.monotonic()
+    if child.process is not None and (code := child.process.poll()) is not None:
+        _clear_group(child.process)  # what it forked must not hold the port or the queue
+        child.process = None
+        restart = after_stop(policy, child.restarts_in_a_row, now - child.started_at)
+        if restart is None:
+            log.error("child stopped; not restarted", extra={"child": child.name, "exit_code": code})
+            return True
+        child.restarts_in_a_row, child.restart_at = restart.in_a_row, now + restart.in_seconds
+        log.warning(
+            "child stopped; restarting",
+            extra={
+                "child": child.name,
+                "exit_code": code,
+                "restart_in_s": restart.in_seconds,
+                "restarts_in_a_row": restart.in_a_row,
+            },
+        )
+        if restart.alert:
+            alert(child.name, restart.in_a_row)
+    if child.process is None and child.restart_at is not None and now >= child.restart_at:
+        child.start(environment)
+        log.warning(
+            "child restarted", extra={"child": child.name, "restarts_in_a_row": child.restarts_in_a_row}
+        )
+    return False
+
+
+def _alerter(settings_: Settings) -> Alert:
+    def alert(name: str, in_a_row: int) -> None:
+        detail = (
+            f"VAL's {name} process has stopped {in_a_row} times in a row; val run restarts it with a growing "
+            "wait and stops everything if it cannot be kept up. Look at the service's log."
+        )
+        try:
+            in_unit_of_work(
+                lambda session: raise_alert_once(session, AlertKind.SERVICE_RESTARTING, detail), settings_
+            )
+        except Exception as exc:  # the database may be what is failing: the log says it anyway
+            log.error("could not raise the restart alert", extra={"error_type": type(exc).__name__})
+
+    return alert
 
 
 def _refuse_a_port_in_use(host: str, port: int) -> None:
@@ -158,24 +259,6 @@ def _fresh_metrics_dir(settings_: Settings) -> Path:
     return path
 
 
-def _supervise(processes: list[subprocess.Popen[bytes]]) -> bool:
-    """Wait for Ctrl-C (or SIGTERM) or for a child to stop; then stop them all. True when asked to stop."""
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while not stopping and all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-    finally:
-        _stop_groups(processes)
-    return stopping
-
-
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
@@ -187,6 +270,15 @@ def _group_alive(process: subprocess.Popen[bytes]) -> bool:
         return True
     except ProcessLookupError:
         return False
+
+
+def _clear_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+    """What is left of a stopped child's group (gunicorn's workers, Celery's pool): SIGTERM, then SIGKILL."""
+    _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while _group_alive(process) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    _signal_group(process, signal.SIGKILL)
 
 
 def _stop_groups(processes: list[subprocess.Popen[bytes]], grace: float = 15.0) -> None:
