@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -338,3 +339,17 @@ def test_a_report_makes_its_folder_or_says_in_one_line_why_it_cannot(val, tmp_pa
     assert refused.exit_code != 0 and "Traceback" not in refused.output
     said = [line for line in refused.output.splitlines() if line.strip()]
     assert len(said) == 1 and said[0].startswith("Error: cannot write"), refused.output
+
+
+def test_val_version_prints_the_released_version():
+    import tomllib
+    from importlib.metadata import version
+
+    from val.cli import main
+
+    released = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]["version"]
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output == f"val {version('val')}\n"
+    assert version("val") == released, "the installed package is the release pyproject.toml names"
+    changelog = (Path(__file__).parents[2] / "CHANGELOG.md").read_text()
+    assert f"## {released} — " in changelog, "every release has its entry in CHANGELOG.md"

@@ -74,5 +74,6 @@ def secret_box(settings_: Settings) -> SecretBox:
 
 
 @click.group()
+@click.version_option(package_name="val", prog_name="val", message="%(prog)s %(version)s")
 def main() -> None:
     """VAL — the Victim Advice Line case-routing backend."""
