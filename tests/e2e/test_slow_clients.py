@@ -36,7 +36,7 @@ def test_clients_trickling_their_headers_do_not_stop_val_run_answering_others(tm
     settings = load_settings(
         overrides={"port": port, "data_dir": tmp_path, "database_url": f"sqlite:///{tmp_path / 'val.sqlite'}"}
     )
-    web, _ = _commands(settings)
+    web = _commands(settings)["api"]
     server = subprocess.Popen(
         web,
         env={
