@@ -70,43 +70,16 @@ def capture(release: str) -> None:
             assert response.status_code < 300, (path, response.get_json())
             return response.get_json()
 
+        # High-risk domestic abuse (the example), an adult's and a child's sexual violence, a hate crime.
+        kinds = [
+            {},
+            {"offence.flags": ["sexual_offence"], "victim.date_of_birth": "1990-01-01", "risk": None},
+            {"offence.flags": ["sexual_offence"], "victim.date_of_birth": "2013-06-01", "risk": None},
+            {"offence.flags": [], "offence.hate_strands": ["race"], "risk": None},
+        ]
         cases = [
-            call("POST", "/api/v1/referrals", "intake", _referral("REL/1")),
-            call(
-                "POST",
-                "/api/v1/referrals",
-                "intake",
-                _referral(
-                    "REL/2",
-                    **{
-                        "offence.flags": ["sexual_offence"],
-                        "victim.date_of_birth": "1990-01-01",
-                        "risk": None,
-                    },
-                ),
-            ),
-            call(
-                "POST",
-                "/api/v1/referrals",
-                "intake",
-                _referral(
-                    "REL/3",
-                    **{
-                        "offence.flags": ["sexual_offence"],
-                        "victim.date_of_birth": "2013-06-01",
-                        "risk": None,
-                    },
-                ),
-            ),
-            call(
-                "POST",
-                "/api/v1/referrals",
-                "intake",
-                _referral(
-                    "REL/4",
-                    **{"offence.flags": [], "offence.hate_strands": ["race"], "risk": None},
-                ),
-            ),
+            call("POST", "/api/v1/referrals", "intake", _referral(f"REL/{n}", **changes))
+            for n, changes in enumerate(kinds, start=1)
         ]
         idva = next(r for r in cases[0]["routes"] if r["service"] == "idva")["id"]
         now = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)).replace(microsecond=0).isoformat()
