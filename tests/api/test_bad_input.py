@@ -22,6 +22,29 @@ def test_json_nested_a_thousand_deep_is_a_400(client, intake, path):
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/referrals", "/api/v1/referral-batches"])
+@pytest.mark.parametrize("where", ["top", "inside"])
+def test_a_number_of_five_thousand_digits_is_a_400_naming_the_body(
+    client, intake, referral_body, path, where
+):
+    """It was a 500: Python refuses to read an integer of more than 4,300 digits (a ValueError, not a JSON
+    decoding error)."""
+    huge = "9" * 5000
+    if where == "top":
+        body = f'{{"children": {huge}}}'
+    else:
+        body = json.dumps(referral_body()).replace(
+            '"children_in_household": 0', f'"children_in_household": {huge}'
+        )
+        assert huge in body
+    if path.endswith("batches"):
+        body = f"[{body}]"
+    response = client.post(path, data=body, content_type="application/json", headers=auth(intake))
+    assert response.status_code in (400, 422) and response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"][0]["field"] == "(body)"
+    assert "4,300 digits" in response.get_json()["errors"][0]["detail"], "said plainly, not as Python says it"
+
+
 @pytest.mark.parametrize("text", ["Ale\u0000x", "Ale\ud800x"])
 def test_a_nul_or_a_lone_surrogate_in_a_string_is_refused_by_name(client, intake, referral_body, text):
     response = client.post(

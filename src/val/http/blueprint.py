@@ -30,6 +30,8 @@ class StrictJsonParser(FlaskParser):
             return super().load_json(req, schema)
         except RecursionError:
             raise _malformed("The body is nested too deeply.") from None
+        except ValueError:  # not a JSONDecodeError (webargs handles those): a number longer than Python reads
+            raise _malformed(TOO_LONG_A_NUMBER) from None
 
     def _handle_invalid_json_error(
         self, error: Exception, req: Request, *args: Any, **kwargs: Any
@@ -45,6 +47,9 @@ class ValRequest(Request):
         if e is None:  # not sent as JSON at all
             raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
         raise _malformed(_not_json(e))
+
+
+TOO_LONG_A_NUMBER = "The body is not JSON VAL can read: a number in it has more than 4,300 digits."
 
 
 def _not_json(error: BaseException) -> str:

@@ -150,7 +150,8 @@ class ReferralBatches(MethodView):
                     415, "Unsupported Media Type", "Send application/json (an array) or application/x-ndjson."
                 )
         except ValueError as exc:
-            raise Problem(400, "Bad Request", f"The batch could not be read: {exc}") from exc
+            detail = f"The batch could not be read: {exc}"
+            raise Problem(400, "Bad Request", detail, errors=[{"field": "(body)", "detail": detail}]) from exc
         if len(records) > svc.settings.max_batch_records:
             raise Problem(
                 413,

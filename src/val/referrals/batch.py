@@ -57,6 +57,10 @@ def parse_json_array(text: str) -> list[tuple[int, Any]]:
         data = json.loads(text)
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # Python reads no integer of more than 4,300 digits
+        raise ValueError("a number in it has more than 4,300 digits") from None
     if not isinstance(data, list):
         raise ValueError("a JSON batch must be an array of referrals")
     return list(enumerate(data, start=1))
