@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -170,6 +171,11 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         # The beat keeps its state with the data, never in the working directory.
         assert list((tmp_path / "var").glob("beat-schedule*"))
         assert not list(ROOT.glob("celerybeat-schedule*"))
+        # Nothing in the data directory is readable by anyone but VAL's own account.
+        data = tmp_path / "var"
+        assert (data / "broker.sqlite").exists()
+        for path in [data, *data.rglob("*")]:
+            assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -77,3 +78,6 @@ def secret_box(settings_: Settings) -> SecretBox:
 @click.version_option(package_name="val", prog_name="val", message="%(prog)s %(version)s")
 def main() -> None:
     """VAL — the Victim Advice Line case-routing backend."""
+    # Everything VAL and the processes it starts write is theirs alone — the data directory holds special
+    # category data: files 0600, directories 0700 (the broker's queue and the beat's schedule included).
+    os.umask(0o077)

@@ -104,8 +104,12 @@ def run() -> None:
     settings_ = settings()
     configure_logging(settings_.log_level)
     _refuse_a_port_in_use(settings_.bind_host, settings_.port)
+    # What an earlier version left readable (the broker's queue, the beat's schedule) is made VAL's alone too.
+    settings_.data_dir.mkdir(
+        parents=True, exist_ok=True, mode=0o700
+    )  # the beat's state lives there in every mode
+    _private_tree(settings_.data_dir)
     prepare(settings_)
-    settings_.data_dir.mkdir(parents=True, exist_ok=True)  # the beat's state lives there in every mode
     demo_keys = in_unit_of_work(_seed_demo_credentials, settings_) if settings_.embedded else {}
     environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(_fresh_metrics_dir(settings_))}
     children = [Child(name, command) for name, command in _commands(settings_).items()]
@@ -217,6 +221,14 @@ def _alerter(settings_: Settings) -> Alert:
             log.error("could not raise the restart alert", extra={"error_type": type(exc).__name__})
 
     return alert
+
+
+def _private_tree(root: Path) -> None:
+    """Every directory under `root` 0700 and every file 0600 (the data directory holds special category data)."""
+    root.chmod(0o700)
+    for path in root.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def _refuse_a_port_in_use(host: str, port: int) -> None:
