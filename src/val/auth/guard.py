@@ -56,17 +56,19 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
             if key is None:
                 # Nothing was guessed, so nothing counts against the client: it is told what to send.
                 raise _unauthorised("An API key is required: Authorization: Bearer <key>.")
-            wait = _throttle().wait_seconds(request.remote_addr or "unknown", request_session())
-            if wait is not None:
-                raise Problem(
-                    429,
-                    "Too Many Requests",
-                    "Too many failed authentications from this client; wait before trying again.",
-                    problem_type="authentication-throttled",
-                    headers={"Retry-After": str(wait)},
-                )
             principal = authenticate(request_session(), key)
             if principal is None:
+                # Only failures are throttled: a valid key is never refused for what others sent from the same
+                # address (one person behind a force's NAT must not stop every intake system).
+                wait = _throttle().wait_seconds(request.remote_addr or "unknown", request_session())
+                if wait is not None:
+                    raise Problem(
+                        429,
+                        "Too Many Requests",
+                        "Too many failed authentications from this client; wait before trying again.",
+                        problem_type="authentication-throttled",
+                        headers={"Retry-After": str(wait)},
+                    )
                 raise _refused("The API key is unknown or revoked.")
             g.principal = principal
             if principal.role not in allowed:
