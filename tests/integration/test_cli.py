@@ -292,6 +292,7 @@ def test_every_admin_command_that_changes_something_is_audited_with_who_ran_it(v
         ("providers", "disable", "wmwa-idva"),
         ("providers", "enable", "wmwa-idva"),
         ("secrets", "reseal"),
+        ("credentials", "list"),
     ]
     for command in commands:
         assert val(*command).exit_code == 0, command
@@ -315,8 +316,16 @@ def test_every_admin_command_that_changes_something_is_audited_with_who_ran_it(v
         ("admin.provider_disabled", "wmwa-idva"),
         ("admin.provider_enabled", "wmwa-idva"),
         ("admin.secrets_resealed", "all"),
+        ("admin.credentials_listed", "list"),
     ]
     assert {name for _, _, name in trail} == {"cli:ops.person"}
+    with unit_of_work(database) as session:
+        endpoint = session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "admin.endpoint_set"))
+        listed = session.scalar(
+            select(AuditEvent.result_count).where(AuditEvent.action == "admin.credentials_listed")
+        )
+    assert endpoint == "https://idva.example.org/hook", "the trail says where webhooks now go"
+    assert listed == 3, "how many credentials were shown (two created here, and the operator's own)"
     failed = val("credentials", "revoke", "nobody")
     assert failed.exit_code != 0
     with unit_of_work(database) as session:
@@ -326,6 +335,36 @@ def test_every_admin_command_that_changes_something_is_audited_with_who_ran_it(v
             )
             == 0
         )
+
+
+def test_every_report_is_audited_like_the_apis_board_figures(val, database, tmp_path, monkeypatch):
+    """`val report compliance|return|board` read Board figures with no trail; a run of differencing reports
+    must show in it as the API's queries do."""
+    from val.audit.models import AuditEvent
+
+    monkeypatch.setenv("USER", "board.clerk")
+    monkeypatch.setenv("LOGNAME", "board.clerk")
+    for report in ("compliance", "return", "board"):
+        made = val(
+            "report",
+            report,
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-03-31",
+            "--out",
+            str(tmp_path / f"{report}.html"),
+        )
+        assert made.exit_code == 0, made.output
+    with unit_of_work(database) as session:
+        trail = session.execute(
+            select(AuditEvent.action, AuditEvent.entity_id)
+            .where(AuditEvent.action.like("board.%"))
+            .order_by(AuditEvent.at)
+        ).all()
+    assert [tuple(row) for row in trail] == [
+        (f"board.report_{report}", "2026-01-01..2026-03-31") for report in ("compliance", "return", "board")
+    ]
 
 
 def test_a_report_makes_its_folder_or_says_in_one_line_why_it_cannot(val, tmp_path):

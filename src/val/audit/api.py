@@ -32,6 +32,10 @@ class AuditEventSchema(OutputSchema):
     entity_id = fields.String()
     request_id = fields.String(allow_none=True)
     result_count = fields.Integer(allow_none=True)
+    detail = fields.String(
+        allow_none=True,
+        metadata={"description": "What the action alone does not say (e.g. the URL an endpoint was set to)"},
+    )
 
 
 class AuditQuerySchema(PageQuerySchema):

@@ -24,3 +24,5 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     # For lists and searches: how many results were shown (never what was searched for).
     result_count: Mapped[int | None] = mapped_column(default=None)
+    # What the action alone does not say (the URL an endpoint was set to); never personal data.
+    detail: Mapped[str | None] = mapped_column(String(300), default=None)

@@ -26,6 +26,7 @@ def record(
     request_id: str | None,
     *,
     result_count: int | None = None,
+    detail: str | None = None,
 ) -> None:
     store.add(
         session,
@@ -38,6 +39,7 @@ def record(
         entity_id=str(entity_id),
         request_id=request_id,
         result_count=result_count,
+        detail=detail[:300] if detail is not None else None,
     )
 
 

@@ -28,6 +28,7 @@ _COLUMNS = (
     AuditEvent.entity_id,
     AuditEvent.request_id,
     AuditEvent.result_count,
+    AuditEvent.detail,
 )
 
 
@@ -42,6 +43,7 @@ class AuditRecord:
     entity_id: str
     request_id: str | None
     result_count: int | None
+    detail: str | None
 
 
 def add(session: Session, **values: Any) -> None:

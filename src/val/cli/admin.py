@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -12,17 +10,15 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 from cryptography.fernet import Fernet
 
-from val.audit.service import record as audit
-from val.auth.roles import Principal, Role
+from val.auth.roles import Role
 from val.auth.service import (
     CredentialError,
     bind_source_systems,
     create_credential,
     list_credentials,
     revoke_credential,
-    system_principal,
 )
-from val.cli.base import in_unit_of_work, main, prepare, secret_box, settings
+from val.cli.base import audited, in_unit_of_work, main, operator, prepare, secret_box, settings
 from val.db import migrate
 from val.db.session import DatabaseError
 from val.providers import service as provider_admin
@@ -62,29 +58,6 @@ def db_upgrade(app_role: str | None) -> None:
 
 
 T = TypeVar("T")
-
-
-def operator(session: Session) -> Principal:
-    """Who runs an admin command, as the audit trail names them: the operating-system account, as a
-    credential of VAL's own whose key is never shown."""
-    try:
-        account = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a bare container)
-        account = f"uid-{os.getuid()}"
-    return system_principal(session, f"cli:{account}"[:100], Role.ADMIN)
-
-
-def audited(
-    action: str, entity_type: str, entity_id: str, work: Callable[[Session], T]
-) -> Callable[[Session], T]:
-    """`work`, with an audit row naming the operator, in the same unit of work (both or neither)."""
-
-    def run(session: Session) -> T:
-        result = work(session)
-        audit(session, operator(session), action, entity_type, entity_id, None)
-        return result
-
-    return run
 
 
 @main.group()
@@ -165,12 +138,18 @@ def credentials_revoke(name: str) -> None:
 def credentials_list() -> None:
     """Credentials and their roles (never their keys)."""
     rows = in_unit_of_work(
-        lambda s: [
-            f"{c.name}\t{c.role}\t{c.provider_id or ','.join(c.source_systems or ()) or '-'}"
-            f"\t{'revoked' if c.revoked_at else 'active'}"
-            f"\t{c.created_at:%Y-%m-%d}"
-            for c in list_credentials(s)
-        ]
+        audited(
+            "admin.credentials_listed",
+            "credential",
+            "list",
+            lambda s: [
+                f"{c.name}\t{c.role}\t{c.provider_id or ','.join(c.source_systems or ()) or '-'}"
+                f"\t{'revoked' if c.revoked_at else 'active'}"
+                f"\t{c.created_at:%Y-%m-%d}"
+                for c in list_credentials(s)
+            ],
+            count=len,
+        )
     )
     for row in rows:
         click.echo(row)
@@ -214,6 +193,7 @@ def providers_set_endpoint(provider_id: str, url: str) -> None:
                 "provider",
                 provider_id,
                 lambda s: endpoints.set_endpoint(s, provider_id, url, policy=policy, box=box),
+                detail=url,  # where the provider's webhooks will go: the trail says, not only that it changed
             )
         )
     )

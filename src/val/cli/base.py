@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -9,6 +10,9 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 import val.models  # noqa: F401  — every mapped class, before the first query
+from val.audit.service import record as audit
+from val.auth.roles import Principal, Role
+from val.auth.service import system_principal
 from val.cases.match_keys import keyer_for
 from val.cases.store import backfill_match_keys
 from val.db import migrate
@@ -81,3 +85,42 @@ def main() -> None:
     # Everything VAL and the processes it starts write is theirs alone — the data directory holds special
     # category data: files 0600, directories 0700 (the broker's queue and the beat's schedule included).
     os.umask(0o077)
+
+
+def operator(session: Session) -> Principal:
+    """Who runs a command, as the audit trail names them: the operating-system account, as a credential of
+    VAL's own whose key is never shown."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        account = f"uid-{os.getuid()}"
+    return system_principal(session, f"cli:{account}"[:100], Role.ADMIN)
+
+
+def audited(
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    work: Callable[[Session], T],
+    *,
+    detail: str | None = None,
+    count: Callable[[T], int] | None = None,
+) -> Callable[[Session], T]:
+    """`work`, with an audit row naming the operator, in the same unit of work (both or neither)."""
+
+    def run(session: Session) -> T:
+        result = work(session)
+        shown = count(result) if count is not None else None
+        audit(
+            session,
+            operator(session),
+            action,
+            entity_type,
+            entity_id,
+            None,
+            result_count=shown,
+            detail=detail,
+        )
+        return result
+
+    return run

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from val.audit.service import record_board_query
 from val.auth.roles import Principal, Role
 from val.auth.service import CredentialError, system_principal
 from val.board_pack.figures import Period, the_pack
 from val.board_pack.render import render as render_pack
 from val.calendar import london_date, reporting_period_problem
 from val.cases.match_keys import keyer_for
-from val.cli.base import database, in_unit_of_work, main, settings
+from val.cli.base import database, in_unit_of_work, main, operator, settings
 from val.cli.parallel_import import default_jobs, import_in_parallel
 from val.commissioning import report as return_report
 from val.commissioning.returns import build_return
@@ -131,6 +132,18 @@ def report_command(name: str) -> Callable[[Render], click.Command]:
                 raise click.BadParameter(problem, param_hint="--from/--to")
             settings_ = settings()
             rulebook = load_rulebook(settings_.config_dir)
+            # Asked for like the API's Board figures, and recorded like them (a run of differencing reports
+            # shows in the trail), before anything is read.
+            in_unit_of_work(
+                lambda session: record_board_query(
+                    session,
+                    operator(session),
+                    f"report_{name}",
+                    {"from_": date_from.date(), "to": date_to.date()},
+                    None,
+                ),
+                settings_,
+            )
             db = database(settings_)
             with read_only(db) as session:
                 page = render(
