@@ -33,7 +33,13 @@ class Period:
 
     @property
     def previous(self) -> Period:
-        """The same length, immediately before."""
+        """The period of the same kind just before: the previous month, quarter, calendar or financial year
+        (Board periods are whole months, `calendar.reporting_period_problem`), so its figures are protected by
+        the same rules and its monthly rows are whole months. Any other span: the same number of days before."""
+        if self.start.day == 1 and (self.end + dt.timedelta(days=1)).day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            year, month = divmod(self.start.year * 12 + self.start.month - 1 - months, 12)
+            return Period(dt.date(year, month + 1, 1), self.start - dt.timedelta(days=1))
         days = (self.end - self.start).days + 1
         return Period(self.start - dt.timedelta(days=days), self.start - dt.timedelta(days=1))
 
