@@ -162,8 +162,17 @@ def test_an_oversized_body_is_413(client, make_key, referral_body):
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
 
 
-def test_a_coordinator_may_submit_a_referral(client, make_key, referral_body):
-    assert post(client, make_key(Role.COORDINATOR), referral_body()).status_code == 201
+def test_a_coordinator_submits_referrals_as_the_coordinator_source_only(client, make_key, referral_body):
+    """A coordinator key could send for any system, and so take a genuine police referral's duplicate key
+    before the police sent it."""
+    coordinator, intake = make_key(Role.COORDINATOR), make_key(Role.INTAKE)
+    entered = referral_body(**{"source.system": "coordinator", "source.reference": "CALL/1"})
+    assert post(client, coordinator, entered).status_code == 201
+    claimed = post(client, coordinator, referral_body(**{"source.reference": "POL/9"}))
+    assert claimed.status_code == 403 and claimed.get_json()["errors"][0]["field"] == "source.system"
+    assert "'coordinator'" in claimed.get_json()["detail"]
+    genuine = post(client, intake, referral_body(**{"source.reference": "POL/9"}))
+    assert genuine.status_code == 201, "the police referral is a case of its own, not a duplicate"
 
 
 @pytest.mark.parametrize("role", [Role.BOARD, Role.ADMIN])

@@ -29,6 +29,11 @@ class Principal:
         return self.source_systems is None or normalise_system(system) in self.source_systems
 
 
+# The source system of every referral a coordinator enters by hand (a victim who rang, a partner's email): never
+# a police system's, so a coordinator's entry cannot take a police record's duplicate key before it arrives.
+COORDINATOR_SOURCE = "coordinator"
+
+
 def normalise_system(system: str) -> str:
     """Source system names compare as the duplicate key does: trimmed, case-folded."""
     return system.strip().lower()

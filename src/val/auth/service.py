@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from val.auth import store
-from val.auth.roles import Principal, Role, normalise_system
+from val.auth.roles import COORDINATOR_SOURCE, Principal, Role, normalise_system
 from val.auth.store import CredentialRecord
 from val.db.base import utcnow
 
@@ -105,9 +105,18 @@ def authenticate(session: Session, key: str) -> Principal | None:
         name=name,
         role=role,
         provider_id=provider_id,
-        # An intake key bound to nothing (made before binding existed) may submit for no system.
-        source_systems=frozenset(systems or ()) if role is Role.INTAKE else None,
+        # An intake key bound to nothing (made before binding existed) may submit for no system; a coordinator
+        # submits only as the coordinator source.
+        source_systems=_submits_for(role, systems),
     )
+
+
+def _submits_for(role: Role, systems: list[str] | None) -> frozenset[str] | None:
+    if role is Role.INTAKE:
+        return frozenset(systems or ())
+    if role is Role.COORDINATOR:
+        return frozenset({COORDINATOR_SOURCE})
+    return None
 
 
 def system_principal(session: Session, name: str, role: Role) -> Principal:

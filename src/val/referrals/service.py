@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from val.audit.service import record as audit
-from val.auth.roles import Principal
+from val.auth.roles import COORDINATOR_SOURCE, Principal, Role
 from val.cases.matching import MatchKeyer
 from val.cases.normalise import family_name_key, phone_e164
 from val.cases.references import reference_for
@@ -63,6 +63,11 @@ def source_refusal(principal: Principal, referral: Referral) -> str | None:
     system = referral.source.system
     if principal.may_submit_for(system):
         return None
+    if principal.role is Role.COORDINATOR:
+        return (
+            f"A referral a coordinator enters has the source system {COORDINATOR_SOURCE!r}, not {system!r}: "
+            "a police system's references are its own."
+        )
     allowed = ", ".join(sorted(principal.source_systems or ())) or "none (ask an admin to bind it)"
     return f"This credential submits referrals from {allowed} only, not {system!r}."
 
