@@ -209,6 +209,9 @@ def test_subject_access_exports_everything_about_the_victim_across_confirmed_cas
     twin = client.post("/api/v1/referrals", json=twin_body, headers=auth(make_key(Role.INTAKE))).get_json()
     coordinator = make_key(Role.COORDINATOR, name="reader.one")
     client.get(f"/api/v1/cases/{made[0]['id']}", headers=auth(coordinator))  # a read the export must show
+    searcher = make_key(Role.COORDINATOR, name="searcher.two")
+    found = client.get("/api/v1/cases", query_string={"q": "Vantablack"}, headers=auth(searcher)).get_json()
+    assert made[0]["id"] in {c["id"] for c in found["items"]}, "her name was on the searcher's screen"
     idva_route = next(r for r in made[0]["routes"] if r["provider"] == "wmwa-idva")
     idva = make_key(Role.PROVIDER, provider_id="wmwa-idva", name="idva.reader")
     assert client.get(f"/api/v1/provider/referrals/{idva_route['id']}", headers=auth(idva)).status_code == 200
@@ -235,6 +238,9 @@ def test_subject_access_exports_everything_about_the_victim_across_confirmed_cas
     assert first["triage"]["explanation"] and first["routes"] and first["compliance_points"]
     assert first["notes"][0]["text"].startswith("Oriel asked") and first["contact_attempts"]
     assert any(e["who"] == "reader.one" and e["action"] == "case.read" for e in first["access_log"])
+    assert any(e["who"] == "searcher.two" and e["action"] == "case.listed" for e in first["access_log"]), (
+        "a search that showed her name is in her access log"
+    )
     assert any(
         e["who"] == "idva.reader" and e["action"] == "provider.referral_read" for e in first["access_log"]
     ), "a provider's read is recorded against its assignment, and is in the export"

@@ -43,6 +43,36 @@ def record(
     )
 
 
+def record_each(
+    session: Session,
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    entity_ids: list[object],
+    request_id: str | None,
+) -> None:
+    """One event per entity (each case a person was shown), written in one statement."""
+    at = utcnow()
+    store.add_many(
+        session,
+        [
+            {
+                "id": uuid.uuid4(),
+                "at": at,
+                "credential_id": principal.credential_id,
+                "role": str(principal.role),
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": str(entity_id),
+                "request_id": request_id,
+                "result_count": None,
+                "detail": None,
+            }
+            for entity_id in entity_ids
+        ],
+    )
+
+
 def list_events(
     session: Session,
     principal: Principal,

@@ -51,6 +51,12 @@ def add(session: Session, **values: Any) -> None:
     insert_row(session, _INSERT, values)
 
 
+def add_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Several events in one statement (executemany)."""
+    if rows:
+        insert_row(session, _INSERT, rows)
+
+
 def page(
     session: Session,
     *,
