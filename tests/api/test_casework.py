@@ -221,3 +221,27 @@ def test_providers_the_board_and_intake_get_403_on_every_casework_endpoint(clien
         url = path.format(c=CASES).replace("/x", f"/{case['id']}")
         response = getattr(client, method)(url, json={} if method != "get" else None, headers=auth(key))
         assert response.status_code == 403, (method, url, response.status_code)
+
+
+def test_an_etag_cannot_be_guessed_from_the_case_id_nor_enumerated(client, coordinator, submit):
+    """It was the id's first 12 hex digits and a counter: `If-Match: "<id12>-1", …, "<id12>-299"` made a blind
+    contact change."""
+    case = submit()
+    _, etag = get_case(client, coordinator, case["id"])
+    version = etag.strip('"').split("-")[0]
+    assert case["id"].replace("-", "")[:12] not in etag and len(etag.strip('"').split("-")[1]) >= 24
+    change = {"contact": {"safe_to_call": False}}
+    guesses = [f'"{case["id"].replace("-", "")[:12]}-{n}"' for n in range(1, 5)] + [f'"{version}-0"']
+    for tags in (guesses[:4], guesses[4:]):
+        guessed = client.patch(
+            f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": ", ".join(tags)})
+        )
+        assert guessed.status_code == 412
+    many = ", ".join([*guesses, etag])
+    listed = client.patch(
+        f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": many})
+    )
+    assert listed.status_code == 400 and listed.get_json()["errors"][0]["field"] == "If-Match", (
+        "a list longer than a client's few cached versions is refused, the real tag in it or not"
+    )
+    assert get_case(client, coordinator, case["id"])[1] == etag, "the same case answers the same tag"

@@ -46,6 +46,8 @@ class Case(Base):
     # Casework (docs/casework.md): who owns the case, its version for ETag / If-Match, and its closure.
     owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True, default=None)
     version: Mapped[int] = mapped_column(default=1)
+    # Keys the case's ETag (an HMAC of its id and version), so If-Match cannot be enumerated. Never shown.
+    etag_secret: Mapped[str | None] = mapped_column(String(32), default=None)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     closure_outcome: Mapped[str | None] = mapped_column(String(30), default=None)
     # Copies for the work queue, so filtering and ordering read one table: triage never changes after intake,

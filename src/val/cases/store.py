@@ -41,6 +41,7 @@ class CaseRecord:
     consent_recorded_at: dt.datetime | None
     owner_id: uuid.UUID | None
     version: int
+    etag_secret: str | None
     closed_at: dt.datetime | None
     closure_outcome: str | None
     risk_level: str | None

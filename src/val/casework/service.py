@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,7 @@ from val.db.paging import Page
 from val.db.settle import settle
 from val.errors import (
     ConflictError,
+    DomainError,
     InvalidInputError,
     PreconditionFailed,
     PreconditionRequired,
@@ -43,8 +46,15 @@ REFERRAL_POINT = "R4_REFERRAL_TO_SUPPORT"
 REFUSALS = {Consent.DECLINED: "consent_declined", Consent.OPTED_OUT: "opted_out"}
 
 
+# More tags than a client with a few cached versions sends: a list longer is an enumeration.
+MAX_IF_MATCH_TAGS = 4
+
+
 def etag_of(case: CaseRecord) -> str:
-    return f'"{case.id.hex[:12]}-{case.version}"'
+    """The version, and an HMAC of id and version keyed by the case's own secret: a tag cannot be guessed."""
+    key = bytes.fromhex(case.etag_secret) if case.etag_secret else case.id.bytes
+    digest = hmac.new(key, f"{case.id}:{case.version}".encode(), hashlib.sha256).hexdigest()[:24]
+    return f'"{case.version}-{digest}"'
 
 
 def read_case(
@@ -67,6 +77,11 @@ def _check_version(case: CaseRecord, if_match: str | None, *, required: bool) ->
             )
         return
     tags = {t.strip() for t in if_match.split(",")}
+    if len(tags) > MAX_IF_MATCH_TAGS:
+        raise DomainError(
+            f"If-Match may name at most {MAX_IF_MATCH_TAGS} tags: send the case's ETag from your last GET.",
+            field="If-Match",
+        )
     if "*" in tags and required:
         # `*` only says "the case exists": a blind change of where it is safe to reach a victim is still blind.
         raise PreconditionRequired(

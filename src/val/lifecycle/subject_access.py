@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 # Columns that only make sense inside VAL (hashes and search keys): not the person's data, never exported.
-_INTERNAL = {"duplicate_key", "match_key", "family_name_key", "phone_e164", "number", "version"}
+_INTERNAL = {
+    "duplicate_key",
+    "match_key",
+    "family_name_key",
+    "phone_e164",
+    "number",
+    "version",
+    "etag_secret",
+}
 
 
 def victims_case_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -264,6 +265,7 @@ def _case_row(
         "consent_recorded_at": consent.recorded_at,
         "owner_id": None,
         "version": 1,
+        "etag_secret": secrets.token_hex(16),
         "closed_at": None,
         "closure_outcome": None,
         "risk_level": str(outcome.risk_level) if outcome.risk_level else None,
