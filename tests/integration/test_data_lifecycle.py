@@ -218,6 +218,15 @@ def test_subject_access_exports_everything_about_the_victim_across_confirmed_cas
 
     unconfirmed = json.loads(_export(database, made[3]["id"], tmp_path / "before")[0].read_text())
     assert [c["case"]["id"] for c in unconfirmed["cases"]] == [made[3]["id"]], "a match is only a hint"
+    twin_export = json.loads(_export(database, twin["id"], tmp_path / "twin")[0].read_text())
+    for only_matched in (unconfirmed["cases"][0], twin_export["cases"][0]):
+        # What the match said about the other cases (her twin's MARAC history, say) stays out of the export.
+        assert "repeat_previous_cases" not in only_matched["case"]
+        assert all(line["rule"] != "risk.repeat_victim" for line in only_matched["triage"]["explanation"])
+    with unit_of_work(database) as session:
+        assert (
+            session.scalar(select(Case.repeat_previous_cases).where(Case.id == uuid.UUID(twin["id"]))) >= 1
+        ), "the twin was matched: the test shows what the export leaves out"
 
     same = f"/api/v1/cases/{made[3]['id']}/same-person"
     confirmed = client.post(same, json={"case_id": made[0]["id"]}, headers=auth(coordinator))
@@ -254,7 +263,7 @@ def test_subject_access_exports_everything_about_the_victim_across_confirmed_cas
         exported = session.scalars(
             select(AuditEvent.entity_id).where(AuditEvent.action == "case.subject_access")
         )
-        assert set(exported) == {made[0]["id"], made[3]["id"]}
+        assert set(exported) == {made[0]["id"], made[3]["id"], twin["id"]}
 
 
 def test_no_personal_column_is_missed_by_the_scan():

@@ -14,6 +14,7 @@ from val.auth.roles import Principal
 from val.casework.same_person import same_person_case_ids
 from val.errors import NotFoundError
 from val.lifecycle import store
+from val.triage.domain import REPEAT_VICTIM_RULE
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -39,11 +40,27 @@ def victims_case_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
     return ids
 
 
+# What triage and intake took from the repeat-victim match: facts about other cases, which the match only hints
+# are the same person's (twins share a family name and a date of birth).
+_FROM_THE_HINT = ("repeat_previous_cases", "repeat_last_received_on")
+
+
+def _without_the_hint(record: dict[str, Any]) -> dict[str, Any]:
+    """A case's export without what the repeat-victim match said about other cases: those confirmed to be the
+    same person are exported whole beside it; one only matched must not show through it."""
+    record["case"] = {k: v for k, v in record["case"].items() if k not in _FROM_THE_HINT}
+    triage = record["triage"]
+    triage["explanation"] = [
+        line for line in triage.get("explanation") or [] if line.get("rule") != REPEAT_VICTIM_RULE
+    ]
+    return record
+
+
 def subject_access(session: Session, principal: Principal, case_id: uuid.UUID) -> dict[str, Any]:
     """Everything held about the victim of `case_id` and of every case matched to them. Each case's export is
     itself audited (after its access log was read, so the export names the reads before it)."""
     ids = victims_case_ids(session, case_id)
-    records = [store.everything_held(session, one, _INTERNAL) for one in ids]
+    records = [_without_the_hint(store.everything_held(session, one, _INTERNAL)) for one in ids]
     for one in ids:
         audit(session, principal, "case.subject_access", "case", one, None)
     return {
