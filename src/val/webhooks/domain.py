@@ -20,6 +20,16 @@ class WebhookEvent(StrEnum):
     WITHDRAWN = "referral.withdrawn"
 
 
+# The states an assignment must still be in for an event about it to be sent again: an offer or a reminder
+# only while it is offered, an update only while a provider holds it. A withdrawal may always be repeated.
+# (Consent refused withdraws what providers hold, so an offer that consent no longer permits is never here.)
+REPLAYABLE_WHILE: dict[str, frozenset[str]] = {
+    WebhookEvent.OFFERED: frozenset({"offered"}),
+    WebhookEvent.REMINDER: frozenset({"offered"}),
+    WebhookEvent.UPDATED: frozenset({"offered", "accepted", "in_support"}),
+}
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"  # due at next_attempt_at (retries stay pending)
     AWAITING_ENDPOINT = "awaiting_endpoint"  # the provider has no live endpoint: sent once it registers one

@@ -10,7 +10,7 @@ from val.auth.roles import Principal
 from val.db.base import utcnow
 from val.db.paging import Page
 from val.errors import ConflictError, NotFoundError
-from val.webhooks.domain import DELIVERY_TRANSITIONS, DeliveryStatus
+from val.webhooks.domain import DELIVERY_TRANSITIONS, REPLAYABLE_WHILE, DeliveryStatus
 from val.webhooks.outbox import kick
 from val.webhooks.store import deliveries as store
 from val.webhooks.store.deliveries import DeliveryRecord
@@ -28,6 +28,14 @@ def replay(
         raise NotFoundError("No webhook delivery with this id.")
     if not DELIVERY_TRANSITIONS.can(delivery.status, DeliveryStatus.PENDING):
         raise ConflictError("The delivery is still being attempted.", field="status")
+    allowed = REPLAYABLE_WHILE.get(delivery.event_type)
+    if allowed is not None and delivery.assignment_id is not None:
+        now_status = store.assignment_status(session, delivery.assignment_id)
+        if now_status not in allowed:
+            raise ConflictError(
+                f"The referral is {now_status} now: a {delivery.event_type} webhook about it is not sent again.",
+                field="status",
+            )
     store.send_again(session, delivery, utcnow())
     kick(session)
     audit(session, principal, "webhook.replayed", "webhook_delivery", delivery.id, request_id)

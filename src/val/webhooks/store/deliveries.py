@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, text, update
+from sqlalchemy import String, Uuid, bindparam, column, insert, or_, select, table, text, update
 from sqlalchemy.orm import Session
 
 from val.db.base import table_of
@@ -244,6 +244,19 @@ def delivery(session: Session, delivery_id: uuid.UUID, *, for_update: bool = Fal
         query = query.with_for_update()
     row = session.execute(query).first()
     return record_of(DeliveryRecord, row) if row is not None else None
+
+
+# Routing's table, named here rather than imported: webhooks sit below routing (what a delivery is about is read,
+# never written, from here).
+_ASSIGNMENTS = table("assignments", column("id", Uuid()), column("status", String()))
+
+
+def assignment_status(session: Session, assignment_id: uuid.UUID) -> str | None:
+    """The current status of the assignment a delivery is about."""
+    status: str | None = session.scalar(
+        select(_ASSIGNMENTS.c.status).where(_ASSIGNMENTS.c.id == assignment_id)
+    )
+    return status
 
 
 def send_again(session: Session, kept: DeliveryRecord, now: dt.datetime) -> None:
