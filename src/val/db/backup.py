@@ -29,5 +29,6 @@ def intact(path: Path) -> bool:
 
 
 def count_rows(path: Path, table: str) -> int:
+    """How many rows `table` (a name VAL gives, never a caller's input) holds, for a backup's manifest."""
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as database:
         return int(database.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
