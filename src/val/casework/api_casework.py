@@ -15,7 +15,7 @@ from val.casework.api import blp, case_page
 from val.casework.closure import close_case, reopen_case
 from val.casework.contact import list_attempts, record_attempt
 from val.casework.notes import add_note, list_notes
-from val.casework.same_person import confirm_same_person, read_same_person
+from val.casework.same_person import confirm_same_person, read_same_person, undo_same_person
 from val.casework.schemas import (
     AttemptInSchema,
     AttemptOutSchema,
@@ -26,6 +26,7 @@ from val.casework.schemas import (
     ReopenSchema,
     SamePersonInSchema,
     SamePersonSchema,
+    SamePersonUndoSchema,
     TimelineSchema,
 )
 from val.casework.service import etag_of, read_case
@@ -142,7 +143,7 @@ class SamePerson(MethodView):
     def get(self, case_id: uuid.UUID) -> ViewAnswer:
         """The cases confirmed to be about this victim, this one included. The repeat-victim match only
         hints at them; a subject access export contains exactly these."""
-        return {"items": read_same_person(request_session(), g.principal, case_id, g.request_id)}
+        return read_same_person(request_session(), g.principal, case_id, g.request_id)
 
     @require_roles(Role.COORDINATOR)
     @blp.arguments(SamePersonInSchema(), example={"case_id": "5f0c6a52-0d5e-4a1b-9d1e-2b7d3c4e5f60"})
@@ -150,5 +151,18 @@ class SamePerson(MethodView):
     def post(self, body: dict[str, Any], case_id: uuid.UUID) -> ViewAnswer:
         """Confirm that another case is about the same victim (having checked, not because the repeat
         match says so: twins share a family name and a date of birth)."""
-        cases = confirm_same_person(request_session(), g.principal, case_id, body["case_id"], g.request_id)
-        return {"items": cases}
+        return confirm_same_person(
+            request_session(), g.principal, case_id, body["case_id"], body["reason"], g.request_id
+        )
+
+
+@blp.route("/cases/<uuid:case_id>/same-person/<uuid:other_case_id>/undo")
+class SamePersonUndo(MethodView):
+    @require_roles(Role.COORDINATOR)
+    @blp.arguments(SamePersonUndoSchema(), example={"reason": "Checked with the police: a different person"})
+    @blp.response(200, SamePersonSchema)
+    def post(self, body: dict[str, Any], case_id: uuid.UUID, other_case_id: uuid.UUID) -> ViewAnswer:
+        """Undo a same-person link (audited on both cases; kept, undone, with who, when and why)."""
+        return undo_same_person(
+            request_session(), g.principal, case_id, other_case_id, body["reason"], g.request_id
+        )

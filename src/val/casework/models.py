@@ -55,3 +55,9 @@ class SamePersonLink(Base):
     other_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
     confirmed_by: Mapped[uuid.UUID] = mapped_column(Uuid)
     confirmed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Why, when the two victims' recorded details differ (coordinators only, like notes).
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # An undone link joins nothing; it is kept, with who undid it, when and why.
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    undone_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    undo_reason: Mapped[str | None] = mapped_column(Text, default=None)

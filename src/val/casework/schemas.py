@@ -312,6 +312,26 @@ class TimelineSchema(OutputSchema):
 
 class SamePersonInSchema(StrictSchema):
     case_id = fields.UUID(required=True, metadata={"description": "Another case about the same victim"})
+    reason = fields.String(
+        load_default=None,
+        validate=validate.Length(min=10, max=500),
+        metadata={
+            "description": "Why they are the same person: required when their recorded date of birth or "
+            "family name differ"
+        },
+    )
+
+
+class SamePersonUndoSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=10, max=500))
+
+
+class SamePersonLinkSchema(OutputSchema):
+    case_id = fields.UUID()
+    other_case_id = fields.UUID()
+    confirmed_by = fields.String(metadata={"description": "The coordinator credential that confirmed it"})
+    confirmed_at = fields.DateTime()
+    reason = fields.String(allow_none=True)
 
 
 class SamePersonCaseSchema(OutputSchema):
@@ -324,3 +344,6 @@ class SamePersonSchema(OutputSchema):
     """The cases a coordinator has confirmed are about this case's victim, this one included, oldest first."""
 
     items = fields.List(fields.Nested(SamePersonCaseSchema))
+    links = fields.List(
+        fields.Nested(SamePersonLinkSchema), metadata={"description": "Who linked them, when, why"}
+    )

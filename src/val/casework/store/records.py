@@ -10,18 +10,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from val.auth.models import Credential
 from val.auth.roles import Role
 from val.cases import store as cases
+from val.cases.models import Victim
 from val.cases.store import CaseRecord, OffenceRecord, TriageRecord, VictimRecord
 from val.casework.models import CaseNote, ContactAttempt, SamePersonLink
 from val.compliance import store as compliance
 from val.compliance.models import CaseEvent
 from val.compliance.store import EventRecord, PointRecord
-from val.db.base import table_of
+from val.db.base import rows_affected, table_of
 from val.db.paging import Page, keyset, page_of
 from val.db.records import columns_for, record_of, row_of
 from val.routing import store as routing
@@ -149,33 +150,92 @@ def page_of_case(
     return page_of(rows, limit, lambda row: [getattr(row, name) for name in order])
 
 
-def link_exists(session: Session, low: uuid.UUID, high: uuid.UUID) -> bool:
-    found = session.scalar(
-        select(SamePersonLink.id).where(SamePersonLink.case_id == low, SamePersonLink.other_case_id == high)
-    )
-    return found is not None
+@dataclass(frozen=True)
+class LinkRecord:
+    case_id: uuid.UUID
+    other_case_id: uuid.UUID
+    confirmed_by: str
+    confirmed_at: dt.datetime
+    reason: str | None
+
+
+_ACTIVE = SamePersonLink.undone_at.is_(None)
+
+
+def link_state(session: Session, low: uuid.UUID, high: uuid.UUID) -> bool | None:
+    """True: the pair is linked; False: it was, and the link is undone; None: it never was."""
+    undone = session.execute(
+        select(SamePersonLink.undone_at).where(
+            SamePersonLink.case_id == low, SamePersonLink.other_case_id == high
+        )
+    ).first()
+    return None if undone is None else undone[0] is None
 
 
 def add_link(
-    session: Session, low: uuid.UUID, high: uuid.UUID, confirmed_by: uuid.UUID, at: dt.datetime
+    session: Session,
+    low: uuid.UUID,
+    high: uuid.UUID,
+    confirmed_by: uuid.UUID,
+    at: dt.datetime,
+    reason: str | None,
+    *,
+    again: bool,
 ) -> None:
-    session.execute(
-        _INSERT_LINK,
-        {
-            "id": uuid.uuid4(),
-            "case_id": low,
-            "other_case_id": high,
-            "confirmed_by": confirmed_by,
-            "confirmed_at": at,
-        },
+    """Link the pair (`again`: a link once undone is made anew, in its own row)."""
+    values = {"confirmed_by": confirmed_by, "confirmed_at": at, "reason": reason}
+    if again:
+        session.execute(
+            update(SamePersonLink)
+            .where(SamePersonLink.case_id == low, SamePersonLink.other_case_id == high)
+            .values(**values, undone_at=None, undone_by=None, undo_reason=None)
+        )
+        return
+    session.execute(_INSERT_LINK, {"id": uuid.uuid4(), "case_id": low, "other_case_id": high, **values})
+
+
+def undo_link(
+    session: Session, low: uuid.UUID, high: uuid.UUID, undone_by: uuid.UUID, at: dt.datetime, reason: str
+) -> bool:
+    """Undo the pair's link; False when there is none to undo."""
+    result = session.execute(
+        update(SamePersonLink)
+        .where(SamePersonLink.case_id == low, SamePersonLink.other_case_id == high, _ACTIVE)
+        .values(undone_at=at, undone_by=undone_by, undo_reason=reason)
     )
+    return rows_affected(result) == 1
 
 
 def linked_to(session: Session, case_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    """Every case a link joins to one of `case_ids` (both ends)."""
+    """Every case a link (not undone) joins to one of `case_ids` (both ends)."""
     links = session.execute(
         select(SamePersonLink.case_id, SamePersonLink.other_case_id).where(
-            or_(SamePersonLink.case_id.in_(case_ids), SamePersonLink.other_case_id.in_(case_ids))
+            or_(SamePersonLink.case_id.in_(case_ids), SamePersonLink.other_case_id.in_(case_ids)), _ACTIVE
         )
     ).all()
     return {one for link in links for one in link}
+
+
+def links_among(session: Session, case_ids: list[uuid.UUID]) -> list[LinkRecord]:
+    """The links (not undone) between the cases, with who confirmed each (by credential name) and when."""
+    rows = session.execute(
+        select(
+            SamePersonLink.case_id,
+            SamePersonLink.other_case_id,
+            Credential.name,
+            SamePersonLink.confirmed_at,
+            SamePersonLink.reason,
+        )
+        .join(Credential, Credential.id == SamePersonLink.confirmed_by)
+        .where(SamePersonLink.case_id.in_(case_ids), SamePersonLink.other_case_id.in_(case_ids), _ACTIVE)
+        .order_by(SamePersonLink.confirmed_at)
+    )
+    return [LinkRecord(*row) for row in rows]
+
+
+def victim_identity(session: Session, case_id: uuid.UUID) -> tuple[dt.date | None, str | None]:
+    """The victim's date of birth and family name as searched (accents and case folded)."""
+    row = session.execute(
+        select(Victim.date_of_birth, Victim.family_name_key).where(Victim.case_id == case_id)
+    ).one()
+    return row[0], row[1]
