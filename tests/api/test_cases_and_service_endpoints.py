@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -87,9 +88,8 @@ def test_every_endpoint_but_health_and_docs_needs_a_credential(app, client):
     for rule in app.url_map.iter_rules():
         if rule.rule in OPEN_ENDPOINTS or rule.rule.startswith("/docs") or rule.rule.startswith("/redoc"):
             continue
-        path = rule.rule.replace("<uuid:", "<").replace("<", "").replace(">", "")
-        for name in rule.arguments:
-            path = path.replace(name.split(":")[-1], str(uuid.uuid4()))
+        # Each placeholder whole (`<uuid:case_id>`, `<uuid:other_case_id>`) becomes an id.
+        path = re.sub(r"<[^>]+>", lambda _: str(uuid.uuid4()), rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             # A client of its own for each call: this counts routes, not the failed-authentication allowance.
             client_address = {"REMOTE_ADDR": f"192.0.2.{checked % 250 + 1}"}
