@@ -41,6 +41,18 @@ def _start_val_run(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def _set_endpoint(env: dict[str, str], url: str) -> str:
+    """`val providers set-endpoint wmwa-idva` as an operator runs it; what it prints (the signing secret)."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "val"), "providers", "set-endpoint", "wmwa-idva", "--url", url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def _read_until(process: subprocess.Popen, marker: str, timeout: float = 60) -> list[str]:
     lines: list[str] = []
     deadline = time.monotonic() + timeout
@@ -82,21 +94,7 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
 
         wait_for_http(f"http://127.0.0.1:{port}/health")
         receiver = Receiver().start()
-        secret = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "val"),
-                "providers",
-                "set-endpoint",
-                "wmwa-idva",
-                "--url",
-                receiver.url,
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        secret = _set_endpoint(env, receiver.url)
         assert secret.startswith("whsec_") and secret.count("\n") == 1
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs") as docs:
             assert docs.status == 200

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
 from harness.receiver import Receiver
 from harness.servers import free_port, wait_for_http
-from tests.e2e.test_embedded_run import ROOT, _read_until, _start_val_run
+from tests.e2e.test_embedded_run import ROOT, _read_until, _set_endpoint, _start_val_run
 from tests.waiting import wait_until
 from val.cli.restarts import RestartPolicy
 from val.cli.run import Child, _supervise
@@ -79,20 +78,7 @@ def test_val_run_restarts_the_api_and_the_worker_when_they_die(tmp_path):
         printed = _read_until(process, "Press Ctrl-C to stop.")
         key = next(line.split()[-1] for line in printed if "Demo intake key" in line)
         wait_for_http(f"http://127.0.0.1:{port}/health")
-        subprocess.run(
-            [
-                str(Path(sys.executable).parent / "val"),
-                "providers",
-                "set-endpoint",
-                "wmwa-idva",
-                "--url",
-                receiver.url,
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            check=True,
-        )
+        _set_endpoint(env, receiver.url)
         first = wait_until(
             lambda: len(_children(process.pid)) == 2 and _children(process.pid), what="both children"
         )

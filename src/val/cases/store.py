@@ -20,7 +20,7 @@ from val.cases.references import number_in, reference_for
 from val.cases.repeats import RepeatHistory, window_start
 from val.cases.states import CASE_TRANSITIONS
 from val.db.base import table_of
-from val.db.records import columns_for, record_of
+from val.db.records import columns_for, record_of, records_in
 from val.db.transitions import transition
 from val.errors import NotFoundError
 from val.triage.domain import CaseStatus
@@ -139,17 +139,8 @@ def bundle(session: Session, case_id: uuid.UUID, *, for_update: bool = False) ->
     return _bundle_of(row)
 
 
-_ENDS = (len(_CASE), len(_CASE) + len(_TRIAGE), len(_CASE) + len(_TRIAGE) + len(_VICTIM))
-
-
 def _bundle_of(row: Sequence[Any]) -> CaseBundle:
-    ends = _ENDS
-    return CaseBundle(
-        record_of(CaseRecord, row[: ends[0]]),
-        record_of(TriageRecord, row[ends[0] : ends[1]]),
-        record_of(VictimRecord, row[ends[1] : ends[2]]),
-        record_of(OffenceRecord, row[ends[2] :]),
-    )
+    return CaseBundle(*records_in(row, CaseRecord, TriageRecord, VictimRecord, OffenceRecord))
 
 
 def bundles_received(session: Session, start: dt.datetime, end: dt.datetime) -> Iterator[CaseBundle]:

@@ -239,7 +239,3 @@ def list_points(
         result_count=len(page.items),
     )
     return page
-
-
-def points_of_case(session: Session, case_id: uuid.UUID) -> list[PointRecord]:
-    return store.points_of_case(session, case_id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.cases.store import CaseRecord, OffenceRecord, TriageRecord, VictimRecord
 from val.db.paging import Page, keyset, page_of
-from val.db.records import columns_for, record_of
+from val.db.records import columns_for, records_in
 from val.routing.models import Assignment
 from val.routing.store import AssignmentRecord
 
@@ -25,14 +25,6 @@ _PARTS = (
     (OffenceRecord, columns_for(Offence, OffenceRecord)),
     (TriageRecord, columns_for(TriageDecision, TriageRecord)),
 )
-
-
-def _split(row: Any, parts: tuple[tuple[type[Any], tuple[Any, ...]], ...]) -> list[Any]:
-    records, start = [], 0
-    for record, columns in parts:
-        records.append(record_of(record, row[start : start + len(columns)]))
-        start += len(columns)
-    return records
 
 
 def page_of_referrals(
@@ -48,7 +40,7 @@ def page_of_referrals(
         query = query.where(Assignment.status == status)
     keys = [Assignment.offered_at, Assignment.id]
     query = keyset(query, keys, descending=True, after=after).limit(limit + 1)
-    pairs = [tuple(_split(row, _PARTS[:2])) for row in session.execute(query)]
+    pairs = [tuple(records_in(row, AssignmentRecord, CaseRecord)) for row in session.execute(query)]
     page = page_of(pairs, limit, lambda pair: [pair[0].offered_at, pair[0].id])
     return Page([(a, c) for a, c in page.items], page.next_after)
 
@@ -67,5 +59,5 @@ def referral(
     ).first()
     if row is None:
         return None
-    assignment, case, victim, offence, decision = _split(row, _PARTS)
+    assignment, case, victim, offence, decision = records_in(row, *(record for record, _ in _PARTS))
     return assignment, case, victim, offence, decision

@@ -18,7 +18,7 @@ from val.cases.references import number_in
 from val.cases.store import CaseRecord, TriageRecord
 from val.db.base import table_of
 from val.db.deferred import flush_deferred, insert_row, queued_rows
-from val.db.records import columns_for, record_of
+from val.db.records import columns_for, record_of, records_in
 
 _INSERT_CASE = {
     dialect: make_insert(table_of(Case))
@@ -67,7 +67,8 @@ def case_by_duplicate_key(session: Session, key: str) -> tuple[CaseRecord, Triag
     ).first()
     if row is None:
         return None
-    return record_of(CaseRecord, row[: len(_CASE)]), record_of(TriageRecord, row[len(_CASE) :])
+    case, triage = records_in(row, CaseRecord, TriageRecord)
+    return case, triage
 
 
 def submitted_case(session: Session, submitted_by: uuid.UUID, case_id: uuid.UUID) -> CaseRecord | None:
