@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from harness.database import prepared
+from harness.identity import PERSON_ROLE_VALUES, IdentityProvider, person_token, signed_in_settings
 from harness.outside_client import ROLES, Findings, run, serving
 from harness.servers import PostgresServer
 
@@ -30,7 +31,14 @@ def _fuzz(url: str, examples: int) -> dict[str, Findings]:
     from val.db.session import unit_of_work
 
     database = prepared(url)
-    app = create_app(overrides={"database_url": url, "auth_failures_per_minute": UNTHROTTLED})
+    provider = IdentityProvider().start()
+    app = create_app(
+        overrides={
+            "database_url": url,
+            "auth_failures_per_minute": UNTHROTTLED,
+            **signed_in_settings(provider),
+        }
+    )
     found: dict[str, Findings] = {}
     try:
         for role in ROLES:
@@ -45,9 +53,16 @@ def _fuzz(url: str, examples: int) -> dict[str, Findings]:
                 session.commit()
             with serving(app) as base_url:
                 found[role] = run(base_url, key, max_examples=examples)
+        # People who sign in through their organisation, with its tokens instead of keys.
+        for role in PERSON_ROLE_VALUES:
+            with serving(app) as base_url:
+                found[f"{role} (signed in)"] = run(
+                    base_url, person_token(provider, role), max_examples=examples
+                )
     finally:
         app.extensions["val"].db.dispose()
         database.dispose()
+        provider.stop()
     return found
 
 
@@ -65,7 +80,7 @@ def main() -> int:
         for name, url in (("postgresql", postgres.url), ("sqlite", f"sqlite:///{scratch / 'val.sqlite'}")):
             for role, findings in _fuzz(url, args.examples).items():
                 print(
-                    f"{name:<11} {role:<12} {findings.requests:>7} requests {len(findings.failures):>4} failures "
+                    f"{name:<11} {role:<22} {findings.requests:>7} requests {len(findings.failures):>4} failures "
                     f"{len(findings.errors):>3} errors",
                     flush=True,
                 )

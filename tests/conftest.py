@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from harness.database import prepared
+from harness.identity import IdentityProvider, signed_in_settings
 from harness.servers import PostgresServer, RedisServer
 from tests.contract import ContractClient
 from val.app import create_app
@@ -113,6 +114,23 @@ def app(database: Database):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def identity_provider() -> Iterator[IdentityProvider]:
+    """A real OpenID provider people sign in through (tests/identity.py)."""
+    provider = IdentityProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def sign_in_app(database: Database, identity_provider: IdentityProvider):
+    """VAL with sign-in through the identity provider switched on, beside its keys."""
+    app = create_app(overrides={"database_url": database.url, **signed_in_settings(identity_provider)})
+    app.test_client_class = ContractClient
+    yield app
+    app.extensions["val"].db.dispose()
 
 
 @pytest.fixture

@@ -10,13 +10,15 @@ import traceback
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import val.models  # noqa: F401  — every mapped class, before the first query
+from val.auth.apidoc import declare_sign_in, docs_policy, swagger_ui_config
+from val.auth.oidc import sign_in_for
 from val.auth.throttle import FailedAuthThrottle, storage_for
 from val.cases.match_keys import keyer_for
 from val.compliance.schemas import AGENCIES, EVENT_TYPES
@@ -72,6 +74,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     configure_logging(settings.log_level)
     configure_policing_areas(settings.policing_areas)
 
+    sign_in = sign_in_for(settings)
     app = Flask("val")
     app.request_class = ValRequest
     app.config.update(
@@ -84,6 +87,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         OPENAPI_SWAGGER_UI_PATH="/docs",
         # Served from the swagger-ui-bundle package, not a CDN: police networks often cannot reach one.
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        OPENAPI_SWAGGER_UI_CONFIG=swagger_ui_config(sign_in),
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
@@ -100,6 +104,8 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         settings, database
     )
     app.extensions["val_readiness"] = background_checks(app.extensions["val"])
+    app.extensions["val_sign_in"] = sign_in
+    app.extensions["val_docs_policy"] = docs_policy(sign_in)
     app.extensions["val_auth_throttle"] = FailedAuthThrottle(
         storage_for(settings.effective_broker_url),
         settings.auth_failures_per_minute,
@@ -111,7 +117,9 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
         )
     _configure_closed_lists(app.extensions["val"].rulebook)
-    _register_blueprints(app)
+    api = _register_blueprints(app)
+    if sign_in is not None:
+        declare_sign_in(api.spec, sign_in)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_start_request)
@@ -130,7 +138,7 @@ def _configure_closed_lists(rulebook: Rulebook) -> None:
     AGENCIES.configure(sorted({rule.agency for rule in catalogue.points}))
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: Flask) -> Api:
     from val.alerts.api import blp as alerts_blp
     from val.audit.api import blp as audit_blp
     from val.board_pack.api import blp as board_pack_blp
@@ -165,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
         board_pack_blp,
     ):
         api.register_blueprint(blueprint)
+    return api
 
 
 def _domain_error(error: DomainError) -> Response:
@@ -190,13 +199,6 @@ def _unexpected_error(error: Exception) -> Response:
     return problem_for_http_exception(InternalServerError("Something went wrong; nothing was half-written."))
 
 
-# Swagger UI starts itself with an inline script; everything else it loads is served by VAL.
-DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
-
-
 # Every other HTML page VAL serves (the Board pack) is self-contained: its own styles and inline SVG, nothing
 # to run and nothing to fetch.
 PAGE_POLICY = (
@@ -216,7 +218,7 @@ def _security_headers(response: Response) -> Response:
     if request.path.startswith("/api/"):
         response.headers["Cache-Control"] = "no-store"
     if request.path.startswith("/docs"):
-        response.headers["Content-Security-Policy"] = DOCS_POLICY
+        response.headers["Content-Security-Policy"] = current_app.extensions["val_docs_policy"]
     elif response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = PAGE_POLICY
     if request.is_secure:  # TLS here, or at a trusted proxy that said so (X-Forwarded-Proto)
@@ -246,6 +248,8 @@ def _log_request(response: Response) -> Response:
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
             "credential_id": str(principal.credential_id) if principal else None,
+            # A signed-in person's id is theirs across sign-ins; a key's is the key's.
+            "signed_in": principal.person if principal else None,
         },
     )
     response.headers["X-Request-Id"] = g.get("request_id", "")

@@ -3,7 +3,7 @@ complete and every relationship resolves, whichever feature a process touches fi
 
 from val.alerts.models import Alert
 from val.audit.models import AuditEvent
-from val.auth.models import AuthFailure, Credential
+from val.auth.models import AuthFailure, Credential, Person
 from val.cases.models import Case, CaseActivity, Offence, TriageDecision, Victim
 from val.casework.models import CaseNote, ContactAttempt, SamePersonLink
 from val.compliance.models import CaseEvent, CompliancePoint
@@ -28,6 +28,7 @@ __all__ = [
     "Credential",
     "IdempotencyRecord",
     "Offence",
+    "Person",
     "Provider",
     "SamePersonLink",
     "TriageDecision",

@@ -61,6 +61,17 @@ class Settings:
     # from the Host header a client sent. Empty: links are relative to the request.
     public_base_url: str = ""
     policing_areas: tuple[str, ...] = field(default_factory=tuple)
+    # Sign-in through the organisation's OpenID provider for coordinators, the Board and admins (docs/operations.md,
+    # "Sign-in"). Empty issuer: keys only.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_roles_claim: str = "roles"
+    oidc_role_values: str = "coordinator=coordinator,board=board,admin=admin"
+    oidc_docs_client_id: str = ""
+    oidc_docs_scopes: str = "openid profile email"
+    oidc_docs_token: str = "access_token"
+    # False: coordinator, Board and admin keys are refused; those people sign in through the issuer.
+    person_keys: bool = True
 
     @property
     def effective_database_url(self) -> str:
@@ -174,6 +185,12 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("public_base_url must be an absolute http(s):// URL")
     if settings.max_body_bytes < 1024:
         raise SettingsError("max_body_bytes must be at least 1024")
+    if settings.oidc_issuer and not settings.oidc_audience.strip(","):
+        raise SettingsError(
+            "oidc_audience is needed with oidc_issuer: the audience VAL's tokens are issued for"
+        )
+    if not settings.person_keys and not settings.oidc_issuer:
+        raise SettingsError("person_keys = false needs oidc_issuer: otherwise no coordinator could act")
 
 
 def parse_schedule(text: str) -> tuple[float, ...]:

@@ -207,8 +207,11 @@ def test_val_run_switches_to_postgresql_and_redis_by_their_urls(database, redis_
         assert any("production (PostgreSQL + Redis)" in line for line in printed)
         assert not any("Demo" in line for line in printed), "no demo keys outside the embedded mode"
         wait_for_http(f"http://127.0.0.1:{port}/health")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready") as ready:
-            assert json.load(ready)["checks"] == {"database": True, "broker": True, "signing_secrets": True}
+        assert _ready_once_checked(port)["checks"] == {
+            "database": True,
+            "broker": True,
+            "signing_secrets": True,
+        }
 
         def cli(*args: str) -> str:
             return subprocess.run(
@@ -306,3 +309,14 @@ def _answers(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def _ready_once_checked(port: int) -> dict:
+    """/ready once each background check has answered (a check not yet run reads as false)."""
+
+    def answered() -> dict | None:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready") as ready:
+            said = json.load(ready)
+        return said if all(age is not None for age in said["checked_seconds_ago"].values()) else None
+
+    return wait_until(answered, what="every readiness check to answer once", every=0.05)

@@ -26,6 +26,12 @@ class AuditEventSchema(OutputSchema):
     id = fields.UUID()
     at = fields.DateTime()
     credential_id = fields.UUID(allow_none=True)
+    actor = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Who acted: the key's name, or the signed-in person's name (null: VAL itself)"
+        },
+    )
     role = enum_string(Role)
     action = fields.String()
     entity_type = fields.String()

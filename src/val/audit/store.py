@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from val.audit.models import AuditEvent
+from val.auth.store import PRINCIPALS
 from val.db.base import table_of
 from val.db.deferred import insert_row
 from val.db.paging import Page, keyset, page_of
@@ -44,6 +45,8 @@ class AuditRecord:
     request_id: str | None
     result_count: int | None
     detail: str | None
+    # Who the credential_id is: a key's name, or a signed-in person's name (None: VAL itself).
+    actor: str | None
 
 
 def add(session: Session, **values: Any) -> None:
@@ -67,7 +70,9 @@ def page(
     after: list[Any] | None,
 ) -> Page[AuditRecord]:
     """Newest first, `limit` at a time, after the event whose (at, id) was `after`."""
-    query = select(*_COLUMNS)
+    query = select(*_COLUMNS, PRINCIPALS.c.name.label("actor")).outerjoin(
+        PRINCIPALS, PRINCIPALS.c.id == AuditEvent.credential_id
+    )
     if entity_id:
         query = query.where(AuditEvent.entity_id == entity_id)
     if credential_id:

@@ -9,7 +9,10 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from val.auth.roles import Principal, Role
+from val.auth.claims import RoleRefused, identity_of, role_of
+from val.auth.oidc import SignIn, SignInUnavailable, TokenRefused, looks_like_token
+from val.auth.people import PersonDisabled, recognise
+from val.auth.roles import PERSON_ROLES, Principal, Role
 from val.auth.service import authenticate
 from val.auth.throttle import FailedAuthThrottle
 from val.http.context import drop_request_work, request_session
@@ -46,6 +49,59 @@ def _refused(detail: str) -> Problem:
     return _unauthorised(detail)
 
 
+def _principal(bearer: str) -> Principal:
+    sign_in: SignIn | None = current_app.extensions.get("val_sign_in")
+    if sign_in is not None and looks_like_token(bearer):
+        return _person(sign_in, bearer)
+    principal = authenticate(request_session(), bearer)
+    if principal is None:
+        raise _failed("The API key is unknown or revoked.")
+    if principal.role in PERSON_ROLES and not current_app.extensions["val"].settings.person_keys:
+        raise _unauthorised("Keys for people are switched off here: sign in through your organisation.")
+    return principal
+
+
+def _person(sign_in: SignIn, token: str) -> Principal:
+    """The signed-in person: a verified token, one VAL role from its claims, and not disabled in VAL."""
+    try:
+        claims = sign_in.verifier.verify(token)
+    except TokenRefused as refused:
+        raise _failed(f"The sign-in token was refused: {refused.reason}.") from None
+    except SignInUnavailable:
+        raise Problem(
+            503,
+            "Service Unavailable",
+            "Sign-in is unavailable: the identity provider's keys cannot be fetched. Try again shortly.",
+            problem_type="sign-in-unavailable",
+            headers={"Retry-After": "30"},
+        ) from None
+    try:
+        role = role_of(claims, sign_in.roles_claim, sign_in.role_values)
+    except RoleRefused as refused:
+        raise Problem(403, "Forbidden", str(refused)) from None
+    try:
+        return recognise(request_session(), identity_of(claims), role)
+    except PersonDisabled:
+        raise Problem(
+            403, "Forbidden", "This person's access to VAL has been disabled by an administrator."
+        ) from None
+
+
+def _failed(detail: str) -> Problem:
+    """A failed key or token. Only failures are throttled: a valid credential is never refused for what others
+    sent from the same address (one person behind a force's NAT must not stop every intake system)."""
+    wait = _throttle().wait_seconds(request.remote_addr or "unknown", request_session())
+    if wait is not None:
+        return Problem(
+            429,
+            "Too Many Requests",
+            "Too many failed authentications from this client; wait before trying again.",
+            problem_type="authentication-throttled",
+            headers={"Retry-After": str(wait)},
+        )
+    return _refused(detail)
+
+
 def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     allowed = frozenset(roles)
 
@@ -55,21 +111,8 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
             key = _bearer_key()
             if key is None:
                 # Nothing was guessed, so nothing counts against the client: it is told what to send.
-                raise _unauthorised("An API key is required: Authorization: Bearer <key>.")
-            principal = authenticate(request_session(), key)
-            if principal is None:
-                # Only failures are throttled: a valid key is never refused for what others sent from the same
-                # address (one person behind a force's NAT must not stop every intake system).
-                wait = _throttle().wait_seconds(request.remote_addr or "unknown", request_session())
-                if wait is not None:
-                    raise Problem(
-                        429,
-                        "Too Many Requests",
-                        "Too many failed authentications from this client; wait before trying again.",
-                        problem_type="authentication-throttled",
-                        headers={"Retry-After": str(wait)},
-                    )
-                raise _refused("The API key is unknown or revoked.")
+                raise _unauthorised("An API key or a sign-in token is required: Authorization: Bearer <key>.")
+            principal = _principal(key)
             g.principal = principal
             if principal.role not in allowed:
                 raise Problem(403, "Forbidden", f"The {principal.role} role may not do this.")

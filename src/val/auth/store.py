@@ -1,4 +1,4 @@
-"""Credentials and failed authentications in the database: the one module of auth that speaks SQL
+"""Credentials, people and failed authentications in the database: the one module of auth that speaks SQL
 (docs/architecture.md, "One way to the database"). A credential leaves as a record without its key's hash."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from val.auth.models import AuthFailure, Credential
+from val.auth.models import AuthFailure, Credential, Person
 from val.db.base import table_of
 from val.db.records import columns_for, record_of
 from val.db.session import plain_rows
@@ -110,3 +110,60 @@ def record_failure(engine: Engine, client: str, at: dt.datetime, forget_before: 
     with engine.begin() as connection:
         connection.execute(_FORGET, {"before": forget_before})
         connection.execute(_RECORD, {"id": uuid.uuid4(), "client": client[:64], "at": at})
+
+
+# Everyone who can act in VAL, keys and people alike, by the id audit events, notes and ownership carry:
+# (id, name, role, active). A person's role is the one their last token gave.
+PRINCIPALS = union_all(
+    select(Credential.id, Credential.name, Credential.role, Credential.revoked_at.is_(None).label("active")),
+    select(Person.id, Person.name, Person.role, Person.disabled_at.is_(None).label("active")),
+).subquery("principals")
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    id: uuid.UUID
+    issuer: str
+    subject: str
+    name: str
+    email: str | None
+    role: str
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    disabled_at: dt.datetime | None
+
+
+_PERSON = columns_for(Person, PersonRecord)
+_PERSON_BY_SUBJECT = select(*_PERSON).where(
+    Person.issuer == bindparam("issuer"), Person.subject == bindparam("subject")
+)
+_ADD_PERSON = {
+    dialect: make_insert(table_of(Person)).on_conflict_do_nothing(index_elements=["issuer", "subject"])
+    for dialect, make_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
+def person(session: Session, issuer: str, subject: str) -> PersonRecord | None:
+    row = plain_rows(session, _PERSON_BY_SUBJECT, {"issuer": issuer, "subject": subject}).first()
+    return record_of(PersonRecord, row) if row is not None else None
+
+
+def add_person(session: Session, row: dict[str, Any]) -> None:
+    """A person seen for the first time; nothing when a concurrent request recorded them first."""
+    session.execute(_ADD_PERSON[session.get_bind().dialect.name], row)
+
+
+def change_person(session: Session, person_id: uuid.UUID, **values: Any) -> None:
+    session.execute(update(Person).where(Person.id == person_id).values(**values))
+
+
+def people_with_subject(session: Session, subject: str) -> list[PersonRecord]:
+    """Everyone with this subject, whichever issuer named them (a deployment has one issuer)."""
+    rows = session.execute(select(*_PERSON).where(Person.subject == subject).order_by(Person.issuer))
+    return [record_of(PersonRecord, row) for row in rows]
+
+
+def every_person(session: Session) -> list[PersonRecord]:
+    """First seen first."""
+    rows = session.execute(select(*_PERSON).order_by(Person.first_seen_at))
+    return [record_of(PersonRecord, row) for row in rows]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 from cryptography.fernet import Fernet
 
-from val.auth.roles import Role
+from val.auth.roles import PERSON_ROLES, Role
 from val.auth.service import (
     CredentialError,
     bind_source_systems,
@@ -89,6 +89,10 @@ def credentials_create(
     role: str, provider_id: str | None, source_systems: tuple[str, ...], name: str
 ) -> None:
     """Create a credential and print its key (shown this once only) alone on stdout."""
+    if Role(role) in PERSON_ROLES and not settings().person_keys:
+        raise click.ClickException(
+            f"person_keys = false here: a {role} signs in through their organisation, never with a key"
+        )
     key = in_unit_of_work(
         _credential_action(
             audited(

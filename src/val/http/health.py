@@ -12,9 +12,14 @@ from val.http.context import Services
 from val.http.readiness import BackgroundChecks
 
 blp = Blueprint("health", __name__)
-# Swagger UI's own files, for /docs (open, like the docs themselves).
+# Swagger UI's own files, for /docs (open, like the docs themselves), and the page that starts it (found before
+# flask-smorest's own: it also starts sign-in when VAL is configured for it).
 swagger_assets = Blueprint(
-    "swagger_assets", __name__, static_folder=swagger_ui_path, static_url_path="/docs/assets"
+    "swagger_assets",
+    __name__,
+    static_folder=swagger_ui_path,
+    static_url_path="/docs/assets",
+    template_folder="templates",
 )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from val.audit.models import AuditEvent
-from val.auth.models import Credential
+from val.auth.store import PRINCIPALS
 from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.casework.models import CaseNote, ContactAttempt
 from val.compliance.models import CaseEvent, CompliancePoint
@@ -82,7 +82,7 @@ def everything_held(session: Session, case_id: uuid.UUID, internal: Collection[s
     """Every record of the case, column by column (never the `internal` ones), with who read it and when."""
     case = session.scalars(select(Case).where(Case.id == case_id)).one()
     providers = {pid: name for pid, name in session.execute(select(Provider.id, Provider.name))}
-    names = {cid: name for cid, name in session.execute(select(Credential.id, Credential.name))}
+    names = {cid: name for cid, name in session.execute(select(PRINCIPALS.c.id, PRINCIPALS.c.name))}
 
     def row(obj: Any, *, drop: tuple[str, ...] = ()) -> JSON:
         columns = inspect(obj).mapper.column_attrs

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from val.auth.models import Credential
+from val.auth.store import PRINCIPALS
 from val.casework.models import CaseNote, ContactAttempt
 from val.casework.store.records import AttemptRecord, NoteRecord
 from val.db.records import columns_for, record_of
@@ -29,8 +29,10 @@ class DeliveryFact:
 
 
 def credential_names(session: Session) -> dict[uuid.UUID, str]:
+    """The name of everyone who can act in VAL (keys and people), by id."""
     return {
-        credential_id: name for credential_id, name in session.execute(select(Credential.id, Credential.name))
+        credential_id: name
+        for credential_id, name in session.execute(select(PRINCIPALS.c.id, PRINCIPALS.c.name))
     }
 
 

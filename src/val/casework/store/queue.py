@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from val.auth.models import Credential
+from val.auth.store import PRINCIPALS
 from val.calendar import LONDON
 from val.cases.models import Case, Victim
 from val.cases.normalise import family_name_key, phone_e164, postcode_key
@@ -142,8 +142,8 @@ def _owner_condition(session: Session, me: uuid.UUID | None, owner: str) -> Colu
         return Case.owner_id == me
     if owner == "none":
         return Case.owner_id.is_(None)
-    owner_id = session.scalar(select(Credential.id).where(Credential.name == owner))
-    return Case.owner_id == owner_id if owner_id is not None else false()
+    owner_ids = list(session.scalars(select(PRINCIPALS.c.id).where(PRINCIPALS.c.name == owner)))
+    return Case.owner_id.in_(owner_ids) if owner_ids else false()
 
 
 def _slices(today: dt.date) -> list[tuple[int, ColumnElement[bool], list[Any]]]:
@@ -246,8 +246,8 @@ def page_of_cases(
 
 
 # The page's owners, services and due dates: built once (building them per page cost as much as running them).
-_OWNER_NAMES = select(Credential.id, Credential.name).where(
-    Credential.id.in_(bindparam("ids", expanding=True))
+_OWNER_NAMES = select(PRINCIPALS.c.id, PRINCIPALS.c.name).where(
+    PRINCIPALS.c.id.in_(bindparam("ids", expanding=True))
 )
 _VICTIM_NAMES = select(Victim.case_id, Victim.given_name, Victim.family_name).where(
     Victim.case_id.in_(bindparam("ids", expanding=True))

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from val.auth.models import Credential
 from val.auth.roles import Role
+from val.auth.store import PRINCIPALS
 from val.cases import store as cases
 from val.cases.models import Victim
 from val.cases.store import CaseRecord, OffenceRecord, TriageRecord, VictimRecord
@@ -69,7 +69,7 @@ def detail(session: Session, case_id: uuid.UUID) -> CaseDetail:
     """404 when there is no such case."""
     case, triage, victim, offence = cases.bundle(session, case_id)
     owner = (
-        session.scalar(select(Credential.name).where(Credential.id == case.owner_id))
+        session.scalar(select(PRINCIPALS.c.name).where(PRINCIPALS.c.id == case.owner_id))
         if case.owner_id
         else None
     )
@@ -85,15 +85,18 @@ def detail(session: Session, case_id: uuid.UUID) -> CaseDetail:
 
 
 def active_coordinator(session: Session, name: str) -> tuple[uuid.UUID, str] | None:
-    """The id and name of the active coordinator credential called `name`."""
+    """The id and name of the active coordinator (a key, or a person who has signed in) called `name`; None
+    also when two are, so a case is never given to the wrong one."""
     found = session.execute(
-        select(Credential.id, Credential.name).where(
-            Credential.name == name,
-            Credential.role == Role.COORDINATOR.value,
-            Credential.revoked_at.is_(None),
+        select(PRINCIPALS.c.id, PRINCIPALS.c.name)
+        .where(
+            PRINCIPALS.c.name == name,
+            PRINCIPALS.c.role == Role.COORDINATOR.value,
+            PRINCIPALS.c.active,
         )
-    ).first()
-    return (found[0], found[1]) if found is not None else None
+        .limit(2)
+    ).all()
+    return (found[0][0], found[0][1]) if len(found) == 1 else None
 
 
 _INSERT_ATTEMPT = insert(table_of(ContactAttempt))
@@ -222,11 +225,11 @@ def links_among(session: Session, case_ids: list[uuid.UUID]) -> list[LinkRecord]
         select(
             SamePersonLink.case_id,
             SamePersonLink.other_case_id,
-            Credential.name,
+            PRINCIPALS.c.name,
             SamePersonLink.confirmed_at,
             SamePersonLink.reason,
         )
-        .join(Credential, Credential.id == SamePersonLink.confirmed_by)
+        .join(PRINCIPALS, PRINCIPALS.c.id == SamePersonLink.confirmed_by)
         .where(SamePersonLink.case_id.in_(case_ids), SamePersonLink.other_case_id.in_(case_ids), _ACTIVE)
         .order_by(SamePersonLink.confirmed_at)
     )

@@ -1,0 +1,80 @@
+"""People who sign in through their organisation: who has signed in, and refusing one at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+from val.auth.people import PersonError, every_person, set_disabled
+from val.auth.store import PersonRecord
+from val.cli.base import audited, in_unit_of_work, main
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+@main.group()
+def people() -> None:
+    """People who sign in through their organisation's identity provider (docs/operations.md, "Sign-in")."""
+
+
+def _line(person: PersonRecord) -> str:
+    state = f"disabled {person.disabled_at:%Y-%m-%d}" if person.disabled_at else "active"
+    return (
+        f"{person.subject}\t{person.name}\t{person.email or '-'}\t{person.role}\t{state}"
+        f"\tfirst seen {person.first_seen_at:%Y-%m-%d}\tlast seen {person.last_seen_at:%Y-%m-%d %H:%M}"
+    )
+
+
+def _person_action(action: Callable[[Session], T]) -> Callable[[Session], T]:
+    def run(session: Session) -> T:
+        try:
+            return action(session)
+        except PersonError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return run
+
+
+@people.command("list")
+def people_list() -> None:
+    """Everyone who has signed in, first seen first: subject, name, email, role, state, when seen."""
+    rows = in_unit_of_work(
+        audited(
+            "admin.people_listed",
+            "person",
+            "list",
+            lambda s: [_line(p) for p in every_person(s)],
+            count=len,
+        )
+    )
+    for row in rows:
+        click.echo(row)
+
+
+@people.command("disable")
+@click.argument("subject")
+def people_disable(subject: str) -> None:
+    """Refuse this person at once, even while their token is still valid (their subject, from `people list`)."""
+    person = in_unit_of_work(
+        _person_action(
+            audited("admin.person_disabled", "person", subject, lambda s: set_disabled(s, subject, True))
+        )
+    )
+    click.echo(f"disabled {person.name} ({subject})", err=True)
+
+
+@people.command("enable")
+@click.argument("subject")
+def people_enable(subject: str) -> None:
+    """Let a disabled person sign in again."""
+    person = in_unit_of_work(
+        _person_action(
+            audited("admin.person_enabled", "person", subject, lambda s: set_disabled(s, subject, False))
+        )
+    )
+    click.echo(f"enabled {person.name} ({subject})", err=True)
