@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ class Receiver:
     script: list[int] = field(default_factory=lambda: [200])
     delay_first: float = 0.0
     received: list[Received] = field(default_factory=list)
+    # Where it listens (another loopback address stands for another machine), and TLS (certificate, key files).
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls: tuple[str, str] | None = None
 
     def start(self) -> Receiver:
         receiver = self
@@ -45,14 +50,19 @@ class Receiver:
             def log_message(self, *_args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((self.host, self.port), Handler)
         self.server.daemon_threads = True
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/val"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.server.server_address[1]}/webhooks/val"
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -109,3 +109,58 @@ def test_an_allow_listed_host_is_not_resolved_at_all():
         allow_http=False, allow_loopback=False, allowlist=frozenset({"provider.example"})
     )
     check_destination("https://provider.example/hook", allowed, never)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a%62c.example/hook",  # the client would decode it to abc.example
+        "https://abc%2Eexample/hook",
+        "https://bücher.example/hook",  # the client would IDNA-encode it
+        "https://exa\\mple.com/hook",
+        "https://provider.example%00.evil/hook",
+        "https://-bad.example/hook",
+        "https://[fe80::1%25eth0]/hook",
+    ],
+)
+def test_a_host_not_written_plainly_is_refused_before_it_is_resolved(url):
+    looked_up = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        looked_up.append(host)
+        return ["93.184.216.34"]
+
+    with pytest.raises(UnsafeDestination) as error:
+        check_destination(url, PRODUCTION, resolver)
+    assert error.value.field == "url" and looked_up == []
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port", "target", "host_header"),
+    [
+        (
+            "https://Provider.Example/hooks/val?x=1",
+            "provider.example",
+            443,
+            "/hooks/val?x=1",
+            "provider.example",
+        ),
+        (
+            "https://xn--bcher-kva.example:8443",
+            "xn--bcher-kva.example",
+            8443,
+            "/",
+            "xn--bcher-kva.example:8443",
+        ),
+        ("https://[2001:4860:4860::8888]/h", "2001:4860:4860::8888", 443, "/h", "[2001:4860:4860::8888]"),
+    ],
+)
+def test_the_checked_destination_names_the_host_and_pins_the_address(url, host, port, target, host_header):
+    destination = check_destination(url, PRODUCTION, resolving_to("93.184.216.34", "8.8.8.8"))
+    assert (destination.host, destination.port, destination.target, destination.host_header) == (
+        host,
+        port,
+        target,
+        host_header,
+    )
+    assert destination.address == "93.184.216.34"  # the first answer, checked with every other

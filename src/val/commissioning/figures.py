@@ -10,9 +10,9 @@ One row per service and principal crime type, counting the offers made to provid
 - closure outcomes: closed referrals by outcome;
 - median days from the referral reaching VAL to the victim's first reached contact, and from offer to acceptance.
 
-Protection, as the Board summary (docs/compliance.md, ADR 0004): counts from 1 to threshold - 1 are withheld, and one
-more cell in any row or column relation left with a single withheld cell, so none is recovered by
-subtraction; every published count is rounded to base 5; a median of fewer than threshold values is withheld.
+Protection, as the Board summary's (docs/compliance.md, ADR 0004): counts from 1 to threshold - 1 are withheld, and
+more cells until no withheld count can be worked out exactly from the published ones by any combination of the
+return's sums; every published count is rounded to base 5; a median of fewer than threshold values is withheld.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from val.compliance.suppression import rounded
+from val.compliance.suppression import Adjacency, Cell, Vertex, bridges, rounded
 
 PARTITION = ("accepted", "declined", "expired", "withdrawn", "open")
 OUTCOMES = ("supported", "unable_to_contact", "support_declined", "transferred")
@@ -121,43 +121,130 @@ def _medians(waits: dict[str, list[float]], threshold: int) -> dict[str, float |
     }
 
 
-def _relations(n_rows: int, decline_codes: tuple[str, ...]) -> list[list[tuple[int, str]]]:
-    """Groups of cells tied by an equation (a sum): a group with one withheld cell would give it away."""
-    columns = count_columns(decline_codes)
-    found: list[list[tuple[int, str]]] = []
+def return_relations(n_rows: int, decline_codes: tuple[str, ...]) -> list[dict[Cell, int]]:
+    """The sums a reader knows the return obeys, each as coefficients × cells = 0: in every row, offered is the
+    sum of the partition and declined the sum of its reason codes; in every column, the groups add up to the
+    total row (the last)."""
     total = n_rows - 1
+    found: list[dict[Cell, int]] = []
     for row in range(n_rows):
-        found.append([(row, c) for c in ("offered", *PARTITION)])
-        found.append([(row, "declined"), *((row, f"declined_{code}") for code in decline_codes)])
-    for column in columns:
-        found.append([*((row, column) for row in range(total)), (total, column)])
+        found.append({(row, "offered"): 1, **{(row, c): -1 for c in PARTITION}})
+        found.append({(row, "declined"): 1, **{(row, f"declined_{code}"): -1 for code in decline_codes}})
+    for column in count_columns(decline_codes):
+        found.append({**{(row, column): 1 for row in range(total)}, (total, column): -1})
     return found
 
 
-def _withheld(
-    raw: list[dict[str, int]], decline_codes: tuple[str, ...], threshold: int
-) -> set[tuple[int, str]]:
-    hidden = {
-        (index, column)
-        for index, counts in enumerate(raw)
+def _withheld(raw: list[dict[str, int]], decline_codes: tuple[str, ...], threshold: int) -> set[Cell]:
+    """The Board summary's protection (val.compliance.suppression): counts from 1 to threshold - 1 withheld,
+    the totals' pattern decided by the totals alone, then, while any withheld count can still be worked out
+    exactly from the published ones and the return's sums, one more cell that puts it on a cycle: a group's
+    rather than a total, then the smallest."""
+    total = len(raw) - 1
+    relations = return_relations(len(raw), decline_codes)
+    hidden = _total_pattern(raw[total], total, relations, threshold) | {
+        (row, column)
+        for row, counts in enumerate(raw[:total])
         for column, value in counts.items()
         if 0 < value < threshold
     }
-    relations = _relations(len(raw), decline_codes)
+
+    def cost(cell: Cell) -> tuple[bool, int, Cell]:
+        return (cell[0] == total, raw[cell[0]][cell[1]], cell)
+
+    def in_a_group(cells: list[Cell]) -> list[Cell]:
+        return [c for c in cells if c[0] < total]
+
+    while exposed := exposed_in_return(hidden):
+        cell = min(exposed)
+        around = [o for r in relations if cell in r for o in r if o not in hidden]
+        anywhere = [o for r in relations if hidden.intersection(r) for o in r if o not in hidden]
+        candidates = (
+            in_a_group(_cycle_closing(cell, hidden, raw)) or in_a_group(around) or in_a_group(anywhere)
+        )
+        if not candidates:  # every group cell that could help is withheld: nothing is left to subtract from
+            return hidden
+        hidden.add(min(candidates, key=cost))
+    return hidden
+
+
+# The return's sums as a graph, so that "can this withheld count be worked out?" is "is its edge a bridge?" (as
+# for the Board's table, in linear time). Each row's two sums are a vertex each ("a": offered and its partition;
+# "b": declined and its reasons), each column a vertex, and a withheld cell an edge between the sums it is in.
+# A declined cell is in three sums (both of its row's and its column's), but its column's sum follows from the
+# others (add up the rows' "a" sums and the partition's columns), so it adds nothing and the cell is the edge
+# a-b. A column in no row sum (supported, the outcomes) ties its cells to a ground vertex: one withheld cell
+# there is alone in its sum, two or more are on a cycle. tests/unit/test_commissioning_figures.py holds this
+# equal to the exact linear algebra on random patterns.
+_GROUND: Vertex = ("ground", None)
+
+
+def _edge(cell: Cell) -> tuple[Vertex, Vertex]:
+    row, column = cell
+    if column == "declined":
+        return ("a", row), ("b", row)
+    if column == "offered" or column in PARTITION:
+        return ("a", row), ("column", column)
+    if column.startswith("declined_"):
+        return ("b", row), ("column", column)
+    return ("column", column), _GROUND
+
+
+def exposed_in_return(hidden: set[Cell]) -> set[Cell]:
+    """The withheld cells that the published cells and the return's sums give away."""
+    adjacency: Adjacency = {}
+    for cell in hidden:
+        a, b = _edge(cell)
+        adjacency.setdefault(a, []).append((b, cell))
+        adjacency.setdefault(b, []).append((a, cell))
+    return bridges(adjacency)
+
+
+def _cycle_closing(cell: Cell, hidden: set[Cell], raw: list[dict[str, int]]) -> list[Cell]:
+    """Published cells whose withholding puts `cell` on a cycle: their edge joins the two sides the bridge
+    `cell` separates."""
+    neighbours: dict[Vertex, list[Vertex]] = {}
+    for other in hidden - {cell}:
+        a, b = _edge(other)
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+
+    def side(start: Vertex) -> set[Vertex]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in neighbours.get(todo.pop(), []):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    near, far = (side(v) for v in _edge(cell))
+    found: list[Cell] = []
+    for row, counts in enumerate(raw):
+        for column in counts:
+            if (row, column) not in hidden:
+                a, b = _edge((row, column))
+                if (a in near and b in far) or (a in far and b in near):
+                    found.append((row, column))
+    return found
+
+
+def _total_pattern(
+    totals: dict[str, int], total: int, relations: list[dict[Cell, int]], threshold: int
+) -> set[Cell]:
+    """Which totals are withheld follows from the totals alone: small ones, and in a total-row sum left with one
+    withheld, the smallest other non-zero total too."""
+    hidden = {(total, column) for column, value in totals.items() if 0 < value < threshold}
+    in_total_row = [r for r in relations if all(cell[0] == total for cell in r)]
     changed = True
     while changed:
         changed = False
-        for cells in relations:
-            withheld = [cell for cell in cells if cell in hidden]
-            if len(withheld) != 1:
-                continue
-            # The smallest other non-zero count of the relation (zeros published as zeros are no secret).
-            others = sorted(
-                (raw[row][column], (row, column))
-                for row, column in cells
-                if (row, column) not in hidden and raw[row][column] > 0
-            )
-            if others:
-                hidden.add(others[0][1])
-                changed = True
+        for relation in in_total_row:
+            if len(hidden.intersection(relation)) == 1:
+                others = sorted(
+                    (totals[c], (row, c)) for row, c in relation if (row, c) not in hidden and totals[c]
+                )
+                if others:
+                    hidden.add(others[0][1])
+                    changed = True
     return hidden

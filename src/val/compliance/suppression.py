@@ -106,14 +106,14 @@ def exposed_cells(hidden: set[Cell], n_groups: int) -> set[Cell]:
             a, b = ("row", row), ("column", column)
             adjacency.setdefault(a, []).append((b, (row, column)))
             adjacency.setdefault(b, []).append((a, (row, column)))
-    exposed = _bridges(adjacency)
+    exposed = bridges(adjacency)
     not_applicable = [cell for cell in hidden if cell[1] == "not_applicable"]
     if len(not_applicable) == 1:
         exposed.add(not_applicable[0])
     return exposed
 
 
-def _bridges(adjacency: Adjacency) -> set[Cell]:
+def bridges(adjacency: Adjacency) -> set[Cell]:
     """Tarjan's bridge-finding, iteratively (no recursion limit on large tables)."""
     order: dict[Vertex, int] = {}
     low: dict[Vertex, int] = {}

@@ -1,10 +1,13 @@
 """Where a webhook may be sent. A provider's endpoint is a URL an admin typed; it must never become a way into
 VAL's own network (a metadata service at 169.254.169.254, a database on 10.x, a router on fe80::). Checked at
-registration and again before every delivery, because what a name resolves to can change."""
+registration and again before every delivery, because what a name resolves to can change; and the delivery
+connects to the very address that was checked (`Destination.address`), so a name that resolves differently a
+moment later (DNS rebinding) cannot take it elsewhere."""
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,6 +20,31 @@ Resolver = Callable[[str, int], Iterable[str]]
 
 class UnsafeDestination(InvalidInputError):
     """The URL points somewhere VAL must not send a webhook."""
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A checked endpoint: what to connect to, and what to call it there (Host, TLS SNI and certificate name)."""
+
+    scheme: str
+    host: str  # as written, lower case: a host name in ASCII, or an IP address
+    port: int
+    target: str  # path and query
+    address: str | None  # the checked address to connect to; None: an allow-listed host (tests), not resolved
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.scheme == "https" else 80
+        return host if self.port == default else f"{host}:{self.port}"
+
+
+# A host name as DNS writes it: letters, digits and hyphens in dot-separated labels. Anything else (percent
+# escapes the HTTP client would decode, Unicode it would IDNA-encode, backslashes) could name one host to the
+# check and another to the connection, so it is refused rather than normalised.
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?$"
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +108,9 @@ def refusal(address: str, *, allow_loopback: bool) -> str | None:
     return None
 
 
-def check_destination(url: str, policy: DestinationPolicy, resolver: Resolver = resolve) -> None:
-    """UnsafeDestination (422 on `url`) unless `url` may receive webhooks under `policy`."""
+def check_destination(url: str, policy: DestinationPolicy, resolver: Resolver = resolve) -> Destination:
+    """The destination to connect to, or UnsafeDestination (422 on `url`) unless `url` may receive webhooks
+    under `policy`."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -93,14 +122,34 @@ def check_destination(url: str, policy: DestinationPolicy, resolver: Resolver = 
         raise UnsafeDestination("Plain http:// endpoints are only allowed in the embedded mode.", field="url")
     if parts.username is not None or parts.password is not None:
         raise UnsafeDestination("The endpoint must not carry a user name or password.", field="url")
-    host = parts.hostname.lower()
+    host = _plain_host(parts.hostname)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if host in policy.allowlist:
-        return
+        return Destination(parts.scheme, host, port, target, None)
     try:
         addresses = list(resolver(host, port))
     except (OSError, UnicodeError):
         raise UnsafeDestination("The endpoint's host name does not resolve.", field="url") from None
+    if not addresses:
+        raise UnsafeDestination("The endpoint's host name does not resolve.", field="url")
     for address in addresses:
         why = refusal(address, allow_loopback=policy.allow_loopback)
         if why:
             raise UnsafeDestination(f"The endpoint's host resolves to {why}.", field="url")
+    return Destination(parts.scheme, host, port, target, addresses[0])
+
+
+def _plain_host(hostname: str) -> str:
+    host = hostname.lower()
+    try:
+        if "%" not in host:  # an IPv6 zone (fe80::1%eth0) is refused with the names below
+            return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if not _HOST_NAME.match(host):
+        raise UnsafeDestination(
+            "The endpoint's host must be written plainly: letters, digits, hyphens and dots (no percent-escapes; "
+            "an international name in its xn-- form).",
+            field="url",
+        )
+    return host

@@ -119,10 +119,10 @@ def send(claimed: Claimed, sender: WebhookSender, policy: DestinationPolicy) -> 
     if claimed.url is None:
         raise ValueError("a delivery without a live endpoint is failed, never sent")
     try:
-        check_destination(claimed.url, policy)
+        destination = check_destination(claimed.url, policy)
     except UnsafeDestination:
         log.warning("webhook destination refused", extra={"provider_id": claimed.provider_id})
         return SendResult(None, 0, "destination_refused")
     return sender.send(
-        claimed.url, headers_for(claimed.message_id, utcnow(), claimed.body, claimed.secrets), claimed.body
+        destination, headers_for(claimed.message_id, utcnow(), claimed.body, claimed.secrets), claimed.body
     )
