@@ -31,6 +31,8 @@ class Settings:
     web_threads: int = 16
     log_level: str = "INFO"
     max_body_bytes: int = 65536
+    # `val run`: a request not read whole within this many seconds is answered 408 (docs/operations.md).
+    request_read_seconds: float = 30.0
     max_batch_bytes: int = 10 * 1024 * 1024
     max_batch_records: int = 5000
     idempotency_ttl_hours: int = 24

@@ -4,6 +4,7 @@ timeline."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -263,3 +264,34 @@ def test_the_provider_view_speaks_iso_8601(client, submit, make_key):
     referral = client.get(f"{PROVIDER}/{assignment_id}", headers=auth(idva)).get_json()
     assert referral["victim"]["date_of_birth"] == "1992-03-01"
     assert dt.datetime.fromisoformat(referral["offence"]["occurred_at"])
+
+
+def test_each_event_about_an_assignment_carries_the_next_sequence_number(
+    client, coordinator, submit, database
+):
+    """A provider whose endpoint was down may get them in any order: the sequence says which came last."""
+    with unit_of_work(database) as session:
+        set_endpoint(
+            session, "wmwa-idva", "https://idva.example.org/hooks", policy=EXAMPLE_HOSTS, box=SECRET_BOX
+        )
+    case = submit()
+    _, etag = get_case(client, coordinator, case["id"])
+    change = {"contact": {"phone": "07700 900456", "safe_to_call": False}}
+    changed = client.patch(
+        f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": etag})
+    )
+    assert changed.status_code == 200
+    body = {"outcome": "no_further_action", "at": now_iso(), "reason": "Moved.", "withdraw_open": True}
+    assert client.post(f"{CASES}/{case['id']}/close", json=body, headers=auth(coordinator)).status_code == 200
+    idva = next(r for r in case["routes"] if r["service"] == "idva")
+    with unit_of_work(database) as session:
+        sent = session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.assignment_id == uuid.UUID(idva["id"]))
+            .order_by(WebhookDelivery.created_at)
+        ).all()
+    assert [(d.event_type, d.payload["data"]["sequence"]) for d in sent] == [
+        ("referral.offered", 1),
+        ("referral.updated", 2),
+        ("referral.withdrawn", 3),
+    ]

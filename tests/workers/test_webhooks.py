@@ -133,6 +133,7 @@ def test_a_referral_reaches_the_provider_as_a_signed_thin_webhook(
     assert payload["type"] == "referral.offered"
     assert payload["data"] == {
         "assignment_id": idva["id"],
+        "sequence": 1,
         "case_reference": case["reference"],
         "service": "idva",
         "risk_level": "high",

@@ -56,7 +56,7 @@ def _commands(settings_: Settings) -> dict[str, list[str]]:
         "--workers",
         str(settings_.web_workers),
         "--worker-class",
-        "val.http.gunicorn_worker.ProblemThreadWorker",
+        "val.http.gunicorn_worker.ProblemBufferingWorker",
         "--threads",
         str(settings_.web_threads),
         "--bind",

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from val.db.base import Base, PortableJSON, UTCDateTime
@@ -36,3 +36,6 @@ class Assignment(Base):
     replaces_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Webhooks sent about this assignment so far: each carries the next number as its `sequence`, so a provider
+    # can tell an event that arrives late (after a receiver outage) from the latest (docs/providers.md).
+    events_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

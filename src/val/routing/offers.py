@@ -35,10 +35,13 @@ def respond_by(policy: RoutingPolicy, offered_at: dt.datetime, working_days: int
     return dt.datetime.combine(day, RESPOND_BY_LOCAL_TIME, LONDON).astimezone(dt.UTC)
 
 
-def offer_data(assignment: AssignmentRecord, case_reference: str, risk_level: str | None) -> dict[str, Any]:
+def offer_data(
+    assignment: AssignmentRecord, case_reference: str, risk_level: str | None, sequence: int
+) -> dict[str, Any]:
     # Thin: no personal data leaves in a webhook; the provider fetches what its service may see.
     return {
         "assignment_id": str(assignment.id),
+        "sequence": sequence,
         "case_reference": case_reference,
         "service": assignment.service,
         "risk_level": risk_level,
@@ -106,7 +109,7 @@ def _persist(
                 session,
                 providers[assignment.provider_id],
                 WebhookEvent.OFFERED,
-                offer_data(assignment, case_reference, risk_level),
+                offer_data(assignment, case_reference, risk_level, sequence=1),
                 assignment.id,
             )
 
@@ -260,6 +263,7 @@ def withdraw(
             WebhookEvent.WITHDRAWN,
             {
                 "assignment_id": str(assignment.id),
+                "sequence": store.next_event(session, assignment.id),
                 "case_reference": cases.reference_of(session, assignment.case_id),
                 "service": assignment.service,
                 "reason": reason,
@@ -277,14 +281,16 @@ def notify_updated(session: Session, case_id: uuid.UUID, changed: list[str]) -> 
         return 0
     reference = cases.reference_of(session, case_id)
     endpoints = store.endpoints_of(session, (a.provider_id for a in held))
-    for assignment in held:
+    # One assignment at a time, in id order: two transactions numbering the same assignments lock them in the
+    # same order, so they wait for each other rather than deadlock.
+    for assignment in sorted(held, key=lambda a: a.id):
         if assignment.provider_id is None:  # an open assignment always has a provider
             continue
-        add_delivery(
-            session,
-            endpoints[assignment.provider_id],
-            WebhookEvent.UPDATED,
-            {"assignment_id": str(assignment.id), "case_reference": reference, "changed": changed},
-            assignment.id,
-        )
+        data = {
+            "assignment_id": str(assignment.id),
+            "sequence": store.next_event(session, assignment.id),
+            "case_reference": reference,
+            "changed": changed,
+        }
+        add_delivery(session, endpoints[assignment.provider_id], WebhookEvent.UPDATED, data, assignment.id)
     return len(held)

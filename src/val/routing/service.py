@@ -108,7 +108,7 @@ def send_reminders(session: Session, window: dt.timedelta, now: dt.datetime | No
             session,
             providers[assignment.provider_id],
             WebhookEvent.REMINDER,
-            offer_data(assignment, reference, risk_level),
+            offer_data(assignment, reference, risk_level, store.next_event(session, assignment.id)),
             assignment.id,
         )
     return len(due)

@@ -84,9 +84,26 @@ def _records(rows: Iterable[Any]) -> list[AssignmentRecord]:
 
 
 def add(session: Session, assignments: list[AssignmentRecord]) -> None:
-    """One INSERT for all of them (with the unit of work's other rows, within a batch)."""
+    """One INSERT for all of them (with the unit of work's other rows, within a batch). An assignment made with a
+    provider has sent one event (its offer, sequence 1), written with it."""
     if assignments:
-        insert_row(session, _INSERT, [row_of(a) for a in assignments])
+        insert_row(
+            session,
+            _INSERT,
+            [{**row_of(a), "events_sent": 1 if a.provider_id else 0} for a in assignments],
+        )
+
+
+def next_event(session: Session, assignment_id: uuid.UUID) -> int:
+    """The sequence number of the assignment's next webhook: counted on the row itself (and locked with it, so two
+    transactions never hand out the same number)."""
+    number: int = session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment_id)
+        .values(events_sent=Assignment.events_sent + 1)
+        .returning(Assignment.events_sent)
+    ).scalar_one()
+    return number
 
 
 def written_in_batch(session: Session) -> list[dict[str, Any]]:
