@@ -281,3 +281,37 @@ def test_offers_to_a_provider_without_an_endpoint_wait_alert_and_go_when_it_regi
     assert idva_alert.resolved_at is not None, "the condition ended by itself"
     offered = {d.payload["data"]["case_reference"] for d in released}
     assert offered == {first["reference"], second["reference"]}
+
+
+def test_reopening_a_case_never_offers_it_again_to_a_provider_that_declined_it(
+    client, make_key, submit, coordinator
+):
+    """CHISVA in Shropshire at 12: AXIS first, then WMRSASC. AXIS declines; the case is closed and reopened."""
+    case = submit(
+        **{
+            "offence.flags": ["sexual_offence"],
+            "victim.date_of_birth": "2013-06-01",
+            "victim.policing_area": "shropshire",
+            "offence.occurred_at": "2025-10-01T10:00:00Z",
+        }
+    )
+    axis = make_key(Role.PROVIDER, provider_id="axis-isva")
+    first = route_of(case, "chisva")
+    assert (
+        client.post(
+            f"{BASE}/{first['id']}/decline", json={"reason": "no capacity this week"}, headers=auth(axis)
+        ).status_code
+        == 200
+    )
+    cases = f"/api/v1/cases/{case['id']}"
+    closing = {"outcome": "no_further_action", "at": dt.datetime.now(dt.UTC).isoformat(), "reason": "Moved."}
+    closed = client.post(f"{cases}/close", json={**closing, "withdraw_open": True}, headers=auth(coordinator))
+    assert closed.status_code == 200, closed.get_json()
+    reopened = client.post(f"{cases}/reopen", json={"reason": "Came back."}, headers=auth(coordinator))
+    assert reopened.status_code == 200, reopened.get_json()
+    chisva = [
+        r for r in reopened.get_json()["routes"] if r["service"] == "chisva" and r["status"] == "offered"
+    ]
+    assert [r["provider"] for r in chisva] == ["wmrsasc-chisva"], "the next eligible provider, not AXIS again"
+    assert "not axis-isva, which declined it before" in chisva[0]["because"]
+    assert all(r["status"] != "offered" for r in client.get(BASE, headers=auth(axis)).get_json()["items"])

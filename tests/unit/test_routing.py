@@ -294,3 +294,20 @@ def _write(path, entry) -> None:
         else:
             lines.append(f"{key} = {value}")
     path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("declined", "provider", "said"),
+    [
+        ({}, "wmrsasc-chisva", None),
+        ({"chisva": frozenset({"wmrsasc-chisva"})}, None, "not wmrsasc-chisva, which declined it before"),
+        ({"isva": frozenset({"wmrsasc-chisva"})}, "wmrsasc-chisva", None),  # declined another service
+    ],
+)
+def test_a_provider_that_declined_the_case_is_never_offered_it_again(declined, provider, said):
+    decision = route(
+        TABLE, facts(crime_types=("sexual_violence",), age=12, offence_to_report_days=30), PROVIDERS, declined
+    )
+    chisva = decision.routes[0]
+    assert (chisva.service, chisva.provider_id) == ("chisva", provider)
+    assert (said in chisva.because) if said else "declined" not in chisva.because

@@ -115,7 +115,10 @@ def _persist(
 
 
 def plan_routes(
-    session: Session, policy: RoutingPolicy, facts: RoutingFacts
+    session: Session,
+    policy: RoutingPolicy,
+    facts: RoutingFacts,
+    declined: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[Decision, dict[str, DirectoryEntry]]:
     # In a batch (an import's chunk) the directory is read once, with the offers the batch had made by then;
     # the batch's later offers count against capacity on top. Anywhere else it is read fresh every time.
@@ -131,7 +134,7 @@ def plan_routes(
             if row["provider_id"] in directory.capped and row["status"] in OPEN
         )
         infos, providers = directory_infos(directory.rows, since)
-    return route(policy.table, facts, infos), providers
+    return route(policy.table, facts, infos, declined), providers
 
 
 class _Directory:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,7 +162,15 @@ def consent_permits(service: str, facts: RoutingFacts) -> bool:
     return facts.referral_permitted or (service == MARAC and facts.marac_without_consent)
 
 
-def route(table: RoutingTable, facts: RoutingFacts, providers: list[ProviderInfo]) -> Decision:
+def route(
+    table: RoutingTable,
+    facts: RoutingFacts,
+    providers: list[ProviderInfo],
+    declined: Mapping[str, frozenset[str]] | None = None,
+) -> Decision:
+    """`declined`: by service, the providers that declined this case before (a reopened case): never offered it
+    again, and the route says so."""
+    declined = declined or {}
     decision = Decision()
     for service, rule in services_for(table, facts):
         name = rule.name if rule else "default"
@@ -169,10 +178,12 @@ def route(table: RoutingTable, facts: RoutingFacts, providers: list[ProviderInfo
         if not consent_permits(service, facts):
             decision.held_for_consent.append(service)
             continue
-        provider = pick_provider(service, facts, providers)
+        because += _passed_over(service, facts, providers, declined)
+        provider = pick_provider(service, facts, providers, declined.get(service, frozenset()))
         if provider is None and rule is not None and rule.fallback_service:
             fallback = rule.fallback_service
-            provider = pick_provider(fallback, facts, providers)
+            because += _passed_over(fallback, facts, providers, declined)
+            provider = pick_provider(fallback, facts, providers, declined.get(fallback, frozenset()))
             decision.routes.append(
                 Route(
                     fallback,
@@ -185,6 +196,16 @@ def route(table: RoutingTable, facts: RoutingFacts, providers: list[ProviderInfo
             continue
         decision.routes.append(Route(service, provider, name, because))
     return decision
+
+
+def _passed_over(
+    service: str, facts: RoutingFacts, providers: list[ProviderInfo], declined: Mapping[str, frozenset[str]]
+) -> str:
+    """What the route says of the providers that could take `service` but declined the case before."""
+    passed = [p.id for p in providers if p.id in declined.get(service, ()) and p.can_take(service, facts)]
+    if not passed:
+        return ""
+    return f"; not {' or '.join(passed)}, which declined it before"
 
 
 def offence_to_report_days(occurred_at: dt.datetime | None, reported_at: dt.datetime) -> int | None:

@@ -62,11 +62,12 @@ def offer_what_is_missing(
     live: list[AssignmentRecord] | None = None,
 ) -> list[AssignmentRecord]:
     """Offer every service routing wants for the case now that nobody holds or waits on — through the
-    consent gate, like every offer (after consent is given, or when a closed case is reopened)."""
+    consent gate, like every offer (after consent is given, or when a closed case is reopened). A provider
+    that declined the case before is not offered it again: the next eligible one is, or coordinators are."""
     if live is None:
         live = store.live(session, case.id)
     held = {a.requested_service or a.service for a in live}
-    plan, providers = plan_routes(session, policy, facts)
+    plan, providers = plan_routes(session, policy, facts, store.providers_declined(session, case.id))
     wanted = {r.requested_service or r.service for r in plan.routes} - held
     if not wanted:
         return []

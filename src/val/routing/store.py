@@ -187,6 +187,21 @@ def providers_tried(session: Session, case_id: uuid.UUID, service: str) -> froze
     )
 
 
+def providers_declined(session: Session, case_id: uuid.UUID) -> dict[str, frozenset[str]]:
+    """By service, the providers that declined the case."""
+    found: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(Assignment.service, Assignment.provider_id).where(
+            Assignment.case_id == case_id,
+            Assignment.status == AssignmentStatus.DECLINED.value,
+            Assignment.provider_id.is_not(None),
+        )
+    )
+    for service, provider_id in rows:
+        found.setdefault(service, set()).add(provider_id)
+    return {service: frozenset(ids) for service, ids in found.items()}
+
+
 def overdue_offers(session: Session, now: dt.datetime) -> list[AssignmentRecord]:
     """Offers not answered by their respond-by time, locked (others' locked ones skipped)."""
     return _records(
