@@ -255,6 +255,8 @@ def test_small_numbers_are_suppressed_in_json_and_csv(client, make_key, new_case
         "from=2026-05-31&to=2026-05-01",
         "from=2026-05-01&to=2026-05-31&group_by=postcode",
         "from=2026-05-01&to=2026-05-31&group_by=right,right",
+        "from=2026-05-01&to=2026-05-31&group_by=right&group_by=right",
+        "from=2026-05-01&to=2026-05-31&group_by=right&group_by=code,agency",
         "from=yesterday&to=2026-05-31",
     ],
 )
@@ -345,3 +347,14 @@ def test_every_value_of_each_grouping_appears_so_a_row_reveals_nothing(client, m
         if r["group"] == {"policing_area": "shropshire", "crime_type": "domestic_abuse"}
     )
     assert lone["due"] is None and empty["due"] == 0, "the one case is withheld; its row is one of many"
+
+
+def test_groupings_may_be_given_comma_separated_or_repeated_alike(client, make_key, new_case):
+    new_case()
+    board = make_key(Role.BOARD)
+    period = "from=2026-05-01&to=2026-05-31"
+    comma = client.get(f"{SUMMARY}?{period}&group_by=right,crime_type", headers=auth(board)).get_json()
+    repeated = client.get(f"{SUMMARY}?{period}&group_by=right&group_by=crime_type", headers=auth(board))
+    assert repeated.status_code == 200
+    assert repeated.get_json()["group_by"] == ["right", "crime_type"] == comma["group_by"]
+    assert repeated.get_json()["rows"] == comma["rows"]

@@ -323,3 +323,19 @@ def test_a_sender_finds_its_own_referral_by_val_reference_or_its_own_reference(
         client.get("/api/v1/referrals?reference=VAL-1999-000001", headers=auth(sender)).get_json()["items"]
         == []
     )
+
+
+def test_a_referral_lookup_takes_a_limit_like_every_list(client, make_key, referral_body):
+    sender = make_key(Role.INTAKE)
+    # One police record naming three victims (a victim is known by their date of birth within a record).
+    for victim, born in (("Alexandra", "1992-03-01"), ("Beatrice", "1994-07-14"), ("Carys", "1998-01-20")):
+        body = referral_body(
+            **{"source.reference": "22/888/26", "victim.given_name": victim, "victim.date_of_birth": born}
+        )
+        assert client.post("/api/v1/referrals", json=body, headers=auth(sender)).status_code == 201
+    everything = client.get("/api/v1/referrals?source_reference=22/888/26", headers=auth(sender)).get_json()
+    assert len(everything["items"]) == 3
+    two = client.get("/api/v1/referrals?source_reference=22/888/26&limit=2", headers=auth(sender)).get_json()
+    assert [r["id"] for r in two["items"]] == [r["id"] for r in everything["items"]][:2]
+    refused = client.get("/api/v1/referrals?source_reference=22/888/26&limit=0", headers=auth(sender))
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "limit"

@@ -71,11 +71,22 @@ class Case(Base):
     number_in = staticmethod(number_in)
 
 
+# The postcode's district as the search compares it, in SQL both databases index (migration 0022).
+POSTCODE_DISTRICT_SQL = (
+    "substr(upper(replace(postcode, ' ', '')), 1, length(upper(replace(postcode, ' ', ''))) - 3)"
+)
+
+
 class Victim(Base):
     __tablename__ = "victims"
     __table_args__ = (
         # Search by postcode (docs/casework.md), however it was spaced or cased when the referral came in.
         Index("ix_victims_postcode_key", func.upper(func.replace(text("postcode"), " ", ""))),
+        # ... by its district alone (the outward code: the postcode without its last three characters) ...
+        Index("ix_victims_postcode_district", text(POSTCODE_DISTRICT_SQL)),
+        # ... by a given name alone, and by date of birth.
+        Index("ix_victims_given_name_lower", func.lower(text("given_name"))),
+        Index("ix_victims_date_of_birth", "date_of_birth"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -190,7 +190,15 @@ class CaseQuerySchema(PageQuerySchema):
     due_before = Day(load_default=None)
     received_from = Day(load_default=None)
     received_to = Day(load_default=None)
-    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    q = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "Search as typed: a VAL or source reference, a phone however written, a postcode or "
+            "its district (DY10), a date of birth (01/03/1992), a given name, a full name either way round, or "
+            "the start of a family name (docs/casework.md, Search)"
+        },
+    )
     sort = fields.String(load_default="priority", validate=validate.OneOf(SORTS))
 
 

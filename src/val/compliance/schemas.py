@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 import marshmallow as ma
 from marshmallow import fields, validate
-from webargs.fields import DelimitedList
 
 from val.calendar import london_date
 from val.compliance.catalogue import AGE_BANDS
@@ -20,6 +19,7 @@ from val.http.schemas import (
     ConfiguredChoices,
     Day,
     Instant,
+    RepeatableList,
     StrictSchema,
     TrueOrFalse,
     WholeNumber,
@@ -118,7 +118,7 @@ MOST_GROUPINGS = 2
 
 
 class SummaryQuerySchema(BoardPeriodSchema):
-    group_by = DelimitedList(
+    group_by = RepeatableList(
         fields.String(validate=validate.OneOf(GROUP_BY)),
         load_default=lambda: ["right"],
         validate=validate.Length(min=1, max=MOST_GROUPINGS, error=f"Name one or {MOST_GROUPINGS} groupings."),

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import marshmallow as ma
 from marshmallow import fields, validate
+from webargs.fields import DelimitedList
 
 from val.calendar import reporting_period_problem
 
@@ -176,3 +177,17 @@ class BoardPeriodSchema(StrictSchema):
         problem = reporting_period_problem(data["from_"], data["to"])
         if problem is not None:
             raise ma.ValidationError(problem, field_name="to" if data["from_"].day == 1 else "from")
+
+
+class RepeatableList(DelimitedList):
+    """A list in the query string written either way: `?group_by=right,crime_type` or
+    `?group_by=right&group_by=crime_type` (a repeat was silently cut to its first value before)."""
+
+    is_multiple = True
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        if isinstance(value, list):
+            value = self.delimiter.join(str(one) for one in value)
+        return super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-untyped-call]

@@ -55,6 +55,7 @@ class Referrals(MethodView):
             reference=query.get("reference"),
             source_reference=query.get("source_reference"),
             request_id=g.request_id,
+            limit=query["limit"],
         )
         return {"items": [_status_of(case) for case in found], "next_cursor": None}
 

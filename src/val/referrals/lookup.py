@@ -26,9 +26,6 @@ def referral_status(
     return case
 
 
-LOOKUP_LIMIT = 50  # one source record names at most a few victims
-
-
 def own_referrals_by_reference(
     session: Session,
     principal: Principal,
@@ -36,6 +33,7 @@ def own_referrals_by_reference(
     reference: str | None,
     source_reference: str | None,
     request_id: str | None,
+    limit: int = 50,
 ) -> list[CaseRecord]:
     """The referrals this credential submitted with this VAL reference (VAL-YYYY-NNNNNN) or this source
     reference (any case), newest first; anyone else's are as good as absent."""
@@ -44,7 +42,7 @@ def own_referrals_by_reference(
         principal.credential_id,
         reference=reference,
         source_reference=source_reference,
-        limit=LOOKUP_LIMIT,
+        limit=limit,
     )
     for case in found:
         audit(session, principal, "referral.status_read", "case", case.id, request_id)

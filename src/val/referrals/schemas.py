@@ -237,6 +237,11 @@ class ReferralLookupSchema(StrictSchema):
         validate=validate.Length(min=1, max=64),
         metadata={"description": "The sending system's own reference"},
     )
+    limit = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=200),
+        metadata={"description": "The most referrals to answer, newest first (as every list)"},
+    )
 
     @ma.validates_schema(skip_on_field_errors=True)
     def _one_of(self, data: dict[str, Any], **_: Any) -> None:

@@ -198,7 +198,8 @@ def providers_declined(session: Session, case_id: uuid.UUID) -> dict[str, frozen
         )
     )
     for service, provider_id in rows:
-        found.setdefault(service, set()).add(provider_id)
+        if provider_id is not None:  # the query asks for one; the column may hold none
+            found.setdefault(service, set()).add(provider_id)
     return {service: frozenset(ids) for service, ids in found.items()}
 
 

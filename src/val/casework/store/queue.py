@@ -12,16 +12,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, false, func, or_, select, union
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from val.auth.store import PRINCIPALS
 from val.calendar import LONDON
 from val.cases.models import Case, Victim
-from val.cases.normalise import family_name_key, phone_e164, postcode_key
-from val.cases.references import number_in, reference_for
+from val.cases.references import reference_for
 from val.cases.repeats import repeat_view
 from val.casework.filters import CaseFilters
+from val.casework.store.search import search
 from val.compliance.models import CompliancePoint
 from val.compliance.rules import OPEN_STATUSES, PointStatus
 from val.compliance.store import effective_status_column
@@ -32,7 +32,6 @@ from val.routing.models import Assignment
 from val.routing.states import AssignmentStatus
 
 # Assignments that say which services a case has: not the ones declined, expired or withdrawn (replaced).
-SEARCH_CAP = 2000
 QUEUE_COLUMNS = (
     Case.id,
     Case.number,
@@ -54,47 +53,6 @@ COUNTED_ROUTES = (
 
 def _london_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), LONDON).astimezone(dt.UTC)
-
-
-def _search(session: Session, q: str) -> list[uuid.UUID] | ColumnElement[bool]:
-    """The VAL reference, the source reference, the phone (as E.164), the postcode, the full name ("given
-    family") or the start of the family name. Each is
-    an index lookup on its own. Usually they find a few cases, returned as their ids so the page is ordered
-    among those alone; a very short prefix that finds many becomes a condition the database joins on."""
-    text = q.strip()
-    lookups: list[Any] = [select(Case.id).where(func.lower(Case.source_reference) == text.lower())]
-    number = number_in(text)
-    if number is not None:
-        lookups.append(select(Case.id).where(Case.number == number))
-    phone = phone_e164(text)
-    if phone:
-        lookups.append(select(Victim.case_id).where(Victim.phone_e164 == phone))
-    postcode = postcode_key(text)
-    if postcode:
-        lookups.append(
-            select(Victim.case_id).where(func.upper(func.replace(Victim.postcode, " ", "")) == postcode)
-        )
-    words = text.split()
-    if len(words) >= 2 and (last := family_name_key(words[-1])):
-        # A full name: the family name through its index, then the given name among those.
-        given = " ".join(words[:-1]).lower()
-        lookups.append(
-            select(Victim.case_id).where(
-                Victim.family_name_key == last, func.lower(Victim.given_name) == given
-            )
-        )
-    key = family_name_key(text)
-    if key:
-        # A range on the binary-collated key: an index scan, accents and case already folded away.
-        lookups.append(
-            select(Victim.case_id).where(
-                Victim.family_name_key >= key, Victim.family_name_key < key + "\U0010ffff"
-            )
-        )
-    found = list(session.scalars(union(*lookups).limit(SEARCH_CAP + 1)))
-    if len(found) > SEARCH_CAP:
-        return Case.id.in_(union(*lookups).scalar_subquery())
-    return found
 
 
 def _conditions(session: Session, me: uuid.UUID | None, f: CaseFilters, today: dt.date) -> list[Any]:
@@ -230,7 +188,7 @@ def page_of_cases(
     """One page of the work queue; `me` is the asking coordinator's credential (for `owner=me`)."""
     # Plain rows of the columns an item needs, not ORM objects: the queue is read all day.
     base = select(*QUEUE_COLUMNS).where(*_conditions(session, me, filters, today))
-    found = _search(session, filters.q) if filters.q else None
+    found = search(session, filters.q) if filters.q else None
     if isinstance(found, list):
         cases, next_after = _ordered_here(session, base.where(Case.id.in_(found)), sort, today, limit, after)
     elif sort == "priority":
