@@ -21,6 +21,11 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "schedule": timedelta(minutes=5),
             "options": {"expires": 290},
         },
+        "watch-webhook-endpoints": {
+            "task": "val.webhooks.watch_endpoints",
+            "schedule": timedelta(minutes=10),
+            "options": {"expires": 590},
+        },
         "expire-unanswered-offers": {
             "task": "val.routing.expire_offers",
             "schedule": timedelta(minutes=1),

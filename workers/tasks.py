@@ -23,7 +23,7 @@ from val.lifecycle.retention import apply_retention
 from val.routing import service as routing
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
-from val.webhooks import awaiting
+from val.webhooks import awaiting, endpoint_health
 from val.webhooks import service as webhooks
 from val.webhooks import usecases as delivering
 from val.webhooks.destinations import DestinationPolicy, policy_for
@@ -120,6 +120,14 @@ def alert_awaiting_endpoints() -> int:
     """A coordinator hears of webhooks waiting for a provider to register an endpoint."""
     with unit_of_work(database()) as session:
         return awaiting.alert_awaiting_endpoints(session)
+
+
+@shared_task(name="val.webhooks.watch_endpoints", ignore_result=True)
+def watch_endpoints() -> tuple[int, int]:
+    """Disable endpoints failing for days; announce those that work again."""
+    disable_after = dt.timedelta(days=_settings().endpoint_disable_after_days)
+    with unit_of_work(database()) as session:
+        return endpoint_health.watch_endpoints(session, disable_after, utcnow())
 
 
 @cache

@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> Api:
     from val.http.health import blp as health_blp
     from val.metrics.api import blp as metrics_blp
     from val.oruk.api import blp as oruk_blp
+    from val.provider_portal import api_integration  # noqa: F401  — adds its routes to the provider blueprint
     from val.provider_portal.api import blp as provider_blp
     from val.referrals.api import blp as referrals_blp
     from val.routing.api import blp as routing_blp

@@ -49,6 +49,8 @@ class Settings:
     # Hosts a webhook may go to whatever they resolve to (tests' loopback receivers); empty in production.
     webhook_host_allowlist: tuple[str, ...] = field(default_factory=tuple)
     secret_rotation_overlap_hours: int = 24
+    # A provider endpoint whose every attempt has failed for this long is disabled, with an alert.
+    endpoint_disable_after_days: float = 5.0
     # Fernet keys sealing signing secrets at rest (comma-separated, first seals); the embedded mode makes one.
     secret_key: str = ""
     match_key: str = ""

@@ -96,6 +96,10 @@ def raise_alert_once(session: Session, kind: AlertKind, detail: str) -> bool:
     return True
 
 
+def alert_open(session: Session, kind: AlertKind, detail: str) -> bool:
+    return store.is_open(session, AlertKind(kind).value, detail)
+
+
 def resolve_matching(session: Session, kind: AlertKind, detail: str) -> None:
     """Resolve the open alerts a condition raised, once the condition has ended by itself."""
     store.resolve_open(session, AlertKind(kind).value, detail, utcnow())

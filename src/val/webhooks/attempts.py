@@ -85,7 +85,9 @@ def _record_attempt(
     finished = utcnow()
     attempts = claimed.attempts + 1
     outcome = verdict(result.status_code)
-    store.add_attempt(session, claimed.id, finished, result.status_code, result.latency_ms, result.error)
+    store.add_attempt(
+        session, claimed.id, finished, result.status_code, result.latency_ms, result.error, result.answer
+    )
     values: dict[str, Any] = {
         "locked_until": None,
         "attempts": attempts,

@@ -18,6 +18,7 @@ class WebhookEvent(StrEnum):
     REMINDER = "referral.reminder"  # an offer not yet answered, before it expires
     UPDATED = "referral.updated"  # what the provider holds of a referral has changed
     WITHDRAWN = "referral.withdrawn"
+    PING = "ping"  # a test event the provider asked for (POST /api/v1/provider/endpoint/test)
 
 
 # The states an assignment must still be in for an event about it to be sent again: an offer or a reminder

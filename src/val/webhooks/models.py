@@ -34,7 +34,7 @@ class WebhookDelivery(Base):
 
 
 class WebhookAttempt(Base):
-    """One try: when, the status code and the latency — never the response body."""
+    """One try: when, the status code, the latency, and the first kilobyte of the answer (for the provider)."""
 
     __tablename__ = "webhook_attempts"
 
@@ -44,3 +44,4 @@ class WebhookAttempt(Base):
     status_code: Mapped[int | None]
     latency_ms: Mapped[int]
     error: Mapped[str | None] = mapped_column(String(40))
+    answer: Mapped[str | None] = mapped_column(String(1024), default=None)

@@ -1,5 +1,6 @@
-"""The HTTP side of a delivery: one POST to the address that was checked, no redirects followed, a hard timeout,
-nothing of the answer kept but its status code.
+"""The HTTP side of a delivery: one POST to the address that was checked, no redirects followed, a hard timeout;
+of the answer only its status code and its first kilobyte are kept (the provider reads them among its own
+deliveries, to debug its endpoint).
 
 It connects to `Destination.address` itself (never resolving the name again: DNS rebinding cannot move it),
 while the request, TLS's SNI and the certificate check all use the endpoint's host name."""
@@ -20,8 +21,9 @@ from val.webhooks.destinations import Destination
 
 TIMEOUT_SECONDS = 15
 CONNECT_SECONDS = 5
-# An answer's body is read this far so the connection can be kept for the next delivery; never kept.
+# An answer's body is read this far so the connection can be kept for the next delivery; its start is kept.
 ANSWER_READ_BYTES = 65536
+ANSWER_KEPT_BYTES = 1024
 # Connection pools kept, one per endpoint and address (a provider whose name now resolves elsewhere gets a new one).
 POOLS_KEPT = 64
 
@@ -33,6 +35,7 @@ class SendResult:
     status_code: int | None
     latency_ms: int
     error: str | None = None
+    answer: str | None = None  # the first kilobyte of the answer's body, as text
 
 
 class WebhookSender:
@@ -56,10 +59,11 @@ class WebhookSender:
                 preload_content=False,
             )
             try:
-                response.read(ANSWER_READ_BYTES)
+                answer = response.read(ANSWER_READ_BYTES)
             finally:
                 response.release_conn()
-            return SendResult(response.status, _ms(started))
+            kept = answer[:ANSWER_KEPT_BYTES].decode("utf-8", "replace") if answer else None
+            return SendResult(response.status, _ms(started), answer=kept)
         except Urllib3Timeout:
             return SendResult(None, _ms(started), "timeout")
         except (NewConnectionError, ProtocolError, SSLError):

@@ -180,6 +180,7 @@ def add_attempt(
     status_code: int | None,
     latency_ms: int,
     error: str | None,
+    answer: str | None = None,
 ) -> None:
     session.execute(
         _INSERT_ATTEMPT,
@@ -190,6 +191,7 @@ def add_attempt(
             "status_code": status_code,
             "latency_ms": latency_ms,
             "error": error,
+            "answer": answer[:1024] if answer else None,
         },
     )
 

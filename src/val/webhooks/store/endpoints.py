@@ -72,6 +72,17 @@ def all_sealed_secrets(
     return [(p, current, previous) for p, current, previous in session.execute(query)]
 
 
+def live_endpoints(session: Session) -> list[str]:
+    """Providers with a registered endpoint that is not disabled."""
+    return list(
+        session.scalars(
+            select(Provider.id).where(
+                Provider.webhook_url.is_not(None), Provider.endpoint_disabled_at.is_(None)
+            )
+        )
+    )
+
+
 def providers_awaiting(session: Session) -> list[str]:
     """Providers with webhooks waiting for an endpoint."""
     return list(
