@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 from celery import Celery
+from celery.exceptions import SecurityWarning
 from celery.signals import worker_ready
 from kombu.transport import sqlalchemy as sqlalchemy_transport
 
@@ -18,6 +21,10 @@ from workers.schedule import beat_schedule
 # this transport hands every transport option to SQLAlchemy's create_engine, so it cannot be passed there.)
 EMBEDDED_POLLING_SECONDS = 0.1
 EMBEDDED_BROKER = {"worker_prefetch_multiplier": 8}
+
+
+# Celery warns at length when run as root; `val run` says it once, in one line, before it starts anything.
+warnings.filterwarnings("ignore", category=SecurityWarning)
 
 
 def make_celery(settings: Settings) -> Celery:

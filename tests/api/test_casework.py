@@ -245,3 +245,23 @@ def test_an_etag_cannot_be_guessed_from_the_case_id_nor_enumerated(client, coord
         "a list longer than a client's few cached versions is refused, the real tag in it or not"
     )
     assert get_case(client, coordinator, case["id"])[1] == etag, "the same case answers the same tag"
+
+
+def test_the_timeline_keeps_an_attempt_given_to_the_second_after_what_was_recorded_before_it(
+    client, coordinator, submit
+):
+    case = submit()
+    owned = client.patch(f"{CASES}/{case['id']}", json={"owner": "me"}, headers=auth(coordinator))
+    assert owned.status_code == 200
+    timeline = client.get(f"{CASES}/{case['id']}/timeline", headers=auth(coordinator)).get_json()["items"]
+    owner_changed = next(i for i in timeline if i["kind"] == "owner_changed")
+    # The coordinator rang at once and gives the time to the second, as people do.
+    to_the_second = (
+        owner_changed["at"].split(".")[0] + "Z" if "." in owner_changed["at"] else owner_changed["at"]
+    )
+    body = {"at": to_the_second, "channel": "phone", "outcome": "reached"}
+    posted = client.post(f"{CASES}/{case['id']}/contact-attempts", json=body, headers=auth(coordinator))
+    assert posted.status_code == 201, posted.get_json()
+    timeline = client.get(f"{CASES}/{case['id']}/timeline", headers=auth(coordinator)).get_json()["items"]
+    kinds = [i["kind"] for i in timeline]
+    assert kinds.index("owner_changed") < kinds.index("contact_attempt"), timeline

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -29,14 +30,14 @@ from val.webhooks.models import WebhookDelivery
 ROOT = Path(__file__).parents[2]
 
 
-def _start_val_run(env: dict[str, str]) -> subprocess.Popen:
+def _start_val_run(env: dict[str, str], stderr: Any = subprocess.DEVNULL) -> subprocess.Popen:
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "val"), "run"],
         cwd=ROOT,
         env=env,
         text=True,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         start_new_session=True,
     )
 
@@ -85,10 +86,13 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
     }
     env.pop("VAL_DATABASE_URL", None)
     env.pop("VAL_BROKER_URL", None)
-    process = _start_val_run(env)
+    errors = (tmp_path / "stderr.log").open("w")
+    process = _start_val_run(env, stderr=errors)
     try:
         printed = _read_until(process, "Press Ctrl-C to stop.")
         assert any(f"http://127.0.0.1:{port}/docs" in line for line in printed)
+        if os.geteuid() == 0:
+            assert any("Running as root" in line for line in printed), "said once, in one line"
         assert any("credentials create" in line for line in printed)
         intake_key = next(line.split()[-1] for line in printed if "Demo intake key" in line)
 
@@ -185,6 +189,10 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
     for pattern in (str(tmp_path), f"127.0.0.1:{port}"):  # the worker's and gunicorn's command lines
         orphans = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
         assert orphans == [], pattern
+    errors.close()
+    said = (tmp_path / "stderr.log").read_text()
+    for noise in ("SAWarning", "SecurityWarning", "superuser privileges"):
+        assert noise not in said, f"make run prints no {noise}"
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)

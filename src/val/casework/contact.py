@@ -42,7 +42,8 @@ def record_attempt(
     case = cases.case_of(session, case_id, for_update=True)
     at: dt.datetime = attempt["at"]
     outcome: str = attempt["outcome"]
-    if at < case.received_at:
+    # People give a call's time to the minute: a call in the minute the referral arrived is after it.
+    if at < case.received_at.replace(second=0, microsecond=0):
         raise InvalidInputError("The attempt is dated before VAL received the referral.", field="at")
     now = utcnow()
     row = AttemptRecord(

@@ -55,8 +55,22 @@ class RecordKind(StrEnum):
 TIMELINE_KINDS: tuple[str, ...] = tuple(dict.fromkeys([*RecordKind, *ActivityKind]))
 
 
-def _item(at: dt.datetime, kind: RecordKind | ActivityKind, summary: str, actor: str) -> Item:
-    return {"at": at, "kind": str(kind), "summary": summary, "actor": actor}
+def _item(
+    at: dt.datetime,
+    kind: RecordKind | ActivityKind,
+    summary: str,
+    actor: str,
+    recorded: dt.datetime | None = None,
+) -> Item:
+    return {"at": at, "kind": str(kind), "summary": summary, "actor": actor, "_recorded": recorded or at}
+
+
+def _in_order(item: Item) -> tuple[dt.datetime, dt.datetime]:
+    """By when it happened; within one second, by when VAL recorded it. People give a contact attempt's time to
+    the second (or the minute), so "10:00:05" must not sort before an owner change VAL recorded at 10:00:05.3
+    when the attempt was recorded after it."""
+    at: dt.datetime = item["at"]
+    return at.replace(microsecond=0), item["_recorded"]
 
 
 def timeline(
@@ -97,6 +111,7 @@ def timeline(
             RecordKind.CONTACT_ATTEMPT,
             f"{a.channel.replace('_', ' ')}: {a.outcome.replace('_', ' ')}",
             names.get(a.recorded_by, SYSTEM_ACTOR),
+            a.recorded_at,
         )
         for a in history.attempts_of(session, case_id)
     ]
@@ -109,7 +124,9 @@ def timeline(
     items += [
         _item(a.at, ActivityKind(a.kind), a.summary, a.actor) for a in cases.activity_of(session, case_id)
     ]
-    items.sort(key=lambda i: i["at"])
+    items.sort(key=_in_order)
+    for item in items:
+        del item["_recorded"]
     audit(session, principal, "case.timeline_read", "case", case_id, request_id, result_count=len(items))
     return items
 

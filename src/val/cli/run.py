@@ -94,6 +94,10 @@ def _announce(settings_: Settings, demo_keys: dict[str, str]) -> None:
     for role, key in demo_keys.items():
         click.echo(f"  Demo {role} key (shown once): {key}")
     click.echo("  New credential: .venv/bin/val credentials create --role coordinator --name YOUR.NAME")
+    if os.geteuid() == 0:
+        click.echo(
+            "  Running as root: fine for a try-out; in production run VAL under an account of its own."
+        )
     click.echo("Press Ctrl-C to stop.")
 
 
