@@ -18,7 +18,7 @@ from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
-from val.http.problems import PROBLEM_TYPE_BASE
+from val.http.problems import PROBLEM_TYPE_PATH
 from val.http.request_bytes import scan, without_expect
 from val.settings import load_settings
 
@@ -27,7 +27,7 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     # The detail never echoes what was sent: a request line can carry a name or a phone number.
     body = json.dumps(
         {
-            "type": PROBLEM_TYPE_BASE + "-".join(reason.lower().split()),
+            "type": PROBLEM_TYPE_PATH + "-".join(reason.lower().split()),
             "title": reason,
             "status": status_int,
             "detail": "The request could not be read: " + reason.lower() + ".",

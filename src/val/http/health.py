@@ -9,7 +9,10 @@ from swagger_ui_bundle import swagger_ui_path
 
 from val.db.session import reachable
 from val.http.context import Services
+from val.http.problem_types import described, every_type
+from val.http.problems import Problem
 from val.http.readiness import BackgroundChecks
+from val.pages import render
 
 blp = Blueprint("health", __name__)
 # Swagger UI's own files, for /docs (open, like the docs themselves), and the page that starts it (found before
@@ -27,6 +30,18 @@ swagger_assets = Blueprint(
 def health() -> ResponseReturnValue:
     """Liveness: the process answers."""
     return jsonify(status="ok")
+
+
+@blp.get("/problems")
+@blp.get("/problems/<slug>")
+def problems(slug: str | None = None) -> ResponseReturnValue:
+    """What each problem type means and what to do (open, like the docs): the page a problem's `type` opens."""
+    if slug is None:
+        return render("problem.html", heading="Problems VAL answers with", problems=every_type())
+    found = described(slug)
+    if found is None:
+        raise Problem(404, "Not Found", "VAL answers with no problem of this type.")
+    return render("problem.html", heading=found.title, problems=[found])
 
 
 @blp.get("/ready")

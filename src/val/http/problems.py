@@ -6,14 +6,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, has_request_context, json, request
+from flask import Response, current_app, has_app_context, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
 from val.errors import DomainError
 from val.http.output import OutputSchema
+from val.http.problem_types import slug_of
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://val.invalid/problems/"
+# Each problem's `type` opens the page that explains it (GET /problems/{type}), under `public_base_url` when set
+# (RFC 9457 prefers an absolute URI), else relative to the request.
+PROBLEM_TYPE_PATH = "/problems/"
 
 
 class Problem(HTTPException):
@@ -61,8 +64,10 @@ def flatten_messages(messages: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix or "(body)", "detail": str(messages)}]
 
 
-def _slug(title: str) -> str:
-    return "-".join(title.lower().replace("'", "").split())
+def _type_base() -> str:
+    val = current_app.extensions.get("val") if has_app_context() else None
+    public = val.settings.public_base_url.rstrip("/") if val is not None else ""
+    return public + PROBLEM_TYPE_PATH
 
 
 def problem_response(
@@ -76,7 +81,7 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + (problem_type or _slug(title)),
+        "type": _type_base() + (problem_type or slug_of(title)),
         "title": title,
         "status": status,
     }
@@ -149,7 +154,9 @@ class ProblemSchema(OutputSchema):
 
     optional = ("detail", "instance", "errors")
 
-    type = ma.fields.String(metadata={"description": "A URI naming the kind of problem"})
+    type = ma.fields.String(
+        metadata={"description": "The kind of problem: a URI reference to the page that explains it (GET it)"}
+    )
     title = ma.fields.String()
     status = ma.fields.Integer()
     detail = ma.fields.String()
