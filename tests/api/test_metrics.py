@@ -59,3 +59,12 @@ def test_only_an_admin_reads_metrics(client, make_key):
     assert client.get("/metrics").status_code == 401
     for role in (Role.COORDINATOR, Role.BOARD, Role.INTAKE):
         assert client.get("/metrics", headers=auth(make_key(role))).status_code == 403
+
+
+def test_webhooks_waiting_for_an_endpoint_are_in_the_queue_depth(client, make_key, referral_body):
+    """No endpoint registered: the offer's webhook waits (awaiting_endpoint), and the backlog says so."""
+    admin, intake = make_key(Role.ADMIN), make_key(Role.INTAKE)
+    assert client.post("/api/v1/referrals", json=referral_body(), headers=auth(intake)).status_code == 201
+    _, after = _samples(client, admin)
+    assert after[("val_webhook_queue_depth", (("provider", "wmwa-idva"),))] >= 1
+    assert ("val_webhook_oldest_pending_seconds", (("provider", "wmwa-idva"),)) in after

@@ -19,10 +19,11 @@ def deliveries_by_status(session: Session) -> list[tuple[str, int]]:
 
 
 def pending_by_provider(session: Session) -> list[tuple[str, int, dt.datetime]]:
-    """(provider, deliveries pending, when the oldest was recorded)."""
+    """(provider, deliveries not yet delivered, when the oldest was recorded): pending, and those waiting for the
+    provider to register an endpoint — a backlog all the same."""
     rows = session.execute(
         select(WebhookDelivery.provider_id, func.count(), func.min(WebhookDelivery.created_at))
-        .where(WebhookDelivery.status == "pending")
+        .where(WebhookDelivery.status.in_(("pending", "awaiting_endpoint")))
         .group_by(WebhookDelivery.provider_id)
     )
     return [(provider, count, oldest) for provider, count, oldest in rows]
