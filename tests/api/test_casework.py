@@ -265,3 +265,29 @@ def test_the_timeline_keeps_an_attempt_given_to_the_second_after_what_was_record
     timeline = client.get(f"{CASES}/{case['id']}/timeline", headers=auth(coordinator)).get_json()["items"]
     kinds = [i["kind"] for i in timeline]
     assert kinds.index("owner_changed") < kinds.index("contact_attempt"), timeline
+
+
+def test_reading_a_case_or_a_list_again_unchanged_is_304_and_if_match_still_takes_the_tag(
+    client, coordinator, submit
+):
+    case = submit()
+    read = client.get(f"{CASES}/{case['id']}", headers=auth(coordinator))
+    tag = read.headers["ETag"]
+    again = client.get(f"{CASES}/{case['id']}", headers=auth(coordinator, **{"If-None-Match": tag}))
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == tag
+    listed = client.get(CASES, headers=auth(coordinator))
+    unchanged = client.get(CASES, headers=auth(coordinator, **{"If-None-Match": listed.headers["ETag"]}))
+    assert unchanged.status_code == 304
+    # A change makes the old tag stale: the next read sends the case whole, and If-Match with the tag works.
+    change = {"contact": {"phone": "07700 900456", "safe_to_call": False}}
+    changed = client.patch(
+        f"{CASES}/{case['id']}", json=change, headers=auth(coordinator, **{"If-Match": tag})
+    )
+    assert changed.status_code == 200, changed.get_json()
+    fresh = client.get(f"{CASES}/{case['id']}", headers=auth(coordinator, **{"If-None-Match": tag}))
+    assert fresh.status_code == 200 and fresh.get_json()["victim"]["contact"]["safe_to_call"] is False
+    submit(**{"victim.family_name": "Smith"})
+    assert (
+        client.get(CASES, headers=auth(coordinator, **{"If-None-Match": listed.headers["ETag"]})).status_code
+        == 200
+    )

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import g, request
+from flask import after_this_request, g, request
 from flask.views import MethodView
 
 from val.auth.guard import require_roles
@@ -27,6 +27,7 @@ from val.casework.schemas import (
 from val.casework.service import etag_of, list_events, read_case, record_event, update_case
 from val.http.blueprint import ETAG_HEADER, ViewAnswer
 from val.http.blueprint import ApiBlueprint as Blueprint
+from val.http.conditional import content_tagged
 from val.http.context import request_session, services
 from val.http.pagination import PageQuerySchema, decode_cursor, page_json, page_response, page_schema
 from val.http.problems import Problem
@@ -41,6 +42,7 @@ class Cases(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(CaseQuerySchema(), location="query")
     @blp.response(200, page_schema(CaseListItemSchema, "CasePage"))
+    @blp.alt_response(304, description="Not Modified: the page is as it was under the ETag sent in If-None-Match")
     def get(self, query: dict[str, Any]) -> ViewAnswer:
         """The work queue (`sort=priority`, the default) and search (`q`): reference, source reference, phone or
         the start of the family name."""
@@ -57,6 +59,7 @@ class Cases(MethodView):
             today=london_date(dt.datetime.now(dt.UTC)),
             request_id=g.request_id,
         )
+        after_this_request(content_tagged)
         return page_json(page.items, page.next_after)
 
 
@@ -77,12 +80,15 @@ def case_page(lister: Callable[..., Any], case_id: uuid.UUID, query: dict[str, A
 class CaseDetail(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.response(200, CoordinatorCaseSchema, headers=ETAG_HEADER)
+    @blp.alt_response(304, description="Not Modified: the case is as it was under the ETag sent in If-None-Match")
     def get(self, case_id: uuid.UUID) -> ViewAnswer:
         """One case: triage, routes, compliance points, victim and offence, owner; its ETag for If-Match."""
         case = read_case(request_session(), g.principal, case_id, g.request_id)
         if case is None:
             raise Problem(404, "Not Found", "No case with this id.")
-        return case, 200, {"ETag": etag_of(case)}
+        tag = etag_of(case)
+        after_this_request(lambda answer: content_tagged(answer, tag))
+        return case, 200, {"ETag": tag}
 
     @require_roles(Role.COORDINATOR)
     @blp.arguments(

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,15 @@ REFUSALS = {Consent.DECLINED: "consent_declined", Consent.OPTED_OUT: "opted_out"
 MAX_IF_MATCH_TAGS = 4
 
 
+# A read's ETag adds its content's hash to the version tag (val.http.conditional): If-Match compares versions.
+_CONTENT_PART = re.compile(r'\.[0-9a-f]{16}"$')
+
+
+def version_of(tag: str) -> str:
+    """The version part of a case's tag, as If-Match compares it."""
+    return _CONTENT_PART.sub('"', tag)
+
+
 def etag_of(case: CaseRecord) -> str:
     """The version, and an HMAC of id and version keyed by the case's own secret: a tag cannot be guessed."""
     key = bytes.fromhex(case.etag_secret) if case.etag_secret else case.id.bytes
@@ -76,7 +86,7 @@ def _check_version(case: CaseRecord, if_match: str | None, *, required: bool) ->
                 field="If-Match",
             )
         return
-    tags = {t.strip() for t in if_match.split(",")}
+    tags = {version_of(t.strip()) for t in if_match.split(",")}
     if len(tags) > MAX_IF_MATCH_TAGS:
         raise DomainError(
             f"If-Match may name at most {MAX_IF_MATCH_TAGS} tags: send the case's ETag from your last GET.",
