@@ -42,7 +42,9 @@ class Cases(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.arguments(CaseQuerySchema(), location="query")
     @blp.response(200, page_schema(CaseListItemSchema, "CasePage"))
-    @blp.alt_response(304, description="Not Modified: the page is as it was under the ETag sent in If-None-Match")
+    @blp.alt_response(
+        304, description="Not Modified: the page is as it was under the ETag sent in If-None-Match"
+    )
     def get(self, query: dict[str, Any]) -> ViewAnswer:
         """The work queue (`sort=priority`, the default) and search (`q`): reference, source reference, phone or
         the start of the family name."""
@@ -80,7 +82,9 @@ def case_page(lister: Callable[..., Any], case_id: uuid.UUID, query: dict[str, A
 class CaseDetail(MethodView):
     @require_roles(Role.COORDINATOR)
     @blp.response(200, CoordinatorCaseSchema, headers=ETAG_HEADER)
-    @blp.alt_response(304, description="Not Modified: the case is as it was under the ETag sent in If-None-Match")
+    @blp.alt_response(
+        304, description="Not Modified: the case is as it was under the ETag sent in If-None-Match"
+    )
     def get(self, case_id: uuid.UUID) -> ViewAnswer:
         """One case: triage, routes, compliance points, victim and offence, owner; its ETag for If-Match."""
         case = read_case(request_session(), g.principal, case_id, g.request_id)

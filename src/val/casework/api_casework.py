@@ -16,6 +16,7 @@ from val.casework.closure import close_case, reopen_case
 from val.casework.contact import list_attempts, record_attempt
 from val.casework.notes import add_note, list_notes
 from val.casework.same_person import confirm_same_person, read_same_person, undo_same_person
+from val.casework.same_person_schemas import SamePersonInSchema, SamePersonSchema, SamePersonUndoSchema
 from val.casework.schemas import (
     AttemptInSchema,
     AttemptOutSchema,
@@ -24,9 +25,6 @@ from val.casework.schemas import (
     NoteInSchema,
     NoteOutSchema,
     ReopenSchema,
-    SamePersonInSchema,
-    SamePersonSchema,
-    SamePersonUndoSchema,
     TimelineSchema,
 )
 from val.casework.service import etag_of, read_case
