@@ -392,3 +392,25 @@ def test_val_version_prints_the_released_version():
     assert version("val") == released, "the installed package is the release pyproject.toml names"
     changelog = (Path(__file__).parents[2] / "CHANGELOG.md").read_text()
     assert f"## {released} — " in changelog, "every release has its entry in CHANGELOG.md"
+
+
+def test_lists_have_a_header_row_and_give_json_for_scripts(val):
+    assert val("credentials", "create", "--role", "coordinator", "--name", "jo.bloggs").exit_code == 0
+    for command, first_column in ((("providers", "list"), "ID"), (("credentials", "list"), "NAME")):
+        table = val(*command).stdout.splitlines()
+        assert table[0].split("\t")[0] == first_column, command
+        rows = json.loads(val(*command, "--json").stdout)
+        assert isinstance(rows, list) and rows and len(rows) == len(table) - 1, command
+    providers = {row["id"]: row for row in json.loads(val("providers", "list", "--json").stdout)}
+    assert (
+        providers["wmwa-idva"]["services"] == ["idva"] and providers["wmwa-idva"]["endpoint"] == "no endpoint"
+    )
+    credential = json.loads(val("credentials", "list", "--json").stdout)[0]
+    assert credential == {
+        "name": "jo.bloggs",
+        "role": "coordinator",
+        "bound_to": [],
+        "state": "active",
+        "created": credential["created"],
+    }
+    assert json.loads(val("people", "list", "--json").stdout) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from cryptography.fernet import Fernet
@@ -18,7 +18,17 @@ from val.auth.service import (
     list_credentials,
     revoke_credential,
 )
-from val.cli.base import audited, in_unit_of_work, main, operator, prepare, secret_box, settings
+from val.cli.base import (
+    as_json_option,
+    audited,
+    in_unit_of_work,
+    main,
+    operator,
+    prepare,
+    secret_box,
+    settings,
+    show_rows,
+)
 from val.db import migrate
 from val.db.session import DatabaseError
 from val.providers import service as provider_admin
@@ -139,7 +149,8 @@ def credentials_revoke(name: str) -> None:
 
 
 @credentials.command("list")
-def credentials_list() -> None:
+@as_json_option
+def credentials_list(as_json: bool) -> None:
     """Credentials and their roles (never their keys)."""
     rows = in_unit_of_work(
         audited(
@@ -147,16 +158,19 @@ def credentials_list() -> None:
             "credential",
             "list",
             lambda s: [
-                f"{c.name}\t{c.role}\t{c.provider_id or ','.join(c.source_systems or ()) or '-'}"
-                f"\t{'revoked' if c.revoked_at else 'active'}"
-                f"\t{c.created_at:%Y-%m-%d}"
+                {
+                    "name": c.name,
+                    "role": c.role,
+                    "bound_to": c.provider_id or list(c.source_systems or ()),
+                    "state": "revoked" if c.revoked_at else "active",
+                    "created": f"{c.created_at:%Y-%m-%d}",
+                }
                 for c in list_credentials(s)
             ],
             count=len,
         )
     )
-    for row in rows:
-        click.echo(row)
+    show_rows(rows, as_json)
 
 
 @main.group()
@@ -164,18 +178,25 @@ def providers() -> None:
     """The provider directory."""
 
 
-def _directory_line(p: ListedProvider) -> str:
+def _directory_row(p: ListedProvider) -> dict[str, Any]:
     ages = f"{p.min_age if p.min_age is not None else 0}-{p.max_age if p.max_age is not None else ''}"
     state = "active" if p.available else "disabled" if p.admin_disabled else "inactive"
-    endpoint = "endpoint gone (410)" if p.endpoint_disabled_at else p.webhook_url or "no endpoint"
-    return f"{p.id}\t{','.join(p.services)}\t{','.join(p.policing_areas)}\tages {ages}\t{state}\t{endpoint}"
+    endpoint = "endpoint disabled" if p.endpoint_disabled_at else p.webhook_url or "no endpoint"
+    return {
+        "id": p.id,
+        "services": list(p.services),
+        "policing_areas": list(p.policing_areas),
+        "ages": f"ages {ages}",
+        "state": state,
+        "endpoint": endpoint,
+    }
 
 
 @providers.command("list")
-def providers_list() -> None:
-    rows = in_unit_of_work(lambda s: [_directory_line(p) for p in providers_store.listed(s)])
-    for row in rows:
-        click.echo(row)
+@as_json_option
+def providers_list(as_json: bool) -> None:
+    """The provider directory: services, areas, ages, whether it takes work, its endpoint."""
+    show_rows(in_unit_of_work(lambda s: [_directory_row(p) for p in providers_store.listed(s)]), as_json)
 
 
 @providers.command("set-endpoint")

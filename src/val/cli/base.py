@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import json
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -124,3 +126,29 @@ def audited(
         return result
 
     return run
+
+
+def show_rows(rows: list[dict[str, Any]], as_json: bool) -> None:
+    """A list as people read it (a header row, then tab-separated rows; `-` for nothing) or, with `--json`, as
+    one JSON array for scripts."""
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        return
+    click.echo("\t".join(name.upper() for name in rows[0]))
+    for row in rows:
+        click.echo("\t".join(_cell(value) for value in row.values()))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value) or "-"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+as_json_option = click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")

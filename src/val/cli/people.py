@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from val.auth.people import PersonError, every_person, set_disabled
 from val.auth.store import PersonRecord
-from val.cli.base import audited, in_unit_of_work, main
+from val.cli.base import as_json_option, audited, in_unit_of_work, main, show_rows
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,12 +22,16 @@ def people() -> None:
     """People who sign in through their organisation's identity provider (docs/operations.md, "Sign-in")."""
 
 
-def _line(person: PersonRecord) -> str:
-    state = f"disabled {person.disabled_at:%Y-%m-%d}" if person.disabled_at else "active"
-    return (
-        f"{person.subject}\t{person.name}\t{person.email or '-'}\t{person.role}\t{state}"
-        f"\tfirst seen {person.first_seen_at:%Y-%m-%d}\tlast seen {person.last_seen_at:%Y-%m-%d %H:%M}"
-    )
+def _row(person: PersonRecord) -> dict[str, Any]:
+    return {
+        "subject": person.subject,
+        "name": person.name,
+        "email": person.email,
+        "role": person.role,
+        "state": f"disabled {person.disabled_at:%Y-%m-%d}" if person.disabled_at else "active",
+        "first_seen": person.first_seen_at,
+        "last_seen": person.last_seen_at,
+    }
 
 
 def _person_action(action: Callable[[Session], T]) -> Callable[[Session], T]:
@@ -41,19 +45,15 @@ def _person_action(action: Callable[[Session], T]) -> Callable[[Session], T]:
 
 
 @people.command("list")
-def people_list() -> None:
+@as_json_option
+def people_list(as_json: bool) -> None:
     """Everyone who has signed in, first seen first: subject, name, email, role, state, when seen."""
     rows = in_unit_of_work(
         audited(
-            "admin.people_listed",
-            "person",
-            "list",
-            lambda s: [_line(p) for p in every_person(s)],
-            count=len,
+            "admin.people_listed", "person", "list", lambda s: [_row(p) for p in every_person(s)], count=len
         )
     )
-    for row in rows:
-        click.echo(row)
+    show_rows(rows, as_json)
 
 
 @people.command("disable")
