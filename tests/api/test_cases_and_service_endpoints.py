@@ -80,6 +80,9 @@ OPEN_ENDPOINTS = {
     # The directory of commissioned services, published for other agencies (no personal data).
     "/api/v1/oruk/services",
     "/api/v1/oruk/services/<string:service_id>",
+    # What each error's `type` means: the pages a problem answer links to (no data at all).
+    "/problems",
+    "/problems/<slug>",
 }
 
 

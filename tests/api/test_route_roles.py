@@ -17,6 +17,9 @@ PUBLIC = {
     # The directory of commissioned services, published for other agencies (no personal data).
     "/api/v1/oruk/services",
     "/api/v1/oruk/services/<string:service_id>",
+    # What each error's `type` means (no data at all).
+    "/problems",
+    "/problems/<slug>",
 }
 
 
