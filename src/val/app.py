@@ -31,6 +31,7 @@ from val.http.context import (
     commit_request,
     database_unavailable_response,
 )
+from val.http.enums import name_enums
 from val.http.health import background_checks, swagger_assets
 from val.http.output import nullable_object_as_all_of
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, domain_problem, problem_for_http_exception
@@ -118,6 +119,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         )
     _configure_closed_lists(app.extensions["val"].rulebook)
     api = _register_blueprints(app)
+    name_enums(api.spec)
     if sign_in is not None:
         declare_sign_in(api.spec, sign_in)
     app.register_error_handler(DomainError, _domain_error)

@@ -32,6 +32,11 @@ def _schema(spec, name):
     return spec["components"]["schemas"][name]
 
 
+def _enum(spec, prop):
+    """A property's closed list: each is a named component the property refers to."""
+    return _schema(spec, prop["allOf"][0]["$ref"].rsplit("/", 1)[-1])["enum"]
+
+
 def test_every_operation_names_the_roles_that_may_call_it(app, spec):
     guarded = {}
     for rule in app.url_map.iter_rules():
@@ -60,10 +65,10 @@ def test_every_request_body_has_an_example(spec):
 def test_the_closed_lists_are_enums(app, spec):
     settings = load_settings()
     victim = _schema(spec, "Victim")
-    assert victim["properties"]["policing_area"]["enum"] == list(settings.policing_areas)
+    assert _enum(spec, victim["properties"]["policing_area"]) == list(settings.policing_areas)
     catalogue = app.extensions["val"].rulebook.catalogue
     event = _schema(spec, "EventIn")
-    assert event["properties"]["type"]["enum"] == list(catalogue.event_types)
+    assert _enum(spec, event["properties"]["type"]) == list(catalogue.event_types)
     details = _schema(spec, "EventDetails")
     assert set(details["properties"]) == {"custody_months", "violent_or_sexual", "note_ref"}
     assert details["additionalProperties"] is False
@@ -75,7 +80,7 @@ def test_the_closed_lists_are_enums(app, spec):
         {rule.agency for rule in catalogue.points}
     )
     outcome = _schema(spec, "Outcome")
-    assert set(outcome["properties"]["outcome"]["enum"]) >= {"in_support", "supported"}
+    assert set(_enum(spec, outcome["properties"]["outcome"])) >= {"in_support", "supported"}
 
 
 def test_dates_carry_the_range_the_server_enforces(spec):
@@ -139,3 +144,23 @@ def test_the_suites_contract_check_catches_an_answer_that_breaks_the_document(ap
         mimetype="application/json",
     )
     assert contract_problems(app, spec_text, "GET", "/api/v1/alerts", kept) == []
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_every_closed_list_is_a_named_component_and_nullable_objects_have_one_idiom(client):
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    inline, any_of = [], []
+    for name, schema in schemas.items():
+        for prop, body in schema.get("properties", {}).items():
+            holder = body.get("items", body) if body.get("type") == "array" else body
+            if "enum" in holder:
+                inline.append(f"{name}.{prop}")
+            if "anyOf" in body:
+                any_of.append(f"{name}.{prop}")
+    assert inline == [] and any_of == []
+    assert schemas["CaseStatus"] == {
+        "type": "string",
+        "enum": ["triaged", "awaiting_consent", "no_referral", "routed", "in_support", "closed"],
+    }
+    closure = schemas["CoordinatorCase"]["properties"]["repeat"]
+    assert closure["allOf"] == [{"$ref": "#/components/schemas/Repeat"}] and closure["nullable"] is True

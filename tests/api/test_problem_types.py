@@ -28,7 +28,9 @@ def _named_types() -> set[str]:
             ):
                 found.add(node.value.value)
     # A refusal's type is its title's slug; every 422 is the one type `validation`.
-    found |= {"validation" if kind.status == 422 else slug_of(kind.title) for kind in _subclasses(DomainError)}
+    found |= {
+        "validation" if kind.status == 422 else slug_of(kind.title) for kind in _subclasses(DomainError)
+    }
     return found
 
 

@@ -38,14 +38,12 @@ def nullable_object_as_all_of(
     nullable: true}, {$ref: X}]`, which a generator reads as "any object, or X" and parses every answer as the
     first; `allOf: [{$ref: X}], nullable: true` says "X, or null"."""
     branches = ret.get("anyOf")
-    if (
-        isinstance(branches, list)
-        and len(branches) == 2
-        and branches[0] == {"type": "object", "nullable": True}
-        and "$ref" in branches[1]
-    ):
-        del ret["anyOf"]
-        return {"allOf": [branches[1]], "nullable": True}
+    null_object = {"type": "object", "nullable": True}
+    if isinstance(branches, list) and len(branches) == 2 and null_object in branches:
+        ref = next(branch for branch in branches if branch != null_object)
+        if "$ref" in ref:
+            del ret["anyOf"]
+            return {"allOf": [ref], "nullable": True}
     return {}
 
 
