@@ -60,21 +60,21 @@ def people_list(as_json: bool) -> None:
 @click.argument("subject")
 def people_disable(subject: str) -> None:
     """Refuse this person at once, even while their token is still valid (their subject, from `people list`)."""
-    person = in_unit_of_work(
-        _person_action(
-            audited("admin.person_disabled", "person", subject, lambda s: set_disabled(s, subject, True))
-        )
-    )
-    click.echo(f"disabled {person.name} ({subject})", err=True)
+    _switch(subject, disabled=True)
 
 
 @people.command("enable")
 @click.argument("subject")
 def people_enable(subject: str) -> None:
     """Let a disabled person sign in again."""
+    _switch(subject, disabled=False)
+
+
+def _switch(subject: str, *, disabled: bool) -> None:
+    done = "disabled" if disabled else "enabled"
     person = in_unit_of_work(
         _person_action(
-            audited("admin.person_enabled", "person", subject, lambda s: set_disabled(s, subject, False))
+            audited(f"admin.person_{done}", "person", subject, lambda s: set_disabled(s, subject, disabled))
         )
     )
-    click.echo(f"enabled {person.name} ({subject})", err=True)
+    click.echo(f"{done} {person.name} ({subject})", err=True)

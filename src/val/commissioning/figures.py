@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from val.compliance.suppression import Adjacency, Cell, Vertex, bridges, rounded
+from val.compliance.suppression import Adjacency, Cell, Vertex, bridges, reachable, rounded
 
 PARTITION = ("accepted", "declined", "expired", "withdrawn", "open")
 OUTCOMES = ("supported", "unable_to_contact", "support_declined", "transferred")
@@ -209,16 +209,7 @@ def _cycle_closing(cell: Cell, hidden: set[Cell], raw: list[dict[str, int]]) -> 
         neighbours.setdefault(a, []).append(b)
         neighbours.setdefault(b, []).append(a)
 
-    def side(start: Vertex) -> set[Vertex]:
-        seen, todo = {start}, [start]
-        while todo:
-            for nxt in neighbours.get(todo.pop(), []):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
-    near, far = (side(v) for v in _edge(cell))
+    near, far = (reachable(neighbours, v) for v in _edge(cell))
     found: list[Cell] = []
     for row, counts in enumerate(raw):
         for column in counts:

@@ -201,6 +201,17 @@ def _total_row_pattern(total: dict[str, int], n_groups: int, threshold: int) -> 
 GRID_COLUMNS = ("due", *STATUS_COLUMNS)
 
 
+def reachable(neighbours: dict[Vertex, list[Vertex]], start: Vertex) -> set[Vertex]:
+    """Every vertex a path from `start` reaches (the side of a graph split at a bridge)."""
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in neighbours.get(todo.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 def _cycle_closing_cells(cell: Cell, hidden: set[Cell], n_groups: int) -> list[Cell]:
     """Published cells whose hiding puts `cell` on a cycle, so it can no longer be worked out."""
     row, column = cell
@@ -208,21 +219,12 @@ def _cycle_closing_cells(cell: Cell, hidden: set[Cell], n_groups: int) -> list[C
         return [(r, "not_applicable") for r in range(n_groups + 1) if (r, "not_applicable") not in hidden]
     # Split the hidden-cell graph at this bridge; an edge from one side to the other closes a cycle.
     edges = [c for c in hidden if c[1] in GRID_COLUMNS and c != cell]
-    neighbours: dict[tuple[str, object], list[tuple[str, object]]] = {}
+    neighbours: dict[Vertex, list[Vertex]] = {}
     for r, c in edges:
         neighbours.setdefault(("row", r), []).append(("column", c))
         neighbours.setdefault(("column", c), []).append(("row", r))
 
-    def side(start: tuple[str, object]) -> set[tuple[str, object]]:
-        seen, todo = {start}, [start]
-        while todo:
-            for nxt in neighbours.get(todo.pop(), []):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
-    row_side, column_side = side(("row", row)), side(("column", column))
+    row_side, column_side = reachable(neighbours, ("row", row)), reachable(neighbours, ("column", column))
     found: list[Cell] = []
     for first, second in ((row_side, column_side), (column_side, row_side)):
         rows_here = [v[1] for v in first if v[0] == "row" and isinstance(v[1], int)]
