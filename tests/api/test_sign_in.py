@@ -3,6 +3,10 @@ started by the tests, every attack on the token, and every action naming the per
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 import time
 import uuid
@@ -263,15 +267,14 @@ def test_keyed_roles_stay_beside_sign_in_and_person_keys_can_be_switched_off(
         app.extensions["val"].db.dispose()
 
 
-def _unsigned(provider: IdentityProvider) -> str:
-    import base64
-    import json
+def _part(value: dict | bytes) -> str:
+    raw = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
-    def part(value: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
+def _admin_claims(provider: IdentityProvider) -> dict:
     now = int(time.time())
-    claims = {
+    return {
         "iss": provider.issuer,
         "aud": AUDIENCE,
         "sub": "x",
@@ -279,31 +282,17 @@ def _unsigned(provider: IdentityProvider) -> str:
         "exp": now + 600,
         "roles": ["VAL.Admin"],
     }
-    return f"{part({'alg': 'none', 'typ': 'JWT', 'kid': provider.kid})}.{part(claims)}."
+
+
+def _unsigned(provider: IdentityProvider) -> str:
+    return f"{_part({'alg': 'none', 'typ': 'JWT', 'kid': provider.kid})}.{_part(_admin_claims(provider))}."
 
 
 def _hs256_with_public_key(provider: IdentityProvider) -> str:
-    import base64
-    import hashlib
-    import hmac
-    import json
-
-    def part(value: bytes) -> str:
-        return base64.urlsafe_b64encode(value).rstrip(b"=").decode()
-
-    now = int(time.time())
-    header = part(json.dumps({"alg": "HS256", "typ": "JWT", "kid": provider.kid}).encode())
-    claims = {
-        "iss": provider.issuer,
-        "aud": AUDIENCE,
-        "sub": "x",
-        "iat": now,
-        "exp": now + 600,
-        "roles": ["VAL.Admin"],
-    }
-    body = part(json.dumps(claims).encode())
-    signature = hmac.new(provider.public_pem(), f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{part(signature)}"
+    """Signed with HMAC keyed by the provider's public key, as a verifier that trusts the header's alg checks."""
+    signed = f"{_part({'alg': 'HS256', 'typ': 'JWT', 'kid': provider.kid})}.{_part(_admin_claims(provider))}"
+    signature = hmac.new(provider.public_pem(), signed.encode(), hashlib.sha256).digest()
+    return f"{signed}.{_part(signature)}"
 
 
 def _tampered(token: str) -> str:
