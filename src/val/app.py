@@ -18,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.apidoc import declare_sign_in, docs_policy, swagger_ui_config
-from val.auth.oidc import sign_in_for
+from val.auth.oidc import SignIn, sign_in_for
 from val.auth.throttle import FailedAuthThrottle, storage_for
 from val.cases.match_keys import keyer_for
 from val.compliance.schemas import AGENCIES, EVENT_TYPES
@@ -118,10 +118,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
         )
     _configure_closed_lists(app.extensions["val"].rulebook)
-    api = _register_blueprints(app)
-    name_enums(api.spec)
-    if sign_in is not None:
-        declare_sign_in(api.spec, sign_in)
+    _document(_register_blueprints(app), sign_in)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_start_request)
@@ -138,6 +135,13 @@ def _configure_closed_lists(rulebook: Rulebook) -> None:
     catalogue = rulebook.catalogue
     EVENT_TYPES.configure(catalogue.event_types)
     AGENCIES.configure(sorted({rule.agency for rule in catalogue.points}))
+
+
+def _document(api: Api, sign_in: SignIn | None) -> None:
+    """The OpenAPI document as generators read it: every closed list named; sign-in where people may call."""
+    name_enums(api.spec)
+    if sign_in is not None:
+        declare_sign_in(api.spec, sign_in)
 
 
 def _register_blueprints(app: Flask) -> Api:
