@@ -85,6 +85,8 @@ def test_importing_ndjson_twice_creates_each_case_once(val, database, referral_b
         "4 records" not in first.stdout and "5 records: 4 created, 0 duplicates, 1 rejected" in first.stdout
     )
     assert "line 3: victim.date_of_birth" in first.stderr
+    # Not a terminal: plain lines of progress, with the rate and the time left, ending at the whole file.
+    assert "importing export.ndjson: 5/5 (100%)" in first.stderr and "referrals/s" in first.stderr
     again = val("import", str(path))
     assert "5 records: 0 created, 4 duplicates, 1 rejected" in again.stdout
     assert _count(database) == 4

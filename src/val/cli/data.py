@@ -19,6 +19,7 @@ from val.calendar import london_date, reporting_period_problem
 from val.cases.match_keys import keyer_for
 from val.cli.base import database, in_unit_of_work, main, operator, settings
 from val.cli.parallel_import import default_jobs, import_in_parallel
+from val.cli.progress import Progress
 from val.commissioning import report as return_report
 from val.commissioning.returns import build_return
 from val.compliance import board
@@ -74,8 +75,7 @@ def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transa
     with file.open(encoding="utf-8", newline="") as fh:
         records = list(batch.parse_csv(fh) if fmt == "csv" else batch.parse_ndjson(fh))
     jobs = min(jobs or default_jobs(), -(-len(records) // per_transaction) or 1)
-    progress = click.progressbar(length=len(records), label=f"importing {file.name}", file=sys.stderr)
-    with progress as bar:
+    with Progress(len(records), f"importing {file.name}") as bar:
         if jobs > 1:
             result = import_in_parallel(
                 settings_,
