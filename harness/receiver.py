@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from harness.webhook_contract import problems
+
 
 @dataclass
 class Received:
@@ -24,6 +26,9 @@ class Receiver:
     script: list[int] = field(default_factory=lambda: [200])
     delay_first: float = 0.0
     received: list[Received] = field(default_factory=list)
+    # What the contract found wrong in what arrived (harness/webhook_contract.py); wait_for fails on any.
+    contract_problems: list[str] = field(default_factory=list)
+    check_contract: bool = True  # the benchmarks measure delivery, not this check
     # Where it listens (another loopback address stands for another machine), and TLS (certificate, key files).
     host: str = "127.0.0.1"
     port: int = 0
@@ -35,6 +40,8 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.check_contract:
+                    receiver.contract_problems.extend(problems(body))
                 index = len(receiver.received)
                 receiver.received.append(
                     Received({k.lower(): v for k, v in self.headers.items()}, body, time.time())
@@ -73,4 +80,5 @@ class Receiver:
         while time.monotonic() < deadline and len(self.received) < count:
             time.sleep(0.05)
         assert len(self.received) >= count, f"{len(self.received)} of {count} webhooks arrived"
+        assert self.contract_problems == [], self.contract_problems
         return self.received

@@ -33,7 +33,6 @@ from val.http.context import (
 )
 from val.http.enums import name_enums
 from val.http.health import background_checks, swagger_assets
-from val.http.output import nullable_object_as_all_of
 from val.http.problems import PROBLEM_MEDIA_TYPE, ProblemSchema, domain_problem, problem_for_http_exception
 from val.logs import configure_logging
 from val.metrics.instruments import record_request
@@ -41,6 +40,7 @@ from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook
 from val.settings import Settings, load_settings
 from val.webhooks.endpoints import signing_secrets_open
+from val.webhooks.payloads import webhook_envelopes, webhooks_section
 
 log = logging.getLogger("val.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -82,7 +82,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE="VAL — Victim Advice Line",
         API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
+        OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
@@ -138,7 +138,11 @@ def _configure_closed_lists(rulebook: Rulebook) -> None:
 
 
 def _document(api: Api, sign_in: SignIn | None) -> None:
-    """The OpenAPI document as generators read it: every closed list named; sign-in where people may call."""
+    """The OpenAPI document as generators read it: every webhook VAL sends, every closed list named, sign-in
+    where people may call."""
+    for name, envelope in webhook_envelopes().items():
+        api.spec.components.schema(name, schema=envelope)
+    api.spec.options["webhooks"] = webhooks_section()
     name_enums(api.spec)
     if sign_in is not None:
         declare_sign_in(api.spec, sign_in)
@@ -165,7 +169,6 @@ def _register_blueprints(app: Flask) -> Api:
     app.register_blueprint(metrics_blp)
     app.register_blueprint(swagger_assets)
     api = ProblemApi(app)
-    api.ma_plugin.converter.add_attribute_function(nullable_object_as_all_of)
     for blueprint in (
         referrals_blp,
         cases_blp,

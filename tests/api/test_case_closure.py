@@ -4,11 +4,13 @@ timeline."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
 from sqlalchemy import select
 
+from harness.webhook_contract import problems as webhook_problems
 from tests.api.cases import CASES, EXAMPLE_HOSTS, PROVIDER, attempt, get_case, route_of
 from tests.conftest import SECRET_BOX, auth, now_iso
 from val.auth.roles import Role
@@ -295,3 +297,5 @@ def test_each_event_about_an_assignment_carries_the_next_sequence_number(
         ("referral.updated", 2),
         ("referral.withdrawn", 3),
     ]
+    for delivery in sent:  # each is what the OpenAPI document's `webhooks` say it is
+        assert webhook_problems(json.dumps(delivery.payload).encode()) == [], delivery.payload

@@ -21,11 +21,9 @@ def name_enums(spec: APISpec) -> None:
     named: dict[tuple[str, ...], str] = {}
     for schema_name in sorted(schemas):
         for prop, body in schemas[schema_name].get("properties", {}).items():
-            holder = (
-                body["items"] if body.get("type") == "array" and isinstance(body.get("items"), dict) else body
-            )
+            holder = body["items"] if _is(body, "array") and isinstance(body.get("items"), dict) else body
             values = holder.get("enum")
-            if not values or holder.get("type") != "string":
+            if not values or not _is(holder, "string"):
                 continue
             key = tuple(str(v) for v in values if v is not None)
             name = named.get(key)
@@ -35,10 +33,19 @@ def name_enums(spec: APISpec) -> None:
                     name += "Value"
                 named[key] = name
                 spec.components.schema(name, {"type": "string", "enum": list(key)})
-            nullable = holder.get("nullable", False) or None in values
+            nullable = None in values or _is(holder, "null")
             kept = {k: v for k, v in holder.items() if k not in ("type", "enum", "nullable")}
             holder.clear()
             holder.update(kept)
-            holder["allOf"] = [{"$ref": f"#/components/schemas/{name}"}]
+            reference = {"$ref": f"#/components/schemas/{name}"}
+            # OpenAPI 3.1 (JSON Schema): the list, or null — the one idiom every nullable reference uses.
             if nullable:
-                holder["nullable"] = True
+                holder["anyOf"] = [reference, {"type": "null"}]
+            else:
+                holder["allOf"] = [reference]
+
+
+def _is(schema: dict[str, Any], kind: str) -> bool:
+    """Whether a schema's `type` is `kind` or includes it (`["string", "null"]`)."""
+    declared = schema.get("type")
+    return declared == kind or (isinstance(declared, list) and kind in declared)

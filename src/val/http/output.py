@@ -31,22 +31,6 @@ class SelectiveOutputSchema(OutputSchema):
         field_obj.required = False
 
 
-def nullable_object_as_all_of(
-    converter: Any, field: fields.Field[Any], ret: dict[str, Any], **_: Any
-) -> dict[str, Any]:
-    """An apispec attribute function. apispec writes a nullable nested object as `anyOf: [{type: object,
-    nullable: true}, {$ref: X}]`, which a generator reads as "any object, or X" and parses every answer as the
-    first; `allOf: [{$ref: X}], nullable: true` says "X, or null"."""
-    branches = ret.get("anyOf")
-    null_object = {"type": "object", "nullable": True}
-    if isinstance(branches, list) and len(branches) == 2 and null_object in branches:
-        ref = next(branch for branch in branches if branch != null_object)
-        if "$ref" in ref:
-            del ret["anyOf"]
-            return {"allOf": [ref], "nullable": True}
-    return {}
-
-
 def enum_string(values: type[StrEnum] | Iterable[str], **kwargs: Any) -> fields.String:
     """A string from a closed list, documented as an enum (null added when `allow_none`)."""
     choices = [str(v) for v in values]
