@@ -86,7 +86,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        # Served from the swagger-ui-bundle package, not a CDN: police networks often cannot reach one.
+        # Served from flask-swagger-ui's copy of Swagger UI 5, not a CDN: police networks often cannot reach one.
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
         OPENAPI_SWAGGER_UI_CONFIG=swagger_ui_config(sign_in),
         API_SPEC_OPTIONS={

@@ -115,6 +115,7 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         # The docs render in a browser with no network beyond this machine: Swagger UI is served by VAL.
         page = chromium("--virtual-time-budget=8000", "--dump-dom", f"http://127.0.0.1:{port}/docs")
         assert "Victim Advice Line" in page.stdout and "/api/v1/referrals" in page.stdout, page.stdout[-1500:]
+        assert "referral.offered" in page.stdout, "Swagger UI 5 reads OpenAPI 3.1 and shows the webhooks"
         body = (ROOT / "tests" / "data" / "domain_example.json").read_bytes()
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/referrals",

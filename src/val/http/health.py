@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import flask_swagger_ui
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from kombu.connection import Connection
-from swagger_ui_bundle import swagger_ui_path
 
 from val.db.session import reachable
 from val.http.context import Services
@@ -17,10 +19,12 @@ from val.pages import render
 blp = Blueprint("health", __name__)
 # Swagger UI's own files, for /docs (open, like the docs themselves), and the page that starts it (found before
 # flask-smorest's own: it also starts sign-in when VAL is configured for it).
+# Swagger UI 5 (from flask-swagger-ui's copy of swagger-ui-dist): it reads OpenAPI 3.1.
+SWAGGER_UI_PATH = Path(flask_swagger_ui.__file__).parent / "dist"
 swagger_assets = Blueprint(
     "swagger_assets",
     __name__,
-    static_folder=swagger_ui_path,
+    static_folder=SWAGGER_UI_PATH,
     static_url_path="/docs/assets",
     template_folder="templates",
 )
