@@ -116,3 +116,38 @@ def test_tls_to_the_pinned_address_still_checks_the_certificate_by_host_name(
         assert seen_names == [HOST], "SNI names the provider's host, not the address"
     finally:
         receiver.stop()
+
+
+def test_a_long_answer_is_kept_to_its_first_kilobyte_and_never_poisons_the_next_delivery():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[bytes] = []
+
+    class Talkative(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as providers' servers do
+
+        def do_POST(self) -> None:  # http.server's name
+            seen.append(self.rfile.read(int(self.headers["Content-Length"])))
+            answer = b"x" * 200_000
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Talkative)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sender = WebhookSender(timeout=5)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+        first = send(_claimed(url), sender, LOOPBACK_ALLOWED)
+        second = send(_claimed(url), sender, LOOPBACK_ALLOWED)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.answer == "x" * 1024 and len(seen) == 2 and seen[1] == b'{"type": "ping"}'

@@ -58,9 +58,12 @@ class WebhookSender:
                 assert_same_host=False,
                 preload_content=False,
             )
+            answer = b""
             try:
                 answer = response.read(ANSWER_READ_BYTES)
             finally:
+                if len(answer) >= ANSWER_READ_BYTES:
+                    response.close()  # more may follow: never read an endless answer, never reuse its connection
                 response.release_conn()
             kept = answer[:ANSWER_KEPT_BYTES].decode("utf-8", "replace") if answer else None
             return SendResult(response.status, _ms(started), answer=kept)
