@@ -22,14 +22,19 @@ def _document() -> dict[str, Any]:
     return document
 
 
+@cache
+def _validator(event: str) -> Any:
+    """The schema of one event's payload, built once (a receiver checks every webhook it gets)."""
+    document = _document()
+    schema = document["webhooks"][event]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    return jsonschema_rs.Draft202012Validator({**schema, "components": document["components"]})
+
+
 def problems(body: bytes) -> list[str]:
     """What is wrong with a webhook's body by the contract; empty when it is what the document says."""
-    document = _document()
     try:
         payload = json.loads(body)
-        operation = document["webhooks"][payload["type"]]["post"]
+        validator = _validator(payload["type"])
     except (ValueError, KeyError, TypeError) as error:
         return [f"not a documented webhook: {error!r}"]
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    validator = jsonschema_rs.Draft202012Validator({**schema, "components": document["components"]})
     return [f"{payload['type']}: {error.message}" for error in validator.iter_errors(payload)]

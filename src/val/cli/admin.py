@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 from cryptography.fernet import Fernet
@@ -25,6 +24,7 @@ from val.cli.base import (
     main,
     operator,
     prepare,
+    refusing,
     secret_box,
     settings,
     show_rows,
@@ -67,22 +67,9 @@ def db_upgrade(app_role: str | None) -> None:
     click.echo("database is up to date", err=True)
 
 
-T = TypeVar("T")
-
-
 @main.group()
 def credentials() -> None:
     """Bearer API keys."""
-
-
-def _credential_action(action: Callable[[Session], T]) -> Callable[[Session], T]:
-    def run(session: Session) -> T:
-        try:
-            return action(session)
-        except CredentialError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return run
 
 
 @credentials.command("create")
@@ -104,7 +91,8 @@ def credentials_create(
             f"person_keys = false here: a {role} signs in through their organisation, never with a key"
         )
     key = in_unit_of_work(
-        _credential_action(
+        refusing(
+            CredentialError,
             audited(
                 "admin.credential_created",
                 "credential",
@@ -112,7 +100,7 @@ def credentials_create(
                 lambda s: create_credential(
                     s, name=name, role=Role(role), provider_id=provider_id, source_systems=source_systems
                 ),
-            )
+            ),
         )
     )
     click.echo(key)
@@ -124,13 +112,14 @@ def credentials_create(
 def credentials_bind(name: str, source_systems: tuple[str, ...]) -> None:
     """Set the record systems an intake credential may send referrals from (replacing what it had)."""
     bound = in_unit_of_work(
-        _credential_action(
+        refusing(
+            CredentialError,
             audited(
                 "admin.credential_bound",
                 "credential",
                 name,
                 lambda s: bind_source_systems(s, name, source_systems),
-            )
+            ),
         )
     )
     click.echo(f"{name} sends from {', '.join(bound)}", err=True)
@@ -141,8 +130,9 @@ def credentials_bind(name: str, source_systems: tuple[str, ...]) -> None:
 def credentials_revoke(name: str) -> None:
     """Revoke a credential at once."""
     in_unit_of_work(
-        _credential_action(
-            audited("admin.credential_revoked", "credential", name, lambda s: revoke_credential(s, name))
+        refusing(
+            CredentialError,
+            audited("admin.credential_revoked", "credential", name, lambda s: revoke_credential(s, name)),
         )
     )
     click.echo(f"revoked {name}", err=True)

@@ -128,6 +128,18 @@ def audited(
     return run
 
 
+def refusing(error: type[Exception], action: Callable[[Session], T]) -> Callable[[Session], T]:
+    """`action`, with its own refusal (`error`) said as a one-line command error instead of a traceback."""
+
+    def run(session: Session) -> T:
+        try:
+            return action(session)
+        except error as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return run
+
+
 def show_rows(rows: list[dict[str, Any]], as_json: bool) -> None:
     """A list as people read it (a header row, then tab-separated rows; `-` for nothing) or, with `--json`, as
     one JSON array for scripts."""

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 
 from val.auth.people import PersonError, every_person, set_disabled
 from val.auth.store import PersonRecord
-from val.cli.base import as_json_option, audited, in_unit_of_work, main, show_rows
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-T = TypeVar("T")
+from val.cli.base import as_json_option, audited, in_unit_of_work, main, refusing, show_rows
 
 
 @main.group()
@@ -32,16 +26,6 @@ def _row(person: PersonRecord) -> dict[str, Any]:
         "first_seen": person.first_seen_at,
         "last_seen": person.last_seen_at,
     }
-
-
-def _person_action(action: Callable[[Session], T]) -> Callable[[Session], T]:
-    def run(session: Session) -> T:
-        try:
-            return action(session)
-        except PersonError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return run
 
 
 @people.command("list")
@@ -73,8 +57,9 @@ def people_enable(subject: str) -> None:
 def _switch(subject: str, *, disabled: bool) -> None:
     done = "disabled" if disabled else "enabled"
     person = in_unit_of_work(
-        _person_action(
-            audited(f"admin.person_{done}", "person", subject, lambda s: set_disabled(s, subject, disabled))
+        refusing(
+            PersonError,
+            audited(f"admin.person_{done}", "person", subject, lambda s: set_disabled(s, subject, disabled)),
         )
     )
     click.echo(f"{done} {person.name} ({subject})", err=True)
