@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bench.results import Row
-from harness.demo import referral_body
+from val.demo.sample import referral_body
 from harness.servers import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from harness.database import prepared
-from harness.demo import populate
+from val.demo.seeding import populate
 
 
 def main() -> int:

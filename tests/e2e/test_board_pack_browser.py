@@ -11,7 +11,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from harness.demo import populate
+from val.demo.seeding import populate
 from tests.browser import chromium
 from val.cli import main
 from val.rulebook import load_rulebook

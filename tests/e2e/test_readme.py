@@ -47,6 +47,8 @@ def test_the_readme_commands_work_as_written_today(tmp_path):
     env = {**os.environ, "VAL_PORT": str(port), "VAL_DATA_DIR": str(data_dir)}
     env.pop("VAL_DATABASE_URL", None)
     env.pop("VAL_BROKER_URL", None)
+    demo = _bash(_lines_starting(".venv/bin/val demo"), env, tmp_path)
+    assert demo.returncode == 0 and "sample referrals" in demo.stdout, demo.stderr[-2000:]
     process = _start_val_run(env)
     try:
         printed = _read_until(process, "Press Ctrl-C to stop.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from tests.conftest import SECRET_BOX, auth
+from tests.conftest import SECRET_BOX, auth, now_iso
 from val.cases.models import Case
 from val.cli import main
 from val.db.session import unit_of_work
@@ -416,3 +417,35 @@ def test_lists_have_a_header_row_and_give_json_for_scripts(val):
         "created": credential["created"],
     }
     assert json.loads(val("people", "list", "--json").stdout) == []
+
+
+def test_report_summaries_give_json_as_the_api_answers_them(val, app, make_key, referral_body, tmp_path):
+    body = referral_body()
+    body["reported_at"] = body["consent"]["recorded_at"] = now_iso(60)
+    body["offence"]["occurred_at"] = now_iso(120)
+    client = app.test_client()
+    assert client.post("/api/v1/referrals", json=body, headers=auth(make_key("intake"))).status_code == 201
+    today = dt.date.today()
+    start, end = today.replace(day=1), (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    period = {"from": start.isoformat(), "to": (end - dt.timedelta(days=1)).isoformat()}
+    board = auth(make_key("board"))
+
+    summary = val("report", "compliance", "--from", period["from"], "--to", period["to"], "--json")
+    assert summary.exit_code == 0, summary.output
+    figures = json.loads(summary.stdout)
+    for group in ("right", "agency"):
+        asked = client.get(
+            "/api/v1/board/compliance-summary", query_string={**period, "group_by": group}, headers=board
+        )
+        assert figures[f"by_{group}"] == asked.get_json()
+
+    out = tmp_path / "return.json"
+    written = val(
+        "report", "return", "--from", period["from"], "--to", period["to"], "--json", "--out", str(out)
+    )
+    assert written.exit_code == 0 and written.stdout == ""
+    asked = client.get("/api/v1/board/commissioning-return", query_string=period, headers=board)
+    assert json.loads(out.read_text()) == asked.get_json()
+
+    without_out = val("report", "board", "--from", period["from"], "--to", period["to"])
+    assert without_out.exit_code != 0 and "--out" in without_out.output

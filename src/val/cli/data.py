@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -21,9 +22,11 @@ from val.cli.base import database, in_unit_of_work, main, operator, settings
 from val.cli.parallel_import import default_jobs, import_in_parallel
 from val.cli.progress import Progress
 from val.commissioning import report as return_report
+from val.commissioning.api import ReturnSchema
 from val.commissioning.returns import build_return
 from val.compliance import board
 from val.compliance import report as compliance_report
+from val.compliance.schemas import SummarySchema
 from val.db.session import read_only, unit_of_work
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
@@ -116,53 +119,92 @@ def report() -> None:
 
 
 Render = Callable[["Session", Settings, Rulebook, dt.date, dt.date, dt.datetime], str]
+Figures = Callable[["Session", Settings, Rulebook, dt.date, dt.date], dict[str, Any]]
 
 
-def report_command(name: str) -> Callable[[Render], click.Command]:
-    """A report command: --from, --to and --out; the function renders the page from a read-only session."""
+def report_command(name: str, figures: Figures | None = None) -> Callable[[Render], click.Command]:
+    """A report command: --from, --to and --out; the function renders the page from a read-only session.
+    With `figures`, `--json` writes those instead (as the API answers them), to --out or standard output."""
 
     def register(render: Render) -> click.Command:
-        @report.command(name, help=render.__doc__)
         @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
         @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
-        @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-        def command(date_from: dt.datetime, date_to: dt.datetime, out: Path) -> None:
-            problem = reporting_period_problem(date_from.date(), date_to.date())
+        @click.option(
+            "--out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The file to write" + (" (standard output with --json)" if figures else "") + ".",
+        )
+        def command(
+            date_from: dt.datetime, date_to: dt.datetime, out: Path | None, as_json: bool = False
+        ) -> None:
+            start, end = date_from.date(), date_to.date()
+            problem = reporting_period_problem(start, end)
             if problem is not None:
                 raise click.BadParameter(problem, param_hint="--from/--to")
+            if out is None and not as_json:
+                raise click.UsageError("Missing option '--out'.")
             settings_ = settings()
             rulebook = load_rulebook(settings_.config_dir)
             # Asked for like the API's Board figures, and recorded like them (a run of differencing reports
             # shows in the trail), before anything is read.
             in_unit_of_work(
                 lambda session: record_board_query(
-                    session,
-                    operator(session),
-                    f"report_{name}",
-                    {"from_": date_from.date(), "to": date_to.date()},
-                    None,
+                    session, operator(session), f"report_{name}", {"from_": start, "to": end}, None
                 ),
                 settings_,
             )
             db = database(settings_)
             with read_only(db) as session:
-                page = render(
-                    session, settings_, rulebook, date_from.date(), date_to.date(), dt.datetime.now(dt.UTC)
-                )
+                if as_json and figures is not None:
+                    text = json.dumps(figures(session, settings_, rulebook, start, end), indent=2) + "\n"
+                else:
+                    text = render(session, settings_, rulebook, start, end, dt.datetime.now(dt.UTC))
             db.dispose()
-            try:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(page, encoding="utf-8")
-            except OSError as exc:
-                raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
-            click.echo(f"wrote {out}", err=True)
+            _write(text, out)
 
-        return command
+        if figures is not None:
+            command = click.option(
+                "--json", "as_json", is_flag=True, help="The figures as JSON, as the API answers them."
+            )(command)
+        return report.command(name, help=render.__doc__)(command)
 
     return register
 
 
-@report_command("compliance")
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {out}", err=True)
+
+
+def _compliance_figures(
+    session: Session, settings_: Settings, rulebook: Rulebook, start: dt.date, end: dt.date
+) -> dict[str, Any]:
+    """The summary by right and by agency, each as `GET /board/compliance-summary` answers it."""
+    catalogue = rulebook.catalogue
+    threshold, values = catalogue.suppression_threshold, board.dimensions(catalogue, settings_.policing_areas)
+    return {
+        f"by_{group}": SummarySchema().dump(
+            board.summarise(session, start, end, [group], threshold, values).as_dict()
+        )
+        for group in ("right", "agency")
+    }
+
+
+def _return_figures(
+    session: Session, settings_: Settings, rulebook: Rulebook, start: dt.date, end: dt.date
+) -> dict[str, Any]:
+    """The return as `GET /board/commissioning-return` answers it."""
+    return cast(dict[str, Any], ReturnSchema().dump(build_return(session, rulebook.catalogue, start, end)))
+
+
+@report_command("compliance", _compliance_figures)
 def report_compliance(
     session: Session, settings_: Settings, rulebook: Rulebook, start: dt.date, end: dt.date, now: dt.datetime
 ) -> str:
@@ -174,7 +216,7 @@ def report_compliance(
     return compliance_report.render(by_right, by_agency, now)
 
 
-@report_command("return")
+@report_command("return", _return_figures)
 def report_return(
     session: Session, settings_: Settings, rulebook: Rulebook, start: dt.date, end: dt.date, now: dt.datetime
 ) -> str:
