@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from bench.results import Row
-from val.demo.sample import referral_body
 from harness.servers import PostgresServer
+from val.demo.sample import referral_body
 
 ROOT = Path(__file__).resolve().parents[1]
 VAL = str(Path(sys.executable).parent / "val")

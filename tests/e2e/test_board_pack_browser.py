@@ -11,9 +11,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from val.demo.seeding import populate
 from tests.browser import chromium
 from val.cli import main
+from val.demo.seeding import populate
 from val.rulebook import load_rulebook
 from val.settings import load_settings
 
