@@ -9,6 +9,7 @@ from val.casework.models import CaseNote, ContactAttempt, SamePersonLink
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base
 from val.http.models import IdempotencyRecord
+from val.metrics.models import IntakeTally
 from val.providers.models import Provider
 from val.routing.models import Assignment
 from val.webhooks.models import WebhookAttempt, WebhookDelivery
@@ -27,6 +28,7 @@ __all__ = [
     "ContactAttempt",
     "Credential",
     "IdempotencyRecord",
+    "IntakeTally",
     "Offence",
     "Person",
     "Provider",

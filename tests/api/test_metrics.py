@@ -24,8 +24,8 @@ def _samples(client, key):
     return text, found
 
 
-def _intake(found, outcome):
-    return found.get(("val_intake_referrals_total", (("outcome", outcome),)), 0)
+def _intake(found, outcome, channel="api"):
+    return found.get(("val_intake_referrals_total", (("channel", channel), ("outcome", outcome))), 0)
 
 
 def test_an_admin_reads_intake_latency_deliveries_and_points_and_nothing_personal(

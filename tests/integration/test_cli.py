@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from tests.conftest import SECRET_BOX, auth, now_iso
@@ -75,7 +76,20 @@ def _count(database) -> int:
         return session.scalar(select(func.count()).select_from(Case))
 
 
-def test_importing_ndjson_twice_creates_each_case_once(val, database, referral_body, tmp_path):
+def _imported(client, admin_key):
+    """`val_intake_referrals_total{channel="import"}` by outcome, as Prometheus scrapes it."""
+    text = client.get("/metrics", headers=auth(admin_key)).get_data(as_text=True)
+    return {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "val_intake_referrals_total" and sample.labels["channel"] == "import"
+    }
+
+
+def test_importing_ndjson_twice_creates_each_case_once(val, database, referral_body, tmp_path, app, make_key):
+    client, admin = app.test_client(), make_key("admin")
+    before = _imported(client, admin)
     path = tmp_path / "export.ndjson"
     good = [referral_body(**{"source.reference": f"N/{i}"}) for i in range(4)]
     bad = referral_body(**{"source.reference": "N/bad", "victim.date_of_birth": "not a date"})
@@ -91,6 +105,13 @@ def test_importing_ndjson_twice_creates_each_case_once(val, database, referral_b
     again = val("import", str(path))
     assert "5 records: 0 created, 4 duplicates, 1 rejected" in again.stdout
     assert _count(database) == 4
+    # The command ends before any scrape: what it took in is counted in the intake metric all the same.
+    after = _imported(client, admin)
+    assert {outcome: after[outcome] - before.get(outcome, 0) for outcome in after} == {
+        "created": 4,
+        "duplicate": 4,
+        "rejected": 2,
+    }
 
 
 def _flatten(record, prefix=""):

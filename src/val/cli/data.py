@@ -28,6 +28,7 @@ from val.compliance import board
 from val.compliance import report as compliance_report
 from val.compliance.schemas import SummarySchema
 from val.db.session import read_only, unit_of_work
+from val.metrics.store import add_to_tally
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
 from val.rulebook import Rulebook, load_rulebook
@@ -101,6 +102,12 @@ def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transa
             )
             db.dispose()
     summary = result.as_dict()
+    tallied = {
+        "created": summary["created"],
+        "duplicate": summary["duplicates"],
+        "rejected": summary["rejected"],
+    }
+    in_unit_of_work(lambda session: add_to_tally(session, "import", tallied), settings_)
     for item in summary["results"]:
         if item["outcome"] == "rejected":
             for error in item["errors"]:

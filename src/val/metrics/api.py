@@ -11,7 +11,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from val.auth.guard import require_roles
 from val.auth.roles import Role
 from val.http.context import request_session
-from val.metrics.collector import DatabaseCollector
+from val.metrics.collector import DatabaseCollector, ProcessCountsWithImports
 
 blp = Blueprint("metrics", __name__)
 
@@ -29,11 +29,12 @@ def _process_registry() -> CollectorRegistry:
 @blp.get("/metrics")
 @require_roles(Role.ADMIN)
 def metrics() -> Response:
-    """Prometheus text format: request latency by route, intake by outcome, deliveries by status, the queue and
+    """Prometheus text format: request latency by route, intake by outcome and channel (API or `val import`), deliveries by status, the queue and
     oldest pending delivery per provider, Victims' Code points pending and missed."""
-    from_database = CollectorRegistry()
-    from_database.register(DatabaseCollector(request_session()))
-    body = generate_latest(_process_registry()) + generate_latest(from_database)
+    exposed = CollectorRegistry()
+    exposed.register(ProcessCountsWithImports(_process_registry(), request_session()))
+    exposed.register(DatabaseCollector(request_session()))
+    body = generate_latest(exposed)
     return Response(
         body, mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Content-Type": CONTENT_TYPE_LATEST}
     )

@@ -7,12 +7,13 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector, CollectorRegistry
 
 from val.calendar import london_date
 from val.db.base import utcnow
 from val.metrics import store
+from val.metrics.instruments import INTAKE_FAMILY
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -62,3 +63,25 @@ class DatabaseCollector(Collector):
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+class ProcessCountsWithImports(Collector):
+    """The API processes' own counts, with the intake counter also counting what `val import` took in (kept in
+    the database: the command ends before any scrape). Intake gains a `channel` label: `api` (one referral or
+    a batch over HTTP) or `import`."""
+
+    def __init__(self, process: CollectorRegistry, session: Session) -> None:
+        self._process, self._session = process, session
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self._process.collect():
+            if family.name != INTAKE_FAMILY:
+                yield family
+                continue
+            merged = CounterMetricFamily(family.name, family.documentation, labels=["outcome", "channel"])
+            for sample in family.samples:
+                if sample.name == f"{INTAKE_FAMILY}_total":
+                    merged.add_metric([sample.labels["outcome"], "api"], sample.value)
+            for channel, outcome, count in store.tallies(self._session):
+                merged.add_metric([outcome, channel], count)
+            yield merged

@@ -12,8 +12,9 @@ REQUEST_SECONDS = Histogram(
     ["route", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+INTAKE_FAMILY = "val_intake_referrals"  # the counter's family; its samples are `…_total`
 INTAKE = Counter(
-    "val_intake_referrals_total",
+    f"{INTAKE_FAMILY}_total",
     "Referrals received, by outcome: created, duplicate or rejected (bad input)",
     ["outcome"],
 )

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from val.compliance.models import CompliancePoint
 from val.compliance.store import effective_status_column
+from val.metrics.models import IntakeTally
 from val.webhooks.models import WebhookDelivery
 
 
@@ -38,3 +41,23 @@ def open_points(session: Session, today: dt.date) -> dict[str, int]:
         .group_by(status_now)
     )
     return {status: count for status, count in rows}
+
+
+def add_to_tally(session: Session, channel: str, counts: dict[str, int]) -> None:
+    """Adds to the count in the database (inserting the row the first time), so two imports finishing at once
+    both count."""
+    make_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for outcome, count in counts.items():
+        if count:
+            adding = make_insert(IntakeTally).values(channel=channel, outcome=outcome, count=count)
+            session.execute(
+                adding.on_conflict_do_update(
+                    index_elements=["channel", "outcome"], set_={"count": IntakeTally.count + count}
+                )
+            )
+
+
+def tallies(session: Session) -> list[tuple[str, str, int]]:
+    """(channel, outcome, count) of every tally."""
+    rows = session.execute(select(IntakeTally.channel, IntakeTally.outcome, IntakeTally.count))
+    return [(channel, outcome, count) for channel, outcome, count in rows]
