@@ -148,7 +148,7 @@ def test_val_run_serves_the_embedded_service_and_stops_on_ctrl_c(tmp_path):
         )
         with urllib.request.urlopen(scrape) as response:
             exposition = response.read().decode()
-        assert 'val_intake_referrals_total{outcome="created"} 1.0' in exposition
+        assert 'val_intake_referrals_total{channel="api",outcome="created"} 1.0' in exposition
         assert (
             'val_http_request_duration_seconds_count{method="POST",route="/api/v1/referrals"} 1.0'
             in exposition
