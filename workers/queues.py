@@ -15,6 +15,7 @@ CORE_QUEUES = (INTAKE, COMPLIANCE, OUTBOX)
 
 TASK_ROUTES = {
     "val.webhooks.sweep": {"queue": OUTBOX},
+    "val.messages.send_due": {"queue": OUTBOX},
     "val.routing.expire_offers": {"queue": INTAKE},
     "val.routing.send_reminders": {"queue": INTAKE},
     "val.idempotency.purge": {"queue": INTAKE},

@@ -16,6 +16,12 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "schedule": timedelta(seconds=settings.webhook_sweep_seconds),
             "options": {"expires": max(30.0, 10 * settings.webhook_sweep_seconds)},
         },
+        # Messages to victims: the messages table is their outbox; due ones go to GOV.UK Notify.
+        "send-due-messages": {
+            "task": "val.messages.send_due",
+            "schedule": timedelta(seconds=settings.message_sweep_seconds),
+            "options": {"expires": max(30.0, 10 * settings.message_sweep_seconds)},
+        },
         "alert-webhooks-awaiting-endpoints": {
             "task": "val.webhooks.alert_awaiting_endpoints",
             "schedule": timedelta(minutes=5),

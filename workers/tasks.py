@@ -14,15 +14,20 @@ from kombu.connection import Connection
 import val.models  # noqa: F401  — every mapped class, before the first query
 from val.auth.roles import Role
 from val.auth.service import system_principal
+from val.casework.messages import recipient_of
 from val.compliance import service as compliance
 from val.compliance.store import compact_counts
 from val.db.base import utcnow
 from val.db.session import Database, unit_of_work
+from val.feedback.service import new_link
 from val.http.store import purge_expired
 from val.lifecycle.retention import apply_retention
+from val.messages import sending
+from val.messages.notify import NotifyGateway
+from val.messages.sending import SendingTools
 from val.routing import service as routing
 from val.rulebook import Rulebook, load_rulebook
-from val.settings import Settings, load_settings
+from val.settings import Settings, load_settings, parse_schedule
 from val.webhooks import awaiting, endpoint_health
 from val.webhooks import service as webhooks
 from val.webhooks import usecases as delivering
@@ -153,6 +158,39 @@ def deliver_webhook(delivery_id: str) -> str:
 def deliver_webhooks(delivery_ids: list[str]) -> list[str]:
     """A few of one provider's deliveries, by `val.webhooks.usecases.deliver`."""
     return delivering.deliver(database(), [uuid.UUID(i) for i in delivery_ids], _delivery_tools())
+
+
+def message_tools_for(settings: Settings, rulebook: Rulebook) -> SendingTools | None:
+    """None until a Notify key is set: messages then wait, queued, and are sent once one is."""
+    if not settings.notify_api_key:
+        return None
+    base_url = settings.public_base_url or f"http://{settings.bind_host}:{settings.port}"
+    return SendingTools(
+        gateway=NotifyGateway(settings.notify_api_key, settings.notify_base_url),
+        config=rulebook.messages,
+        schedule=parse_schedule(settings.message_retry_schedule),
+        lease_seconds=settings.message_lease_seconds,
+        recipient_of=recipient_of,
+        extra_fields={
+            "feedback_request": lambda session, message, now: {
+                "feedback_link": new_link(
+                    session, message.case_id, now, settings.feedback_link_days, base_url
+                )
+            }
+        },
+    )
+
+
+@cache
+def _message_tools() -> SendingTools | None:
+    return message_tools_for(_settings(), _rulebook())
+
+
+@shared_task(name="val.messages.send_due", ignore_result=True)
+def send_due_messages() -> list[str]:
+    """Messages to victims whose time has come, through GOV.UK Notify."""
+    tools = _message_tools()
+    return sending.send_due(database(), tools) if tools is not None else []
 
 
 @shared_task(name="val.routing.expire_offers", ignore_result=True)

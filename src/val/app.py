@@ -90,7 +90,13 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
         OPENAPI_SWAGGER_UI_CONFIG=swagger_ui_config(sign_in),
         API_SPEC_OPTIONS={
-            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                    # GOV.UK Notify's receipts carry the token set in Notify's callback settings.
+                    "notify_receipts": {"type": "http", "scheme": "bearer"},
+                }
+            },
             "security": [{"bearer": []}],
         },
     )
@@ -152,11 +158,12 @@ def _register_blueprints(app: Flask) -> Api:
     from val.alerts.api import blp as alerts_blp
     from val.audit.api import blp as audit_blp
     from val.board_pack.api import blp as board_pack_blp
-    from val.casework import api_casework  # noqa: F401  — adds its routes to the cases blueprint
+    from val.casework import api_casework, api_messages  # noqa: F401  — add their routes to the cases blueprint
     from val.casework.api import blp as cases_blp
     from val.commissioning.api import blp as commissioning_blp
     from val.compliance.api import blp as compliance_blp
     from val.http.health import blp as health_blp
+    from val.messages.api import blp as notify_blp
     from val.metrics.api import blp as metrics_blp
     from val.oruk.api import blp as oruk_blp
     from val.provider_portal import api_integration  # noqa: F401  — adds its routes to the provider blueprint
@@ -181,6 +188,7 @@ def _register_blueprints(app: Flask) -> Api:
         oruk_blp,
         commissioning_blp,
         board_pack_blp,
+        notify_blp,
     ):
         api.register_blueprint(blueprint)
     return api

@@ -6,11 +6,14 @@ from __future__ import annotations
 class DomainError(Exception):
     status = 400
     title = "Bad Request"
+    # A problem type of its own (its page explains it), and members the problem carries beside `detail`.
+    problem_type: str | None = None
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.extra: dict[str, str] = {}
 
 
 class NotFoundError(DomainError):

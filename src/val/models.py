@@ -8,7 +8,9 @@ from val.cases.models import Case, CaseActivity, Offence, TriageDecision, Victim
 from val.casework.models import CaseNote, ContactAttempt, SamePersonLink
 from val.compliance.models import CaseEvent, CompliancePoint
 from val.db.base import Base
+from val.feedback.models import FeedbackAnswer, FeedbackLink
 from val.http.models import IdempotencyRecord
+from val.messages.models import Message
 from val.metrics.models import IntakeTally
 from val.providers.models import Provider
 from val.routing.models import Assignment
@@ -27,8 +29,11 @@ __all__ = [
     "CompliancePoint",
     "ContactAttempt",
     "Credential",
+    "FeedbackAnswer",
+    "FeedbackLink",
     "IdempotencyRecord",
     "IntakeTally",
+    "Message",
     "Offence",
     "Person",
     "Provider",

@@ -9,6 +9,7 @@ from pathlib import Path
 from val.calendar import WorkingDays
 from val.compliance.catalogue import Catalogue, load_catalogue
 from val.compliance.rules import ComplianceRules
+from val.messages.templates import MessageConfig, load_message_config
 from val.providers.directory import SERVICES
 from val.routing.rules import RoutingPolicy, load_table
 from val.triage.rulebook import TriageRules, load_rules
@@ -19,6 +20,7 @@ class Rulebook:
     triage: TriageRules
     compliance: ComplianceRules
     routing: RoutingPolicy
+    messages: MessageConfig
 
     @property
     def catalogue(self) -> Catalogue:
@@ -41,4 +43,5 @@ def load_rulebook(config_dir: Path) -> Rulebook:
             working_days=working_days,
             marac_without_consent=triage.marac_without_consent,
         ),
+        messages=load_message_config(config_dir / "messages.toml"),
     )

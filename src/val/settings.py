@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -76,6 +77,16 @@ class Settings:
     oidc_docs_token: str = "access_token"
     # False: coordinator, Board and admin keys are refused; those people sign in through the issuer.
     person_keys: bool = True
+    # Messages to victims through GOV.UK Notify (docs/messages.md). Empty key: messages wait, unsent, until one is
+    # set. The receipts token is the bearer token Notify sends with its delivery receipts.
+    notify_api_key: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_receipts_token: str = ""
+    message_retry_schedule: str = "0,10,30,60,120,300,600,1800,3600,7200,14400,28800"
+    message_sweep_seconds: float = 2.0
+    message_lease_seconds: int = 30
+    # A feedback link works this many days, once.
+    feedback_link_days: int = 30
 
     @property
     def effective_database_url(self) -> str:
@@ -195,6 +206,31 @@ def _validate(settings: Settings) -> None:
         )
     if not settings.person_keys and not settings.oidc_issuer:
         raise SettingsError("person_keys = false needs oidc_issuer: otherwise no coordinator could act")
+    _validate_notify(settings)
+
+
+# Notify's API key: its name, then the service id and the secret (two UUIDs), joined by hyphens.
+NOTIFY_KEY = re.compile(
+    r"^[A-Za-z0-9_ .-]+-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$"
+)
+
+
+def _validate_notify(settings: Settings) -> None:
+    if settings.notify_api_key and not NOTIFY_KEY.match(settings.notify_api_key):
+        raise SettingsError(
+            "notify_api_key is not a GOV.UK Notify API key (its name, the service id and the secret, joined by "
+            "hyphens); copy it whole from Notify's API integration page"
+        )
+    if not settings.notify_base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise SettingsError(
+            "notify_base_url must be https:// (plain http only on loopback, for the local stand-in)"
+        )
+    if settings.notify_receipts_token and len(settings.notify_receipts_token) < 32:
+        raise SettingsError("notify_receipts_token must be at least 32 characters (Notify accepts up to 255)")
+    try:
+        parse_schedule(settings.message_retry_schedule)
+    except ValueError as exc:
+        raise SettingsError(f"message_retry_schedule: {exc}") from exc
 
 
 def parse_schedule(text: str) -> tuple[float, ...]:

@@ -20,6 +20,8 @@ PUBLIC = {
     # What each error's `type` means (no data at all).
     "/problems",
     "/problems/<slug>",
+    # GOV.UK Notify's delivery receipts: Notify's own bearer token (set in its callback settings), not a role.
+    "/api/v1/notify/receipts",
 }
 
 

@@ -19,3 +19,5 @@ class AlertKind(StrEnum):
     WEBHOOK_AWAITING_ENDPOINT = "webhook_awaiting_endpoint"  # offers wait for a provider with no endpoint
     WEBHOOK_SECRET_UNOPENABLE = "webhook_secret_unopenable"  # a signing secret cannot be opened with the key
     SERVICE_RESTARTING = "service_restarting"  # a process of `val run` keeps stopping and is being restarted
+    MESSAGE_FAILED = "message_failed"  # Notify refused a message to a victim, or never took it
+    MESSAGE_UNDELIVERABLE = "message_undeliverable"  # Notify: the victim's number or address does not exist

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -123,6 +124,33 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
         apidoc = copy.deepcopy(getattr(guarded, "_apidoc", {}))
         apidoc.setdefault("manual_doc", {})["x-roles"] = sorted(allowed)
         guarded._apidoc = apidoc  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
+
+
+def require_shared_token(
+    expected: Callable[[], str], caller: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A route another service calls with the bearer token it was configured with (GOV.UK Notify's receipts):
+    compared in constant time; a wrong one counts against the client's allowance like a wrong key."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            token, configured = _bearer_key(), expected()
+            if not configured:
+                raise _unauthorised(
+                    f"{caller} has no token configured here, so nothing it sends is accepted."
+                )
+            if token is None:
+                raise _unauthorised(
+                    f"The token configured for {caller} is required: Authorization: Bearer <token>."
+                )
+            if not hmac.compare_digest(token.encode(), configured.encode()):
+                raise _failed(f"The token is not the one configured for {caller}.")
+            return view(*args, **kwargs)
+
         return guarded
 
     return decorate

@@ -167,3 +167,11 @@ def every_person(session: Session) -> list[PersonRecord]:
     """First seen first."""
     rows = session.execute(select(*_PERSON).order_by(Person.first_seen_at))
     return [record_of(PersonRecord, row) for row in rows]
+
+
+def name_of(session: Session, principal_id: uuid.UUID | None) -> str | None:
+    """The name of one key or person, or None."""
+    if principal_id is None:
+        return None
+    name: str | None = session.scalar(select(PRINCIPALS.c.name).where(PRINCIPALS.c.id == principal_id))
+    return name

@@ -15,3 +15,5 @@ class ActivityKind(StrEnum):
     OWNER_CHANGED = "owner_changed"
     CLOSED = "closed"
     REOPENED = "reopened"
+    MESSAGE = "message"  # a message to the victim: queued, sent, cancelled, failed, or Notify's receipt
+    FEEDBACK = "feedback"  # the victim answered the feedback page

@@ -101,7 +101,14 @@ class CloseCase(MethodView):
     @blp.response(200, CoordinatorCaseSchema, headers=ETAG_HEADER)
     def post(self, body: dict[str, Any], case_id: uuid.UUID) -> ViewAnswer:
         """Close with an outcome; 409 while providers hold the case, unless `withdraw_open`."""
-        close_case(request_session(), g.principal, case_id, request_id=g.request_id, **body)
+        close_case(
+            request_session(),
+            g.principal,
+            case_id,
+            request_id=g.request_id,
+            messages=services().rulebook.messages,
+            **body,
+        )
         return _case_answer(case_id)
 
 

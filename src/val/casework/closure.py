@@ -12,9 +12,11 @@ from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.cases import store as cases
 from val.cases.activity import ActivityKind
+from val.casework.messages import send_on_our_own
 from val.casework.notes import add_note
 from val.db.base import utcnow
 from val.errors import ConflictError, InvalidInputError
+from val.messages.templates import MessageConfig
 from val.routing import store as routing
 from val.routing.case_status import implied_status
 from val.routing.facts import facts_of_case
@@ -38,6 +40,7 @@ def close_case(
     reason: str | None,
     withdraw_open: bool,
     request_id: str | None,
+    messages: MessageConfig | None = None,
 ) -> None:
     """409 naming the assignments providers still hold, unless `withdraw_open` (they are withdrawn and their
     providers told). Routes waiting for a coordinator are withdrawn with the case."""
@@ -65,6 +68,9 @@ def close_case(
     if reason:  # free text: kept where coordinators keep words, never in the case's history
         add_note(session, principal, case.id, f"Closed ({outcome}): {reason}", None, request_id)
     audit(session, principal, "case.closed", "case", case.id, request_id)
+    # The victim is asked about the service, where the safety rule allows; not when they were never reached.
+    if messages is not None and outcome != "unable_to_contact":
+        send_on_our_own(session, messages, case.id, "closure")
 
 
 def reopen_case(

@@ -13,6 +13,7 @@ from val.alerts.service import raise_alert
 from val.audit.service import record as audit
 from val.auth.roles import Principal
 from val.cases import store as cases
+from val.casework.messages import send_on_our_own
 from val.casework.pages import page_of_case
 from val.casework.service import change_consent, change_contact
 from val.casework.store import records
@@ -58,6 +59,8 @@ def record_attempt(
     records.add_attempt(session, row)
     if outcome == "reached":
         duties.fulfil_by_code(session, case.id, FIRST_CONTACT_POINT, at)
+        if list(records.latest_outcomes(session, case.id)).count("reached") == 1:
+            send_on_our_own(session, rulebook.messages, case.id, "first_contact")
     elif outcome == "unsafe_to_talk":
         change_contact(session, principal, case.id, {"safe_to_call": False}, now)
         raise_alert(

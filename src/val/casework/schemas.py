@@ -21,6 +21,7 @@ from val.referrals.schemas import (
     CONSENT_VALUES,
     DASH_ANSWERS,
     HATE_STRANDS,
+    MESSAGE_CHANNELS,
     OFFENCE_FLAGS,
     POLICING_AREAS,
     RELATIONSHIPS,
@@ -237,6 +238,10 @@ class ContactPatchSchema(StrictSchema):
     safe_times = fields.String(allow_none=True, validate=validate.Length(max=200))
     voicemail_ok = TrueOrFalse(allow_none=True)
     phone_known_to_suspect = TrueOrFalse(allow_none=True)
+    preferred_channel = fields.String(allow_none=True, validate=validate.OneOf(MESSAGE_CHANNELS))
+    address_lines = fields.List(
+        fields.String(validate=validate.Length(max=100)), validate=validate.Length(max=6)
+    )
 
     @ma.validates_schema
     def _not_empty(self, data: dict[str, Any], **_: object) -> None:

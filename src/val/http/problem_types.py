@@ -112,6 +112,15 @@ _VAL_TYPES = (
         "Try again shortly; keys still work meanwhile.",
     ),
     ProblemType(
+        "message-refused",
+        409,
+        "Conflict",
+        "The safety rule refused a message to a victim; `rule` names the rule and `detail` says why "
+        "(consent, a child, an unsafe last contact, a phone the suspect knows, a missing number or address).",
+        "Nothing was sent or queued. Contact the victim another way, or change what the rule read (with care) "
+        "and ask again.",
+    ),
+    ProblemType(
         "request-timeout",
         408,
         "Request Timeout",

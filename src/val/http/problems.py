@@ -152,7 +152,7 @@ class ProblemErrorSchema(OutputSchema):
 class ProblemSchema(OutputSchema):
     """RFC 9457 problem details: every error VAL answers, as `application/problem+json`."""
 
-    optional = ("detail", "instance", "errors")
+    optional = ("detail", "instance", "errors", "rule")
 
     type = ma.fields.String(
         metadata={"description": "The kind of problem: a URI reference to the page that explains it (GET it)"}
@@ -165,11 +165,16 @@ class ProblemSchema(OutputSchema):
         ma.fields.Nested(ProblemErrorSchema),
         metadata={"description": "Each bad field, when input was refused"},
     )
+    rule = ma.fields.String(
+        metadata={"description": "The safety rule that refused a message to a victim (docs/messages.md)"}
+    )
 
 
 def domain_problem(error: DomainError) -> Response:
     """The answer to a refusal a service raised."""
     errors = [{"field": error.field, "detail": error.detail}] if error.field else None
     # Every 422 is one problem type, whether the schema or a rule behind it refused the input.
-    kind = "validation" if error.status == 422 else None
-    return problem_response(error.status, error.title, error.detail, errors=errors, problem_type=kind)
+    kind = "validation" if error.status == 422 else error.problem_type
+    return problem_response(
+        error.status, error.title, error.detail, errors=errors, problem_type=kind, extra=error.extra
+    )

@@ -9,6 +9,7 @@ from marshmallow import fields
 
 from val.compliance.schemas import PointSchema
 from val.http.output import ComputedUUID, OutputSchema, enum_string
+from val.referrals.schemas import MESSAGE_CHANNELS
 from val.routing.schemas import RouteSchema
 from val.triage.domain import CaseStatus, ConsentModel, CrimeType, EnhancedReason, RiskLevel
 
@@ -20,6 +21,8 @@ class ContactOutSchema(OutputSchema):
     safe_times = fields.String(allow_none=True)
     voicemail_ok = fields.Boolean(allow_none=True)
     phone_known_to_suspect = fields.Boolean(allow_none=True)
+    preferred_channel = enum_string(MESSAGE_CHANNELS, allow_none=True)
+    address_lines = fields.List(fields.String())
 
 
 class SourceOutSchema(OutputSchema):

@@ -4,7 +4,7 @@ payload (docs/domain.md has the contract). Pure: no I/O, no framework."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -32,6 +32,9 @@ class Contact:
     safe_times: str | None = None
     voicemail_ok: bool | None = None
     phone_known_to_suspect: bool | None = None
+    # How the victim would like VAL to write to them (docs/messages.md): sms, email or letter; None: not said.
+    preferred_channel: str | None = None
+    address_lines: list[str] = field(default_factory=list)  # for letters; the postcode is the victim's own
 
 
 @dataclass(frozen=True)

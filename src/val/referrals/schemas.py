@@ -35,6 +35,7 @@ RTC_OUTCOMES = ("fatal", "serious_injury", "slight_injury")
 RELATIONSHIPS = ("direct", "bereaved_relative", "parent_of_child_victim")
 VULNERABILITIES = ("mental_disorder", "learning_disability", "physical_disability", "other")
 CONSENT_VALUES = ("given", "declined", "not_asked", "opted_out")
+MESSAGE_CHANNELS = ("sms", "email", "letter")
 RISK_TOOLS = ("dash_ric_24", "dash_police_27", "dara", "other")
 RISK_LEVELS = ("standard", "medium", "high")
 CCE_LEVELS = ("green", "amber", "red")
@@ -142,6 +143,8 @@ class ContactSchema(StrictSchema):
     safe_times = text(200, allow_none=True, load_default=None)
     voicemail_ok = TrueOrFalse(allow_none=True, load_default=None)
     phone_known_to_suspect = TrueOrFalse(allow_none=True, load_default=None)
+    preferred_channel = fields.String(allow_none=True, load_default=None, validate=one_of(MESSAGE_CHANNELS))
+    address_lines = fields.List(text(100), load_default=list, validate=validate.Length(max=6))
 
 
 class VictimSchema(StrictSchema):
