@@ -162,7 +162,10 @@ def _register_blueprints(app: Flask) -> Api:
     from val.casework.api import blp as cases_blp
     from val.commissioning.api import blp as commissioning_blp
     from val.compliance.api import blp as compliance_blp
+    from val.feedback.api import blp as feedback_blp
+    from val.feedback.pages import blp as feedback_pages_blp
     from val.http.health import blp as health_blp
+    from val.http.public_pages import blp as public_pages_blp
     from val.messages.api import blp as notify_blp
     from val.metrics.api import blp as metrics_blp
     from val.oruk.api import blp as oruk_blp
@@ -174,6 +177,8 @@ def _register_blueprints(app: Flask) -> Api:
 
     app.register_blueprint(health_blp)
     app.register_blueprint(metrics_blp)
+    app.register_blueprint(public_pages_blp)
+    app.register_blueprint(feedback_pages_blp)
     app.register_blueprint(swagger_assets)
     api = ProblemApi(app)
     for blueprint in (
@@ -189,6 +194,7 @@ def _register_blueprints(app: Flask) -> Api:
         commissioning_blp,
         board_pack_blp,
         notify_blp,
+        feedback_blp,
     ):
         api.register_blueprint(blueprint)
     return api
@@ -237,8 +243,8 @@ def _security_headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
     if request.path.startswith("/docs"):
         response.headers["Content-Security-Policy"] = current_app.extensions["val_docs_policy"]
-    elif response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = PAGE_POLICY
+    elif response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = PAGE_POLICY  # a victim's pages set their own
     if request.is_secure:  # TLS here, or at a trusted proxy that said so (X-Forwarded-Proto)
         response.headers["Strict-Transport-Security"] = HSTS
     return response

@@ -1,0 +1,40 @@
+"""What the pages a victim uses share (self-referral, feedback): their layout, their script (`/public/exit.js`,
+the quick exit) and their headers. Nothing on them comes from elsewhere, nothing is cached, no search engine
+lists them, and no cookie is set."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from flask import Blueprint, Response
+
+from val.pages import render
+
+SERVICE_NAME = "Victim Advice Line"
+# Where "Exit this page" goes: a page anyone might be reading (the GOV.UK Design System's suggestion).
+EXIT_URL = "https://www.bbc.co.uk/weather"
+VICTIM_PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+blp = Blueprint("public_pages", __name__)
+
+
+@blp.get("/public/exit.js")
+def exit_script() -> Response:
+    script = files("val.pages").joinpath("templates/exit.js").read_text(encoding="utf-8")
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def victim_page(template: str, status: int = 200, **context: Any) -> Response:
+    context.setdefault("errors", [])
+    html = render(template, service_name=SERVICE_NAME, exit_url=EXIT_URL, **context)
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = VICTIM_PAGE_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
