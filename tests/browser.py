@@ -8,6 +8,9 @@ import subprocess
 from collections.abc import Iterator
 
 from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.wait import WebDriverWait
 
 
 def chromium(*args: str, timeout: float = 90) -> subprocess.CompletedProcess:
@@ -63,3 +66,17 @@ def driven_chromium(width: int = 1000, height: int = 1400) -> Iterator[webdriver
         yield browser
     finally:
         browser.quit()
+
+
+def heading_becomes(browser: webdriver.Chrome, text: str, timeout: float = 10) -> None:
+    """Wait for the page whose h1 says `text` (a click that submits returns before the next page loads)."""
+    WebDriverWait(browser, timeout).until(
+        lambda b: any(h.text == text for h in b.find_elements(By.TAG_NAME, "h1")),
+        message=f"no page headed {text!r}",
+    )
+
+
+def shown(browser: webdriver.Chrome, css: str, timeout: float = 10) -> WebElement:
+    return WebDriverWait(browser, timeout).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, css), message=f"nothing matching {css!r} appeared"
+    )

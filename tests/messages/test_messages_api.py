@@ -7,63 +7,12 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from harness.notify import post_receipt, receipt_for
-from tests.conftest import auth, now_iso
+from tests.conftest import auth
 from tests.messages.conftest import RECEIPTS_TOKEN
 from tests.waiting import wait_until
-from val.auth.roles import Role
 
 FORBIDDEN_WORDS = re.compile(r"abuse|assault|domestic|sexual|rape|violence|crime|suspect|hate|victim", re.I)
-
-
-@pytest.fixture
-def day(messaging_client, make_key, referral_body):
-    intake, coordinator = make_key(Role.INTAKE), make_key(Role.COORDINATOR, name="alice.smith")
-    counter = iter(range(1, 1000))
-
-    def refer(**overrides):
-        body = referral_body(
-            **{
-                "reported_at": now_iso(5),
-                "offence.occurred_at": now_iso(60),
-                "consent.recorded_at": now_iso(5),
-                "source.reference": f"MSG/{next(counter)}",
-                "victim.contact.safe_times": None,
-                "victim.contact.preferred_channel": "sms",
-                **overrides,
-            }
-        )
-        answer = messaging_client.post("/api/v1/referrals", json=body, headers=auth(intake))
-        assert answer.status_code == 201, answer.get_json()
-        return answer.get_json()["id"]
-
-    def attempt(case_id, outcome="reached"):
-        body = {"at": now_iso(0), "channel": "phone", "outcome": outcome}
-        answer = messaging_client.post(
-            f"/api/v1/cases/{case_id}/contact-attempts", json=body, headers=auth(coordinator)
-        )
-        assert answer.status_code == 201, answer.get_json()
-
-    def messages(case_id):
-        answer = messaging_client.get(f"/api/v1/cases/{case_id}/messages", headers=auth(coordinator))
-        assert answer.status_code == 200
-        return answer.get_json()["items"]
-
-    def send(case_id, template="information_pack", channel="sms"):
-        return messaging_client.post(
-            f"/api/v1/cases/{case_id}/messages",
-            json={"template": template, "channel": channel},
-            headers=auth(coordinator),
-        )
-
-    class Day:
-        pass
-
-    d = Day()
-    d.refer, d.attempt, d.messages, d.send, d.coordinator = refer, attempt, messages, send, coordinator
-    return d
 
 
 def test_the_information_pack_goes_after_first_contact_and_the_case_shows_it_delivered(
