@@ -113,11 +113,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.extensions["val_readiness"] = background_checks(app.extensions["val"])
     app.extensions["val_sign_in"] = sign_in
     app.extensions["val_docs_policy"] = docs_policy(sign_in)
-    app.extensions["val_auth_throttle"] = FailedAuthThrottle(
-        storage_for(settings.effective_broker_url),
-        settings.auth_failures_per_minute,
-        engine=app.extensions["val"].db.engine,
-    )
+    _add_throttles(app, settings)
     if settings.trusted_proxies:
         # The client the throttle counts and the logs name is the one the trusted proxies saw.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -134,6 +130,19 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     # Registered last, so it runs first: the request's unit of work ends before the response is logged.
     app.after_request(commit_request)
     return app
+
+
+def _add_throttles(app: Flask, settings: Settings) -> None:
+    """Failed authentications, and self-referrals (the same moving window, by address, with a limit of their
+    own), counted where every API process shares the count."""
+    engine = app.extensions["val"].db.engine
+    storage = storage_for(settings.effective_broker_url)
+    app.extensions["val_auth_throttle"] = FailedAuthThrottle(
+        storage, settings.auth_failures_per_minute, engine=engine
+    )
+    app.extensions["val_self_referral_throttle"] = FailedAuthThrottle(
+        storage, settings.self_referrals_per_minute, engine=engine
+    )
 
 
 def _configure_closed_lists(rulebook: Rulebook) -> None:
@@ -173,12 +182,14 @@ def _register_blueprints(app: Flask) -> Api:
     from val.provider_portal.api import blp as provider_blp
     from val.referrals.api import blp as referrals_blp
     from val.routing.api import blp as routing_blp
+    from val.self_referral.pages import blp as self_referral_blp
     from val.webhooks.api import blp as webhooks_blp
 
     app.register_blueprint(health_blp)
     app.register_blueprint(metrics_blp)
     app.register_blueprint(public_pages_blp)
     app.register_blueprint(feedback_pages_blp)
+    app.register_blueprint(self_referral_blp)
     app.register_blueprint(swagger_assets)
     api = ProblemApi(app)
     for blueprint in (

@@ -87,6 +87,11 @@ class Settings:
     message_lease_seconds: int = 30
     # A feedback link works this many days, once.
     feedback_link_days: int = 30
+    # The public self-referral page (docs/self-referral.md): sends an address may make a minute, and the largest.
+    self_referrals_per_minute: int = 10
+    # Where "Exit this page" on a victim's pages goes: a page anyone might be reading.
+    quick_exit_url: str = "https://www.bbc.co.uk/weather"
+    self_referral_max_bytes: int = 16384
 
     @property
     def effective_database_url(self) -> str:
@@ -207,6 +212,8 @@ def _validate(settings: Settings) -> None:
     if not settings.person_keys and not settings.oidc_issuer:
         raise SettingsError("person_keys = false needs oidc_issuer: otherwise no coordinator could act")
     _validate_notify(settings)
+    if not settings.quick_exit_url.startswith(("https://", "http://")):
+        raise SettingsError("quick_exit_url must be an absolute http(s):// URL")
 
 
 # Notify's API key: its name, then the service id and the secret (two UUIDs), joined by hyphens.

@@ -83,6 +83,10 @@ OPEN_ENDPOINTS = {
     # What each error's `type` means: the pages a problem answer links to (no data at all).
     "/problems",
     "/problems/<slug>",
+    # The victim's own pages: self-referral, the feedback page its one-time link opens, their quick-exit script.
+    "/self-referral",
+    "/feedback/<token>",
+    "/public/exit.js",
 }
 
 

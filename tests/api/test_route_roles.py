@@ -22,6 +22,10 @@ PUBLIC = {
     "/problems/<slug>",
     # GOV.UK Notify's delivery receipts: Notify's own bearer token (set in its callback settings), not a role.
     "/api/v1/notify/receipts",
+    # The victim's own pages: self-referral, the feedback page its one-time link opens, their quick-exit script.
+    "/self-referral",
+    "/feedback/<token>",
+    "/public/exit.js",
 }
 
 

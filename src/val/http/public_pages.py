@@ -9,11 +9,10 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from val.http.context import services
 from val.pages import render
 
 SERVICE_NAME = "Victim Advice Line"
-# Where "Exit this page" goes: a page anyone might be reading (the GOV.UK Design System's suggestion).
-EXIT_URL = "https://www.bbc.co.uk/weather"
 VICTIM_PAGE_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -32,7 +31,8 @@ def exit_script() -> Response:
 
 def victim_page(template: str, status: int = 200, **context: Any) -> Response:
     context.setdefault("errors", [])
-    html = render(template, service_name=SERVICE_NAME, exit_url=EXIT_URL, **context)
+    exit_url = services().settings.quick_exit_url
+    html = render(template, service_name=SERVICE_NAME, exit_url=exit_url, **context)
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Content-Security-Policy"] = VICTIM_PAGE_POLICY
     response.headers["Cache-Control"] = "no-store"
