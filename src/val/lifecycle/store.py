@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.orm import Session
 
 from val.audit.models import AuditEvent
@@ -17,6 +17,8 @@ from val.auth.store import PRINCIPALS
 from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.casework.models import CaseNote, ContactAttempt
 from val.compliance.models import CaseEvent, CompliancePoint
+from val.feedback.models import FeedbackAnswer, FeedbackLink
+from val.messages.models import Message
 from val.providers.models import Provider
 from val.routing.models import Assignment
 
@@ -46,7 +48,7 @@ def anonymise(
 ) -> None:
     """Erase who the victim of `case_id` is: `victim(postcode)` gives the victim's columns to keep or blank,
     `risk_input` and `event_details` what is kept of those JSON values. Free text (the offence description,
-    notes, providers' decline reasons) and what leads back to the person (the source reference, the duplicate
+    notes, providers' decline reasons, the victim's feedback comments) and what leads back to the person (the source reference, the duplicate
     key) go; the case keeps its id, dates, triage, routes and points."""
     postcode = session.scalar(select(Victim.postcode).where(Victim.case_id == case_id))
     session.execute(update(Victim).where(Victim.case_id == case_id).values(**victim(postcode)))
@@ -59,6 +61,10 @@ def anonymise(
     )
     session.execute(update(CaseNote).where(CaseNote.case_id == case_id).values(text=""))
     session.execute(update(Assignment).where(Assignment.case_id == case_id).values(decline_reason=None))
+    # Notify's id and reason could be matched to Notify's own records of the recipient; the victim's words go.
+    session.execute(update(Message).where(Message.case_id == case_id).values(notify_id=None, failure=None))
+    session.execute(update(FeedbackAnswer).where(FeedbackAnswer.case_id == case_id).values(comments=None))
+    session.execute(delete(FeedbackLink).where(FeedbackLink.case_id == case_id))
     for event_id, details in session.execute(
         select(CaseEvent.id, CaseEvent.details).where(CaseEvent.case_id == case_id)
     ):
@@ -112,6 +118,8 @@ def everything_held(session: Session, case_id: uuid.UUID, internal: Collection[s
         "events": [row(e, drop=("case_id",)) for e in of(CaseEvent, CaseEvent.occurred_at)],
         "contact_attempts": [row(a, drop=("case_id",)) for a in of(ContactAttempt, ContactAttempt.at)],
         "notes": [row(n, drop=("case_id",)) for n in of(CaseNote, CaseNote.created_at)],
+        "messages": [row(m, drop=("case_id", "lease_until")) for m in of(Message, Message.created_at)],
+        "feedback": [row(f, drop=("case_id",)) for f in of(FeedbackAnswer, FeedbackAnswer.answered_at)],
         "access_log": [
             {
                 "at": a.at,

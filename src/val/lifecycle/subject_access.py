@@ -69,7 +69,8 @@ def subject_access(session: Session, principal: Principal, case_id: uuid.UUID) -
         "cases": records,
         "about": "Everything the Victim Advice Line holds about you: each referral, how it was assessed and "
         "why, who it was sent to, your rights under the Victims' Code and whether they were met, our contact "
-        "with you and our notes, and who looked at your case and when.",
+        "with you and our notes, the messages we sent you and your feedback, and who looked at your case and "
+        "when.",
     }
 
 
