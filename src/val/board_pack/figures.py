@@ -15,6 +15,7 @@ from val.commissioning.returns import build_return, offers_by_service
 from val.compliance import board
 from val.compliance.catalogue import Catalogue
 from val.compliance.suppression import protect_counts
+from val.feedback.service import satisfaction
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -186,4 +187,16 @@ def the_pack(
         "missed_by_agency": missed_by_agency(session, catalogue, period, values),
         "missed_by_agency_previous": missed_by_agency(session, catalogue, previous, values),
         "return_total": current_return["total"],
+        "feedback": {
+            grouping: satisfaction(
+                session,
+                period.start,
+                period.end,
+                grouping,
+                catalogue.suppression_threshold,
+                tuple(catalogue.crime_type_priority),
+                policing_areas,
+            )
+            for grouping in ("month", "crime_type")
+        },
     }

@@ -184,6 +184,28 @@ def _return_brief(pack: dict[str, Any]) -> dict[str, Any] | None:
     )
 
 
+def _feedback(pack: dict[str, Any]) -> list[dict[str, Any]]:
+    """Victims' satisfaction from the feedback page, by month and by crime type (small numbers withheld)."""
+    head = ["Responses", "Satisfied", "Told their story once", "Felt listened to"]
+    tables = []
+    for grouping, caption, first, label in (
+        ("month", "Victims' feedback, by month the answers arrived", "Month", lambda m: m),
+        ("crime_type", "Victims' feedback, by crime type", "Crime type", lambda c: CRIME_TYPES.get(c, c)),
+    ):
+        figures = pack["feedback"][grouping]
+
+        def cells(row: dict[str, Any]) -> list[str]:
+            return [
+                _n(row["responses"]),
+                *(_n(row[f"{m}_rate"]) for m in ("satisfied", "told_once", "listened_to")),
+            ]
+
+        rows = [[str(label(row["group"][grouping])), *cells(row)] for row in figures["rows"]]
+        rows.append(["All", *cells(figures["total"])])
+        tables.append(_table(caption, [first, *head], rows))
+    return tables
+
+
 def render(pack: dict[str, Any], generated_at: dt.datetime) -> str:
     total = pack["return_total"]
     return pages.render(
@@ -203,4 +225,5 @@ def render(pack: dict[str, Any], generated_at: dt.datetime) -> str:
         timeliness=_timeliness(pack),
         missed=_missed(pack),
         brief=_return_brief(pack),
+        feedback=_feedback(pack),
     )
