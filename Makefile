@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## The embedded service: API + worker + beat on SQLite, no servers to install.
+## The embedded service: API + worker + beat on SQLite, no servers to install; messages to victims go to a local
+## stand-in for GOV.UK Notify unless VAL_NOTIFY_API_KEY is set.
 run: install
-	$(BIN)/val run
+	$(BIN)/python -m harness.local_run
 
 ## Every test, on throwaway PostgreSQL and Redis servers the tests start themselves.
 test: install system-packages lint
