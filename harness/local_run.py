@@ -30,7 +30,7 @@ def _local_notify(env: dict[str, str]) -> subprocess.Popen[str]:
     env["VAL_NOTIFY_RECEIPTS_TOKEN"] = token
     print(
         f"Messages to victims go to a local stand-in for GOV.UK Notify at {env['VAL_NOTIFY_BASE_URL']}: nothing "
-        "reaches a phone (docs/messages.md says how to try the real one).",
+        "reaches a phone (docs/victims.md says how to try the real one).",
         flush=True,
     )
     return notify

@@ -77,7 +77,7 @@ class Settings:
     oidc_docs_token: str = "access_token"
     # False: coordinator, Board and admin keys are refused; those people sign in through the issuer.
     person_keys: bool = True
-    # Messages to victims through GOV.UK Notify (docs/messages.md). Empty key: messages wait, unsent, until one is
+    # Messages to victims through GOV.UK Notify (docs/victims.md). Empty key: messages wait, unsent, until one is
     # set. The receipts token is the bearer token Notify sends with its delivery receipts.
     notify_api_key: str = ""
     notify_base_url: str = "https://api.notifications.service.gov.uk"
@@ -87,7 +87,7 @@ class Settings:
     message_lease_seconds: int = 30
     # A feedback link works this many days, once.
     feedback_link_days: int = 30
-    # The public self-referral page (docs/self-referral.md): sends an address may make a minute, and the largest.
+    # The public self-referral page (docs/victims.md): sends an address may make a minute, and the largest.
     self_referrals_per_minute: int = 10
     # Where "Exit this page" on a victim's pages goes: a page anyone might be reading.
     quick_exit_url: str = "https://www.bbc.co.uk/weather"

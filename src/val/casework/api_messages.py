@@ -1,4 +1,4 @@
-"""Messages to the victim through GOV.UK Notify, as a coordinator sends and follows them (docs/messages.md)."""
+"""Messages to the victim through GOV.UK Notify, as a coordinator sends and follows them (docs/victims.md)."""
 
 from __future__ import annotations
 

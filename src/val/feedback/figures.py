@@ -1,4 +1,4 @@
-"""Victims' satisfaction for the Victims Board, protected as every Board figure is (docs/feedback.md). Pure.
+"""Victims' satisfaction for the Victims Board, protected as every Board figure is (docs/victims.md). Pure.
 
 A table has a row per group (month, crime type or policing area) and a total. Each row counts responses and, of
 them, those satisfied (4 or 5 of 5), those who told their story once, those who felt listened to. Published:

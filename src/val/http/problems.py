@@ -166,7 +166,7 @@ class ProblemSchema(OutputSchema):
         metadata={"description": "Each bad field, when input was refused"},
     )
     rule = ma.fields.String(
-        metadata={"description": "The safety rule that refused a message to a victim (docs/messages.md)"}
+        metadata={"description": "The safety rule that refused a message to a victim (docs/victims.md)"}
     )
 
 

@@ -1,4 +1,4 @@
-"""The one rule that decides whether a message may go to a victim, by which channel and when (docs/messages.md
+"""The one rule that decides whether a message may go to a victim, by which channel and when (docs/victims.md
 has it as a table). Pure: the caller gathers the facts.
 
 Someone else may read the victim's phone, email or post: a perpetrator who sees a message from a victims'

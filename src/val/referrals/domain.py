@@ -32,7 +32,7 @@ class Contact:
     safe_times: str | None = None
     voicemail_ok: bool | None = None
     phone_known_to_suspect: bool | None = None
-    # How the victim would like VAL to write to them (docs/messages.md): sms, email or letter; None: not said.
+    # How the victim would like VAL to write to them (docs/victims.md): sms, email or letter; None: not said.
     preferred_channel: str | None = None
     address_lines: list[str] = field(default_factory=list)  # for letters; the postcode is the victim's own
 
