@@ -48,6 +48,8 @@ class Hours:
     @classmethod
     def parse(cls, text: str) -> Hours:
         start, end = (dt.time.fromisoformat(part.strip()) for part in text.split("-"))
+        if end == dt.time(23, 59):
+            end = dt.time(23, 59, 59, 999999)  # "until midnight"
         if start >= end:
             raise ValueError(f"message hours {text!r}: the start must be before the end")
         return cls(start, end)
