@@ -333,5 +333,6 @@ def test_the_contract_and_the_docs_offer_sign_in_where_people_may_call(
     assert person_client.get("/docs/assets/oauth2-redirect.html").status_code == 200
 
     keys_only = client.get("/openapi.json").get_json()
-    assert set(keys_only["components"]["securitySchemes"]) == {"bearer"}
+    # Without sign-in: keys, and the token GOV.UK Notify's receipts carry.
+    assert set(keys_only["components"]["securitySchemes"]) == {"bearer", "notify_receipts"}
     assert "var overrides = {};" in client.get("/docs").get_data(as_text=True)
