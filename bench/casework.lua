@@ -7,3 +7,10 @@ function init(args)
     wrk.headers["Authorization"] = "Bearer " .. key
   end
 end
+
+-- BENCH_DELAY_MS: each connection waits this long before its next request, holding the load at a given rate.
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+
+function delay()
+  return delay_ms
+end

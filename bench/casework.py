@@ -1,6 +1,8 @@
-"""Work-queue benchmark: GET /api/v1/cases?sort=priority&limit=50 (and a family-name search) over 200,000
-cases on PostgreSQL under gunicorn, against a lean WSGI app running the plain indexed SQL for the same page,
-under the same gunicorn settings, in the same run."""
+"""Work-queue benchmark: GET /api/v1/cases?sort=priority&limit=50 and searches by family name, postcode district
+and VAL reference over a national-size year (1,000,000 cases; BENCH_CASES for fewer) on PostgreSQL under
+gunicorn. Each page is measured at its peak and held at 350 pages/s (the p99 the targets name); the queue and the
+family-name search also against a lean WSGI app running the plain indexed SQL for the same page, under the same
+gunicorn settings, in the same run."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from harness.servers import PostgresServer, free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CASES = 200_000
+CASES = int(os.environ.get("BENCH_CASES", "1000000"))
+HELD_RATE = 350  # pages a second: a national line's coordinators at their busiest
 FAMILY_NAMES = [
     "Quinterro",
     "Smith",
@@ -58,11 +61,12 @@ FROM generate_series(1, {CASES}) AS n;
 
 INSERT INTO victims (id, case_id, given_name, family_name, date_of_birth, policing_area, relationship, contact,
                      needs_interpreter, vulnerabilities, persistently_targeted, intimidated, in_hospital,
-                     children_in_household, family_name_key, phone_e164)
+                     children_in_household, family_name_key, phone_e164, postcode)
 SELECT md5('victim' || n)::uuid, md5('case' || n)::uuid, 'Alex',
        (ARRAY{FAMILY_NAMES!r})[1 + n % {len(FAMILY_NAMES)}] || n, date '1990-01-01', 'herefordshire', 'direct',
        '{{"safe_to_call": true}}'::jsonb, false, '[]'::jsonb, false, false, false, 0,
-       lower((ARRAY{FAMILY_NAMES!r})[1 + n % {len(FAMILY_NAMES)}] || n), '+4477009' || lpad(n::text, 5, '0')
+       lower((ARRAY{FAMILY_NAMES!r})[1 + n % {len(FAMILY_NAMES)}] || n), '+4477009' || lpad(n::text, 5, '0'),
+       'DY' || (1 + n % 14) || ' ' || (n % 7) || 'AB'
 FROM generate_series(1, {CASES}) AS n;
 
 INSERT INTO compliance_points (id, case_id, code, "right", agency, trigger_event, triggered_at, trigger_date, due_on,
@@ -84,14 +88,29 @@ ANALYZE;
 QUERIES = [
     ("work queue sort=priority", "/api/v1/cases?sort=priority&limit=50", "/"),
     ("search q=<family name>", "/api/v1/cases?q=quinterro1000&limit=50", "/?q=quinterro1000"),
+    ("search q=<postcode district>", "/api/v1/cases?q=DY10&limit=50", None),
+    ("search q=<VAL reference>", "/api/v1/cases?q={reference}&limit=50", None),
 ]
 
 
-def run() -> list[tuple[Result, Result]]:
+def _reference_of(dsn: str, number: int) -> str:
+    with psycopg.connect(dsn) as connection:
+        received = connection.execute(
+            "SELECT received_at FROM cases WHERE number = %s", (number,)
+        ).fetchone()[0]
+    return f"VAL-{received.year}-{number:06d}"
+
+
+def _held_delay_ms(peak: Result) -> float:
+    """The wait between one connection's requests that holds the load at HELD_RATE."""
+    return max(0.0, CONNECTIONS * 1000 / HELD_RATE - peak.p50_ms)
+
+
+def run() -> list[tuple[str, dict[str, Result]]]:
     workdir = Path(tempfile.mkdtemp(prefix="val-bench-casework-"))
     workdir.chmod(0o755)
     postgres = PostgresServer(workdir / "postgres", durable=True).start()
-    pairs: list[tuple[Result, Result]] = []
+    measured: list[tuple[str, dict[str, Result]]] = []
     try:
         env = {
             **os.environ,
@@ -119,60 +138,76 @@ def run() -> list[tuple[Result, Result]]:
         print(
             f"  (generated {CASES:,} cases with victims, points and assignments in {time.perf_counter() - started:.0f} s)"
         )
+        reference = _reference_of(dsn, CASES // 3)
         for name, product_path, lean_path in QUERIES:
-            results = []
-            for app, path, label in (
-                ("bench.lean_queue:app", lean_path, f"lean baseline ({name})"),
-                ("wsgi:app", product_path, name),
-            ):
+            found: dict[str, Result] = {}
+            runs = (
+                [("bench.lean_queue:app", lean_path, f"lean baseline ({name})", False)] if lean_path else []
+            )
+            runs += [("wsgi:app", product_path.format(reference=reference), name, True)]
+            for app, path, label, held in runs:
                 port = free_port()
-                run_env = {
-                    **env,
-                    "LEAN_DSN": dsn,
-                    "BENCH_PATH": path,
-                    "BENCH_KEY": key if app == "wsgi:app" else "",
-                }
+                run_env = {**env, "LEAN_DSN": dsn, "BENCH_PATH": path, "BENCH_KEY": key if held else ""}
                 server = _gunicorn(app, port, run_env)
                 try:
                     if app == "wsgi:app":
                         wait_for_http(f"http://127.0.0.1:{port}/health", timeout=30)
                     else:
                         time.sleep(2)
-                    results.append(_wrk(label, f"http://127.0.0.1:{port}{path}", run_env, "casework.lua"))
+                    url = f"http://127.0.0.1:{port}{path}"
+                    peak = _wrk(label, url, run_env, "casework.lua")
+                    found["lean" if not held else "peak"] = peak
+                    if held:
+                        held_env = {**run_env, "BENCH_DELAY_MS": f"{_held_delay_ms(peak):.1f}"}
+                        found["held"] = _wrk(
+                            f"{name}, held near {HELD_RATE}/s", url, held_env, "casework.lua"
+                        )
                 finally:
                     _stop(server)
-            pairs.append((results[0], results[1]))
+            measured.append((name, found))
     finally:
         postgres.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-    return pairs
+    return measured
 
 
-def report(pairs: list[tuple[Result, Result]]) -> None:
+def report(measured: list[tuple[str, dict[str, Result]]]) -> None:
     print(
-        f"Work-queue benchmark: {CASES:,} cases on PostgreSQL, {DURATION_S} s per run, {CONNECTIONS} connections"
+        f"Work-queue benchmark: {CASES:,} cases on PostgreSQL, {DURATION_S} s per run, {CONNECTIONS} connections; "
+        f"each page at its peak and held near {HELD_RATE}/s"
     )
-    for lean, product in pairs:
-        print("  " + lean.line())
-        print("  " + product.line())
-        print(
-            f"    ratio to baseline: {product.requests_per_s / lean.requests_per_s:.2f}   "
-            f"(targets: p99 < 50 ms, ratio ≥ 0.5)"
-        )
+    for _name, found in measured:
+        for result in found.values():
+            print("  " + result.line())
+    print("  targets: the queue p99 < 50 ms and every search p99 < 80 ms, held near 350 pages/s")
 
 
-def rows(pairs: list[tuple[Result, Result]]) -> list[Row]:
-    """The work queue's p99; the baseline is the lean app's p99 for the same page (the ratio is how many times
-    slower)."""
-    lean, queue = pairs[0]
+def rows(measured: list[tuple[str, dict[str, Result]]]) -> list[Row]:
+    """The held runs' p99; the queue's baseline is the lean app's p99 for the same page (the ratio is how many
+    times slower), the searches' the lean family-name search's."""
+    by_name = dict(measured)
+    queue = by_name["work queue sort=priority"]
+    searches = [found for name, found in measured if name.startswith("search")]
+    worst = max(searches, key=lambda found: found["held"].p99_ms)
+    lean_search = by_name["search q=<family name>"]["lean"]
+    which = next(name for name, found in measured if found is worst)
     return [
         Row(
-            "case_queue_p99_ms",
-            queue.p99_ms,
-            f"ms ({queue.requests_per_s:.0f} pages/s)",
-            lean.p99_ms,
-            queue.p99_ms / lean.p99_ms,
-            "p99 < 50 ms",
-            queue.p99_ms < 50 and queue.errors == 0,
-        )
+            "case_queue_1m_p99_ms",
+            queue["held"].p99_ms,
+            f"ms at {queue['held'].requests_per_s:.0f} pages/s, {CASES:,} cases (peak {queue['peak'].requests_per_s:.0f}/s)",
+            queue["lean"].p99_ms,
+            queue["held"].p99_ms / queue["lean"].p99_ms,
+            "p99 < 50 ms at 350 pages/s",
+            queue["held"].p99_ms < 50 and queue["held"].errors == 0,
+        ),
+        Row(
+            "search_1m_p99_ms",
+            worst["held"].p99_ms,
+            f"ms, the slowest search ({which}) at {worst['held'].requests_per_s:.0f}/s",
+            lean_search.p99_ms,
+            worst["held"].p99_ms / lean_search.p99_ms,
+            "p99 < 80 ms",
+            all(found["held"].p99_ms < 80 and found["held"].errors == 0 for found in searches),
+        ),
     ]

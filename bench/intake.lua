@@ -45,3 +45,11 @@ function request()
   end
   return wrk.format(nil, nil, headers, body)
 end
+
+-- BENCH_DELAY_MS: each connection waits this long before its next request, to hold the load below the peak
+-- (the rate/latency curve); 0 is as fast as the answers come.
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+
+function delay()
+  return delay_ms
+end

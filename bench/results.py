@@ -9,15 +9,21 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 ORDER = (
-    "intake",
-    "intake_idempotent",
-    "webhook_burst",
+    "intake_vs_stack_floor",
+    "intake_vs_lean_pipelined",
+    "intake_idempotent_vs_stack_floor",
+    "intake_p99_ms_at_70pct",
+    "webhook_burst_vs_concurrent_post",
     "webhook_latency_p99_ms",
     "embedded_webhooks",
+    "case_queue_1m_p99_ms",
+    "search_1m_p99_ms",
     "board_10m_slowest_ms",
     "import_100k_postgresql_s",
     "import_100k_sqlite_s",
-    "case_queue_p99_ms",
+    "import_1m_postgresql_s",
+    "api_worker_rss_mb",
+    "celery_worker_rss_mb",
 )
 
 
@@ -44,6 +50,11 @@ def write(rows: list[Row], path: Path = RESULTS) -> None:
     kept: list[dict[str, object]] = []
     if path.exists():
         names = {row.name for row in rows}
-        kept = [row for row in json.loads(path.read_text()) if row.get("name") not in names]
+        # Rows of names no longer measured (an earlier release's) are dropped.
+        kept = [
+            row
+            for row in json.loads(path.read_text())
+            if row.get("name") not in names and row.get("name") in ORDER
+        ]
     merged = sorted(kept + [row.as_json() for row in rows], key=lambda row: ORDER.index(str(row["name"])))
     path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")

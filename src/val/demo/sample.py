@@ -1,5 +1,5 @@
-"""Fictional referrals in the proportions a police area sends them. Pure: the bodies are the intake contract's
-JSON, before validation."""
+"""Fictional referrals in the proportions a police area sends them: the bodies are the intake contract's JSON,
+before validation."""
 
 from __future__ import annotations
 
@@ -8,54 +8,10 @@ import datetime as dt
 import random
 from typing import Any
 
-# One referral of the intake contract (docs/referrals.md); every sample starts from it.
-TEMPLATE: dict[str, Any] = {
-    "source": {"system": "police-rms", "reference": "22/004512/26"},
-    "reported_at": "2025-11-14T14:00:00Z",
-    "offence": {
-        "home_office_code": "8N",
-        "description": "Assault with injury",
-        "occurred_at": "2025-11-14T12:30:00Z",
-        "flags": ["domestic_abuse"],
-        "hate_strands": [],
-        "rtc_outcome": None,
-    },
-    "victim": {
-        "given_name": "Alexandra",
-        "family_name": "Quinterro",
-        "date_of_birth": "1992-03-01",
-        "gender": "female",
-        "postcode": "WR1 2AB",
-        "policing_area": "south_worcestershire",
-        "relationship": "direct",
-        "contact": {
-            "phone": "+447700900123",
-            "email": None,
-            "safe_to_call": True,
-            "safe_times": "after 18:00",
-            "voicemail_ok": False,
-            "phone_known_to_suspect": False,
-        },
-        "language": "en",
-        "needs_interpreter": False,
-        "vulnerabilities": [],
-        "persistently_targeted": False,
-        "intimidated": False,
-        "in_hospital": False,
-        "children_in_household": 0,
-    },
-    "consent": {"support_referral": "given", "recorded_at": "2025-11-14T14:05:00Z"},
-    "risk": {
-        "tool": "dash_ric_24",
-        "yes_count": 15,
-        "answers": None,
-        "assessed_level": None,
-        "professional_judgement_high": False,
-        "incidents_last_12_months": 1,
-        "last_marac_referral_on": None,
-        "cce_level": None,
-    },
-}
+from val.referrals.schemas import REFERRAL_EXAMPLE
+
+# Every sample starts from the contract's own example (a fictional victim).
+TEMPLATE: dict[str, Any] = REFERRAL_EXAMPLE
 
 KINDS: list[tuple[int, dict[str, Any]]] = [  # (weight, overrides): the mix of a police area's referrals
     (40, {"offence.flags": ["domestic_abuse"]}),
