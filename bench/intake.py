@@ -52,10 +52,12 @@ def _parse_wrk(name: str, output: str) -> Result:
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    socket_errors = re.search(r"Socket errors: .*", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = int(errors.group(1)) if errors else 0
     if socket_errors:
         print(f"  ({name}: {socket_errors.group(0)})")
-    return Result(name, rps, p50, p99, int(errors.group(1)) if errors else 0)
+        failed += sum(int(n) for n in socket_errors.groups())  # a request that timed out is a failure too
+    return Result(name, rps, p50, p99, failed)
 
 
 def _gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
@@ -70,12 +72,14 @@ def _stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def _wrk(name: str, url: str, env: dict[str, str], script: str = "intake.lua") -> Result:
+def _wrk(
+    name: str, url: str, env: dict[str, str], script: str = "intake.lua", connections: int = CONNECTIONS
+) -> Result:
     output = subprocess.run(
         [
             "wrk",
-            "-t2",
-            f"-c{CONNECTIONS}",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
             f"-d{DURATION_S}s",
             "--latency",
             "-s",
@@ -113,10 +117,11 @@ class Measured:
 CURVE_SHARES = (0.3, 0.5, 0.7, 0.9)
 
 
-def _delay_for(share: float, peak: Result) -> float:
-    """The wait between one connection's requests that holds the load near `share` of the peak rate."""
+def _delay_for(share: float, peak: Result, unloaded: Result) -> float:
+    """The wait between one connection's requests that holds the load near `share` of the peak rate: each
+    connection's period, less the time an answer takes when the service is not busy."""
     per_connection_s = CONNECTIONS / (share * peak.requests_per_s)
-    return max(0.0, per_connection_s * 1000 - peak.p50_ms)
+    return max(0.0, per_connection_s * 1000 - unloaded.p50_ms)
 
 
 def run() -> Measured:
@@ -170,7 +175,9 @@ def run() -> Measured:
                 for each in runs or [{}]:
                     label = each.pop("label", name)
                     each_env = {**run_env, **each, "BENCH_RUN": f"{label.split()[0]}-{time.time_ns()}"}
-                    found.append(_wrk(label, f"http://127.0.0.1:{port}/api/v1/referrals", each_env))
+                    connections = int(each_env.get("BENCH_CONNECTIONS", CONNECTIONS))
+                    url = f"http://127.0.0.1:{port}/api/v1/referrals"
+                    found.append(_wrk(label, url, each_env, connections=connections))
                 if app == "wsgi:app":
                     memory.append(largest_rss_mb(server.pid))
                 return found
@@ -187,6 +194,7 @@ def run() -> Measured:
             if baseline.errors:
                 raise RuntimeError(f"{baseline.name} answered {baseline.errors} requests with an error")
         [intake] = measure("intake POST /api/v1/referrals", "wsgi:app", {})
+        [unloaded] = measure("intake, one connection", "wsgi:app", {"BENCH_CONNECTIONS": "1"})
         curve = measure(
             "intake",
             "wsgi:app",
@@ -194,7 +202,7 @@ def run() -> Measured:
             [
                 {
                     "label": f"intake held at {share:.0%} of peak",
-                    "BENCH_DELAY_MS": f"{_delay_for(share, intake):.1f}",
+                    "BENCH_DELAY_MS": f"{_delay_for(share, intake, unloaded):.1f}",
                 }
                 for share in CURVE_SHARES
             ],
