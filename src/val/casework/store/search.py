@@ -4,9 +4,8 @@ one index lookup, and the answer is their union (docs/casework.md, "Search")."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select, union
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from val.cases.models import POSTCODE_DISTRICT_SQL, Case, Victim
@@ -20,38 +19,43 @@ postcode_district: ColumnElement[str] = literal_column(POSTCODE_DISTRICT_SQL)
 
 
 def search(session: Session, q: str) -> list[uuid.UUID] | ColumnElement[bool]:
-    """The cases `q` finds. Usually a few, returned as their ids so the page is ordered among those alone; a
-    very short prefix that finds many becomes a condition the database joins on."""
-    lookups = _lookups(q)
-    found = list(session.scalars(union(*lookups).limit(SEARCH_CAP + 1)))
+    """The cases `q` finds. Usually a few, returned as their ids so the page is ordered among those alone. A term
+    that finds many (a postcode district, a two-letter prefix) becomes a condition each case is checked against
+    as the page query walks its ordered index, so the page costs the same whether 2,000 or 200,000 match."""
+    on_case, on_victim = _conditions(q)
+    lookups = [select(Case.id).where(c) for c in on_case] + [
+        select(Victim.case_id).where(v) for v in on_victim
+    ]
+    # UNION ALL stops at the cap; UNION would first gather and de-duplicate every match.
+    found = list(session.scalars(union_all(*lookups).limit(SEARCH_CAP + 1)))
     if len(found) > SEARCH_CAP:
-        return Case.id.in_(union(*lookups).scalar_subquery())
-    return found
+        victim_matches = exists().where(Victim.case_id == Case.id, or_(*on_victim)) if on_victim else None
+        return or_(*on_case, *([victim_matches] if victim_matches is not None else []))
+    return list(dict.fromkeys(found))
 
 
-def _lookups(q: str) -> list[Any]:
+def _conditions(q: str) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
+    """What `q` may be, as conditions on a case and on its victim, each one an index lookup."""
     terms = search_terms(q)
-    lookups: list[Any] = [select(Case.id).where(func.lower(Case.source_reference) == terms.text.lower())]
-    victim = select(Victim.case_id)
+    on_case: list[ColumnElement[bool]] = [func.lower(Case.source_reference) == terms.text.lower()]
+    on_victim: list[ColumnElement[bool]] = []
     if terms.number is not None:
-        lookups.append(select(Case.id).where(Case.number == terms.number))
+        on_case.append(Case.number == terms.number)
     if terms.phones:
-        lookups.append(victim.where(Victim.phone_e164.in_(terms.phones)))
+        on_victim.append(Victim.phone_e164.in_(terms.phones))
     if terms.postcode:
-        lookups.append(victim.where(postcode_key == terms.postcode))
+        on_victim.append(postcode_key == terms.postcode)
     if terms.district:
-        lookups.append(victim.where(postcode_district == terms.district))
+        on_victim.append(postcode_district == terms.district)
     if terms.born_on:
-        lookups.append(victim.where(Victim.date_of_birth == terms.born_on))
+        on_victim.append(Victim.date_of_birth == terms.born_on)
     for family, given in terms.names:
         # A full name: the family name through its index, then the given name among those.
-        lookups.append(victim.where(Victim.family_name_key == family, func.lower(Victim.given_name) == given))
+        on_victim.append(and_(Victim.family_name_key == family, func.lower(Victim.given_name) == given))
     if terms.given:
-        lookups.append(victim.where(func.lower(Victim.given_name) == terms.given))
+        on_victim.append(func.lower(Victim.given_name) == terms.given)
     if terms.family_prefix:
         # A range on the binary-collated key: an index scan, accents and case already folded away.
         key = terms.family_prefix
-        lookups.append(
-            victim.where(Victim.family_name_key >= key, Victim.family_name_key < key + "\U0010ffff")
-        )
-    return lookups
+        on_victim.append(and_(Victim.family_name_key >= key, Victim.family_name_key < key + "\U0010ffff"))
+    return on_case, on_victim
