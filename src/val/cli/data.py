@@ -76,29 +76,34 @@ def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transa
             raise click.ClickException(str(exc)) from exc
 
     principal = in_unit_of_work(principal_for, settings_)
-    with file.open(encoding="utf-8", newline="") as fh:
-        records = list(batch.parse_csv(fh) if fmt == "csv" else batch.parse_ndjson(fh))
-    jobs = min(jobs or default_jobs(), -(-len(records) // per_transaction) or 1)
-    with Progress(len(records), f"importing {file.name}") as bar:
+    total = _count_records(file, fmt)
+    jobs = min(jobs or default_jobs(), -(-total // per_transaction) or 1)
+    # The file is read as it is imported, and only rejected records' answers are kept: memory stays flat
+    # however long the file.
+    result = batch.rejected_only()
+    with file.open(encoding="utf-8", newline="") as fh, Progress(total, f"importing {file.name}") as bar:
+        records = batch.parse_csv(fh) if fmt == "csv" else batch.parse_ndjson(fh)
         if jobs > 1:
-            result = import_in_parallel(
+            import_in_parallel(
                 settings_,
                 principal,
                 records,
                 jobs=jobs,
                 records_per_transaction=per_transaction,
                 on_records=bar.update,
+                into=result,
             )
         else:
             db = database(settings_)
-            result = batch.import_records(
+            batch.import_records(
                 lambda: unit_of_work(db),
                 principal,
                 records,
                 load_rulebook(settings_.config_dir),
-                on_record=lambda: bar.update(1),
+                on_records=bar.update,
                 repeat_keyer=keyer_for(settings_),
                 records_per_transaction=per_transaction,
+                into=result,
             )
             db.dispose()
     summary = result.as_dict()
@@ -118,6 +123,14 @@ def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transa
     )
     if summary["rejected"]:
         sys.exit(1)
+
+
+def _count_records(file: Path, fmt: str) -> int:
+    """How many records the file holds (for the progress bar), read once without keeping them."""
+    with file.open(encoding="utf-8", newline="") as fh:
+        if fmt == "csv":
+            return sum(1 for _ in batch.csv_rows(fh))
+        return sum(1 for line in fh if line.strip())
 
 
 @main.group()

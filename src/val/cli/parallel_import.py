@@ -12,10 +12,12 @@ grew to 3.5 GB.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.pool import Pool
+from typing import Any, TypeVar
 
 from val.auth.roles import Principal
 from val.cases.match_keys import keyer_for
@@ -27,6 +29,8 @@ from val.settings import Settings
 
 RETRIED_SQLSTATES = ("40P01", "40001")  # deadlock detected, serialization failure
 ATTEMPTS = 5
+WINDOW_PER_PROCESS = 4  # chunks handed to each process at a time
+T = TypeVar("T")
 
 _worker: dict[str, Any] = {}
 
@@ -76,33 +80,41 @@ def _validate_chunk(chunk: list[tuple[int, Any]]) -> batch.CheckedChunk:
 def import_in_parallel(
     settings: Settings,
     principal: Principal,
-    records: list[tuple[int, Any]],
+    records: Iterable[tuple[int, Any]],
     *,
     jobs: int,
     records_per_transaction: int,
     on_records: Callable[[int], None],
+    into: batch.BatchResult,
 ) -> batch.BatchResult:
-    result = batch.BatchResult()
     pieces = batch.chunks(records, records_per_transaction)
     # fork: the children start at once with the parent's modules loaded; each opens its own connection.
     context = multiprocessing.get_context("fork")
     if not settings.effective_database_url.startswith("sqlite"):
         with context.Pool(jobs, initializer=_start, initargs=(settings, principal)) as pool:
-            for answers in pool.imap(_import_chunk, pieces):
-                result.results.extend(answers)
+            for answers in _in_windows(pool, _import_chunk, pieces, jobs):
+                into.add(answers)
                 on_records(len(answers))
-        return result
+        return into
     database = Database(settings.effective_database_url, pool_size=1)
     rulebook, keyer = load_rulebook(settings.config_dir), keyer_for(settings)
     # One core is this process's, writing; validating is a fifth of the work, so the others keep ahead of it.
-    with context.Pool(max(1, jobs - 1), initializer=_start_validating, initargs=(settings,)) as pool:
+    validators = max(1, jobs - 1)
+    with context.Pool(validators, initializer=_start_validating, initargs=(settings,)) as pool:
         try:
-            for checked in pool.imap(_validate_chunk, pieces):
+            for checked in _in_windows(pool, _validate_chunk, pieces, validators):
                 answers = batch.write_chunk(
                     lambda: unit_of_work(database), principal, checked, rulebook, repeat_keyer=keyer
                 )
-                result.results.extend(answers)
+                into.add(answers)
                 on_records(len(answers))
         finally:
             database.dispose()
-    return result
+    return into
+
+
+def _in_windows(pool: Pool, work: Callable[[Any], T], pieces: Iterator[Any], jobs: int) -> Iterator[T]:
+    """`pool.imap(work, pieces)`, a few chunks per process at a time: imap alone reads its whole input ahead,
+    and a year's file would sit in memory waiting its turn."""
+    while window := list(itertools.islice(pieces, WINDOW_PER_PROCESS * jobs)):
+        yield from pool.imap(work, window)

@@ -36,19 +36,32 @@ class RecordError:
 
 @dataclass
 class BatchResult:
-    results: list[dict[str, Any]] = field(default_factory=list)
+    """Every record's answer, counted as it comes. `keep` says which answers are kept whole: all of them for
+    a batch sent over HTTP (answered record by record), only the rejected ones for `val import` (a year's file
+    would otherwise be held in memory twice over)."""
 
-    def _count(self, outcome: str) -> int:
-        return sum(1 for r in self.results if r["outcome"] == outcome)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    keep: Callable[[dict[str, Any]], bool] = lambda _answer: True
+    counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "duplicate": 0, "rejected": 0})
+
+    def add(self, answers: Iterable[dict[str, Any]]) -> None:
+        for answer in answers:
+            self.counts[answer["outcome"]] += 1
+            if self.keep(answer):
+                self.results.append(answer)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "received": len(self.results),
-            "created": self._count("created"),
-            "duplicates": self._count("duplicate"),
-            "rejected": self._count("rejected"),
+            "received": sum(self.counts.values()),
+            "created": self.counts["created"],
+            "duplicates": self.counts["duplicate"],
+            "rejected": self.counts["rejected"],
             "results": self.results,
         }
+
+
+def rejected_only() -> BatchResult:
+    return BatchResult(keep=lambda answer: answer["outcome"] == "rejected")
 
 
 def parse_json_array(text: str) -> list[tuple[int, Any]]:
@@ -111,6 +124,11 @@ def _cell_value(cell: str, schema_field: fields.Field[Any] | None) -> Any:
 LIST_SEPARATOR = ";"
 
 
+def csv_rows(stream: io.TextIOBase) -> Iterator[dict[str, str | None]]:
+    """The CSV's data rows (a quoted cell may hold a line break, so lines are not rows)."""
+    yield from csv.DictReader(stream)
+
+
 def parse_csv(stream: io.TextIOBase) -> Iterator[tuple[int, Any]]:
     """CSV with dotted column names (`victim.date_of_birth`). Empty cells are absent fields; list columns
     (`offence.flags`) hold values separated by ';'; yes/no columns take true/false (or yes/no, 1/0)."""
@@ -144,9 +162,10 @@ def import_records(
     records: Iterable[tuple[int, Any]],
     rulebook: Rulebook,
     request_id: str | None = None,
-    on_record: Callable[[], None] | None = None,
+    on_records: Callable[[int], None] | None = None,
     repeat_keyer: MatchKeyer | None = None,
     records_per_transaction: int = 1,
+    into: BatchResult | None = None,
 ) -> BatchResult:
     """Invalid records are reported and never reach the database. Valid ones are committed
     `records_per_transaction` at a time: one over HTTP (each answer is final when sent), more for a file
@@ -155,13 +174,13 @@ def import_records(
     rolls back the records of its transaction only, and stops the import; importing the file again creates
     no case twice."""
     schema = ReferralSchema()
-    result = BatchResult()
+    result = into if into is not None else BatchResult()
     for chunk in chunks(records, records_per_transaction):
         checked = validate_chunk(schema, chunk)
-        for answer in write_chunk(unit_of_work, principal, checked, rulebook, request_id, repeat_keyer):
-            result.results.append(answer)
-            if on_record is not None:
-                on_record()
+        answers = write_chunk(unit_of_work, principal, checked, rulebook, request_id, repeat_keyer)
+        result.add(answers)
+        if on_records is not None:
+            on_records(len(answers))
     return result
 
 
