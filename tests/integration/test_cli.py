@@ -470,3 +470,20 @@ def test_report_summaries_give_json_as_the_api_answers_them(val, app, make_key, 
 
     without_out = val("report", "board", "--from", period["from"], "--to", period["to"])
     assert without_out.exit_code != 0 and "--out" in without_out.output
+
+
+def test_an_import_into_a_database_never_set_up_says_what_to_run(tmp_path, monkeypatch, referral_body):
+    monkeypatch.delenv("VAL_DATABASE_URL", raising=False)
+    export = tmp_path / "export.ndjson"
+    export.write_text(json.dumps(referral_body()) + "\n")
+    runner = CliRunner()
+    (tmp_path / "var").mkdir()
+    for data_dir, said in (
+        (tmp_path / "var", "run `val db upgrade` first"),
+        (tmp_path / "nowhere", "cannot open"),
+    ):
+        monkeypatch.setenv("VAL_DATA_DIR", str(data_dir))
+        result = runner.invoke(main, ["import", str(export)])
+        assert result.exit_code != 0 and said in result.output and "Traceback" not in result.output, (
+            result.output
+        )

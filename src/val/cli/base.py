@@ -55,6 +55,19 @@ def in_unit_of_work(action: Callable[[Session], T], settings_: Settings | None =
         db.dispose()
 
 
+def require_current_schema(settings_: Settings) -> None:
+    """A clean refusal, before any work, when the database was never set up or is behind this release."""
+    state = migrate.schema_state(settings_.effective_database_url)
+    if state == "behind":
+        raise click.ClickException(
+            "the database is not set up for this release of VAL: run `val db upgrade` first"
+        )
+    if state == "unreachable":
+        raise click.ClickException(
+            "cannot open the database: check VAL_DATABASE_URL (or VAL_DATA_DIR), and run `val db upgrade` first"
+        )
+
+
 def prepare(settings_: Settings) -> None:
     """Migrate, then make the providers table match the provider directory."""
     if settings_.embedded:

@@ -18,7 +18,7 @@ from val.board_pack.figures import Period, the_pack
 from val.board_pack.render import render as render_pack
 from val.calendar import london_date, reporting_period_problem
 from val.cases.match_keys import keyer_for
-from val.cli.base import database, in_unit_of_work, main, operator, settings
+from val.cli.base import database, in_unit_of_work, main, operator, require_current_schema, settings
 from val.cli.parallel_import import default_jobs, import_in_parallel
 from val.cli.progress import Progress
 from val.commissioning import report as return_report
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transaction: int) -> None:
     """Import referrals from NDJSON or CSV (dotted column names). Re-importing a file creates no new cases."""
     settings_ = settings()
+    require_current_schema(settings_)
     configure_policing_areas(settings_.policing_areas)
     if fmt == "auto":
         fmt = "csv" if file.suffix.lower() == ".csv" else "ndjson"

@@ -7,7 +7,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,6 +33,17 @@ def current_head(database_url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def schema_state(database_url: str) -> str:
+    """`current` (at this release's newest migration), `behind` (never set up, or an earlier release's), or
+    `unreachable`."""
+    try:
+        current = current_head(database_url)
+    except DBAPIError:
+        return "unreachable"
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    return "current" if current == head else "behind"
 
 
 def revision(database_url: str, message: str) -> None:
