@@ -77,36 +77,7 @@ def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transa
             raise click.ClickException(str(exc)) from exc
 
     principal = in_unit_of_work(principal_for, settings_)
-    total = _count_records(file, fmt)
-    jobs = min(jobs or default_jobs(), -(-total // per_transaction) or 1)
-    # The file is read as it is imported, and only rejected records' answers are kept: memory stays flat
-    # however long the file.
-    result = batch.rejected_only()
-    with file.open(encoding="utf-8", newline="") as fh, Progress(total, f"importing {file.name}") as bar:
-        records = batch.parse_csv(fh) if fmt == "csv" else batch.parse_ndjson(fh)
-        if jobs > 1:
-            import_in_parallel(
-                settings_,
-                principal,
-                records,
-                jobs=jobs,
-                records_per_transaction=per_transaction,
-                on_records=bar.update,
-                into=result,
-            )
-        else:
-            db = database(settings_)
-            batch.import_records(
-                lambda: unit_of_work(db),
-                principal,
-                records,
-                load_rulebook(settings_.config_dir),
-                on_records=bar.update,
-                repeat_keyer=keyer_for(settings_),
-                records_per_transaction=per_transaction,
-                into=result,
-            )
-            db.dispose()
+    result = _imported(settings_, principal, file, fmt, jobs, per_transaction)
     summary = result.as_dict()
     tallied = {
         "created": summary["created"],
@@ -124,6 +95,42 @@ def import_file(file: Path, fmt: str, as_name: str, jobs: int | None, per_transa
     )
     if summary["rejected"]:
         sys.exit(1)
+
+
+def _imported(
+    settings_: Settings, principal: Principal, file: Path, fmt: str, jobs: int | None, per_transaction: int
+) -> batch.BatchResult:
+    """The file imported with a progress bar. It is read as it is imported, and only rejected records' answers
+    are kept: memory stays flat however long the file."""
+    total = _count_records(file, fmt)
+    jobs = min(jobs or default_jobs(), -(-total // per_transaction) or 1)
+    result = batch.rejected_only()
+    with file.open(encoding="utf-8", newline="") as fh, Progress(total, f"importing {file.name}") as bar:
+        records = batch.parse_csv(fh) if fmt == "csv" else batch.parse_ndjson(fh)
+        if jobs > 1:
+            return import_in_parallel(
+                settings_,
+                principal,
+                records,
+                jobs=jobs,
+                records_per_transaction=per_transaction,
+                on_records=bar.update,
+                into=result,
+            )
+        db = database(settings_)
+        try:
+            return batch.import_records(
+                lambda: unit_of_work(db),
+                principal,
+                records,
+                load_rulebook(settings_.config_dir),
+                on_records=bar.update,
+                repeat_keyer=keyer_for(settings_),
+                records_per_transaction=per_transaction,
+                into=result,
+            )
+        finally:
+            db.dispose()
 
 
 def _count_records(file: Path, fmt: str) -> int:
