@@ -117,7 +117,7 @@ def _prepare(
         _on_timeline(session, message, f"cancelled: {verdict.detail}")
         return "cancelled"
     if verdict.send_at is not None and verdict.send_at > now + LATE_ENOUGH:
-        store.postpone(session, message.id, lease, verdict.send_at, now)
+        store.due_again(session, message.id, lease, verdict.send_at, now)
         return "postponed"
     template_id = tools.config.template_id(message.template, channel)
     if template_id is None:
@@ -167,14 +167,8 @@ def _later(
         )
         return "failed"
     now = utcnow()
-    store.try_again(
-        session,
-        message.id,
-        lease,
-        now + dt.timedelta(seconds=tools.schedule[tries]),
-        f"{error.status}: {error.reason}"[:300],
-        now,
-    )
+    at = now + dt.timedelta(seconds=tools.schedule[tries])
+    store.due_again(session, message.id, lease, at, now, failure=f"{error.status}: {error.reason}"[:300])
     return "retry"
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from val.db.base import rows_affected, table_of
@@ -85,7 +85,7 @@ def claim_due(
     return dict.fromkeys(ids, until)
 
 
-def _ours(message_id: uuid.UUID, lease: dt.datetime) -> tuple[object, ...]:
+def _ours(message_id: uuid.UUID, lease: dt.datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (_M.id == message_id, _M.lease_until == lease)
 
 
@@ -99,7 +99,7 @@ def sent(
             MESSAGE_TRANSITIONS,
             MessageStatus.QUEUED,
             MessageStatus.SENT,
-            *_ours(message_id, lease),  # type: ignore[arg-type]
+            *_ours(message_id, lease),
             notify_id=notify_id,
             sent_at=now,
             tries=_M.tries + 1,
@@ -139,31 +139,22 @@ def ended(
     )
 
 
-def try_again(
+def due_again(
     session: Session,
     message_id: uuid.UUID,
     lease: dt.datetime,
     at: dt.datetime,
-    failure: str,
     now: dt.datetime,
+    *,
+    failure: str | None = None,
 ) -> bool:
-    """Notify could not take it now (5xx, 429, no answer): due again at `at`."""
+    """Queued again, due at `at`: after a failed try (`failure`: Notify could not take it now, a try counted),
+    or because the victim's safe times moved (no try counted)."""
+    tried = {"tries": Message.tries + 1, "failure": failure} if failure is not None else {}
     changed = session.execute(
         update(Message)
-        .where(*_ours(message_id, lease), Message.status == MessageStatus.QUEUED)  # type: ignore[arg-type]
-        .values(tries=Message.tries + 1, next_try_at=at, lease_until=None, failure=failure, updated_at=now)
-    )
-    return rows_affected(changed) == 1
-
-
-def postpone(
-    session: Session, message_id: uuid.UUID, lease: dt.datetime, at: dt.datetime, now: dt.datetime
-) -> bool:
-    """The victim's safe times moved: due at the next safe moment, no try counted."""
-    changed = session.execute(
-        update(Message)
-        .where(*_ours(message_id, lease), Message.status == MessageStatus.QUEUED)  # type: ignore[arg-type]
-        .values(next_try_at=at, lease_until=None, updated_at=now)
+        .where(*_ours(message_id, lease), Message.status == MessageStatus.QUEUED)
+        .values(next_try_at=at, lease_until=None, updated_at=now, **tried)
     )
     return rows_affected(changed) == 1
 
