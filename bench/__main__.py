@@ -3,6 +3,7 @@
 runs some; their rows replace the same rows of the file."""
 
 import sys
+import time
 
 from bench import board, casework, embedded, importing, intake, results, webhooks
 
@@ -18,10 +19,12 @@ BENCHMARKS = {
 
 def main() -> None:
     chosen = sys.argv[1:] or list(BENCHMARKS)
-    rows = []
+    rows, began, took = [], time.monotonic(), {}
     for name in chosen:
         module = BENCHMARKS[name]
+        started = time.monotonic()
         measured = module.run()
+        took[name] = time.monotonic() - started
         module.report(measured)
         rows += module.rows(measured)
         results.write(rows)  # after each benchmark: a later failure keeps what was measured
@@ -33,7 +36,13 @@ def main() -> None:
             f"{row.name:<26} {row.value:10.1f} {baseline} {ratio}  {row.target}: "
             f"{'met' if row.met else 'NOT MET'}   ({row.unit})"
         )
+    print("took " + ", ".join(f"{name} {_minutes(seconds)}" for name, seconds in took.items()), end="")
+    print(f"; {_minutes(time.monotonic() - began)} in all (the budget is 25 min on 2 cores)")
     print(f"written to {results.RESULTS.relative_to(results.RESULTS.parents[1])}")
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
 
 
 if __name__ == "__main__":
