@@ -91,7 +91,9 @@ def test_a_duplicate_of_a_referral_earlier_in_its_chunk_is_answered_with_that_ca
     assert _rows(database)["audit_events"] >= 3
 
 
-def test_a_chunk_reads_the_directory_once_and_writes_each_table_once(import_chunked, database, referral_body):
+def test_a_chunk_reads_the_directory_and_its_victims_once_and_writes_each_table_once(
+    import_chunked, database, referral_body
+):
     from sqlalchemy import event
 
     statements: list[str] = []
@@ -113,6 +115,9 @@ def test_a_chunk_reads_the_directory_once_and_writes_each_table_once(import_chun
         event.remove(database.engine, "before_cursor_execute", seen)
     assert result["created"] == 5
     assert sum("from providers" in s for s in statements) == 1
+    # Which victims were seen before is read once; none was, so no history is looked up.
+    assert sum(s.startswith("select victims.match_key from victims") for s in statements) == 1
+    assert not any(s.startswith("with same_victim") for s in statements)
     for table in (
         "victims",
         "offences",

@@ -27,7 +27,7 @@ from val.commissioning.returns import build_return
 from val.compliance import board
 from val.compliance import report as compliance_report
 from val.compliance.schemas import SummarySchema
-from val.db.session import read_only, unit_of_work
+from val.db.session import Database, read_only, unit_of_work
 from val.metrics.store import add_to_tally
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
@@ -117,7 +117,7 @@ def _imported(
                 on_records=bar.update,
                 into=result,
             )
-        db = database(settings_)
+        db = Database(settings_.effective_database_url, pool_size=1, plan_each_time=True)
         try:
             return batch.import_records(
                 lambda: unit_of_work(db),

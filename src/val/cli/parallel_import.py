@@ -43,7 +43,7 @@ def _start(settings: Settings, principal: Principal) -> None:
     """In each pool process: its own connection, and what intake needs, loaded once."""
     configure_policing_areas(settings.policing_areas)
     _worker.update(
-        database=Database(settings.effective_database_url, pool_size=1),
+        database=Database(settings.effective_database_url, pool_size=1, plan_each_time=True),
         rulebook=load_rulebook(settings.config_dir),
         keyer=keyer_for(settings),
         principal=principal,

@@ -123,6 +123,12 @@ def read_once(session: Session, name: str, read: Callable[[], T]) -> T:
     return cast(T, queue.read[name])
 
 
+def read_earlier(session: Session, name: str) -> Any | None:
+    """What `read_once` read under `name` in the enclosing block; None outside one, or before it was read."""
+    queue = _queue(session)
+    return queue.read.get(name) if queue is not None else None
+
+
 def flush_deferred(session: Session) -> None:
     """Write what is queued now, so that the next read sees it."""
     queue = _queue(session)

@@ -59,7 +59,7 @@ def _private_file(path: Path) -> None:
     path.chmod(0o600)
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, plan_each_time: bool = False) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -67,9 +67,13 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
+    # plan_each_time, for a bulk load: its tables grow under it, and a prepared statement's plan made while
+    # they were small (scan the whole table: it is empty) would be kept while they grow.
+    options = {"options": "-c plan_cache_mode=force_custom_plan"} if plan_each_time else {}
     # hide_parameters: error messages must never quote the personal data that was being written.
     return create_engine(
         url,
+        connect_args=options,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
@@ -81,9 +85,9 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
 class Database:
     """An engine and its session factory, built from settings at start-up (never at import)."""
 
-    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+    def __init__(self, url: str, *, pool_size: int = 5, plan_each_time: bool = False) -> None:
         self.url = url
-        self.engine = make_engine(url, pool_size=pool_size)
+        self.engine = make_engine(url, pool_size=pool_size, plan_each_time=plan_each_time)
         # A forked child (a Celery pool process, a gunicorn worker) must not use or close the connections it
         # inherited: they belong to the parent. Drop them without closing; the child opens its own.
         os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))

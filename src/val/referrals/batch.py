@@ -20,7 +20,7 @@ from val.db.deferred import deferred_inserts
 from val.http.problems import flatten_messages
 from val.referrals.domain import Referral
 from val.referrals.schemas import ReferralSchema
-from val.referrals.service import accept_referral, source_refusal
+from val.referrals.service import accept_referral, prepare_batch, source_refusal
 from val.rulebook import Rulebook
 
 if TYPE_CHECKING:
@@ -229,6 +229,7 @@ def write_chunk(
     if checked.valid:
         # A chunk's rows are written table by table when its records are all accepted (db.deferred).
         with unit_of_work() as session, deferred_inserts(session):
+            prepare_batch(session, [referral for _, referral in checked.valid], repeat_keyer)
             for index, referral in checked.valid:
                 intake = accept_referral(
                     session, principal, referral, rulebook, request_id, repeat_keyer=repeat_keyer

@@ -15,7 +15,7 @@ from val.auth.roles import COORDINATOR_SOURCE, Principal, Role
 from val.cases.matching import MatchKeyer
 from val.cases.normalise import family_name_key, phone_e164
 from val.cases.references import reference_for
-from val.cases.repeats import RepeatHistory
+from val.cases.repeats import RepeatHistory, window_start
 from val.cases.store import repeat_history
 from val.compliance import store as compliance
 from val.compliance.service import earliest_open_due, insert_points, intake_point_rows
@@ -128,9 +128,7 @@ def accept_referral(
     key = duplicate_key(source.system, source.reference, victim.date_of_birth)
     now = utcnow()
     match_key = _match_key(repeat_keyer, victim)
-    if match_key is not None and store.victim_queued_with(session, match_key):
-        store.write_queued(session)  # an earlier referral of this batch is about the same victim
-    repeat = repeat_history(session, match_key, now)
+    repeat = _repeat_history(session, match_key, now)
     outcome = triage(facts_from(referral, repeat), rulebook.triage)
     decision, providers = plan_routes(session, rulebook.routing, _routing_facts(rulebook, referral, outcome))
     case_row = _case_row(principal, referral, key, outcome, decision, now, repeat)
@@ -147,6 +145,24 @@ def accept_referral(
         assignments = _offer(session, rulebook, decision, providers, case_row["id"], number, triage_row, now)
         audit(session, principal, "referral.accepted", "case", case_row["id"], request_id)
     return IntakeResult(case=as_written(number, case_row, triage_row, point_rows, assignments), created=True)
+
+
+def _repeat_history(session: Session, match_key: str | None, now: dt.datetime) -> RepeatHistory:
+    if match_key is None or not store.may_have_history(session, match_key):
+        return RepeatHistory()
+    if store.victim_queued_with(session, match_key):
+        store.write_queued(session)  # an earlier referral of this batch is about the same victim
+    return repeat_history(session, match_key, now)
+
+
+def prepare_batch(session: Session, referrals: list[Referral], repeat_keyer: MatchKeyer | None) -> None:
+    """Inside a batch's `deferred_inserts` block, before its first `accept_referral`: which of its victims were
+    seen before is read in one statement instead of one per referral."""
+    if repeat_keyer is not None and len(referrals) > 1:  # alone, its own lookup is the one statement
+        keys = {
+            key for referral in referrals if (key := _match_key(repeat_keyer, referral.victim)) is not None
+        }
+        store.read_victims_seen(session, keys, window_start(utcnow()))
 
 
 def _offer(

@@ -5,10 +5,12 @@ database"). Intake is the hot path, so every statement is built once and execute
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from val.cases.models import Case, Offence, TriageDecision, Victim
 from val.cases.references import number_in
 from val.cases.store import CaseRecord, TriageRecord
 from val.db.base import table_of
-from val.db.deferred import flush_deferred, insert_row, queued_rows
+from val.db.deferred import flush_deferred, insert_row, queued_rows, read_earlier, read_once
 from val.db.records import columns_for, record_of, records_in
 
 _INSERT_CASE = {
@@ -29,6 +31,12 @@ _INSERT_CASE = {
 _INSERT_VICTIM = insert(table_of(Victim))
 _INSERT_OFFENCE = insert(table_of(Offence))
 _INSERT_TRIAGE = insert(table_of(TriageDecision))
+_SEEN_BEFORE = (
+    select(Victim.match_key)
+    .join(Case, Case.id == Victim.case_id)
+    .where(Victim.match_key.in_(bindparam("keys", expanding=True)), Case.received_at >= bindparam("since"))
+)
+_BATCH_SEEN = "victims seen before"
 _CASE = columns_for(Case, CaseRecord)
 _TRIAGE = columns_for(TriageDecision, TriageRecord)
 
@@ -45,8 +53,33 @@ def add_record(
 ) -> None:
     """The case's victim, offence and triage decision (queued with the batch's rows, within a batch)."""
     insert_row(session, _INSERT_VICTIM, victim)
+    seen: set[str] | None = read_earlier(session, _BATCH_SEEN)
+    if seen is not None and victim["match_key"] is not None:
+        seen.add(victim["match_key"])
     insert_row(session, _INSERT_OFFENCE, offence)
     insert_row(session, _INSERT_TRIAGE, triage)
+
+
+def read_victims_seen(session: Session, match_keys: Collection[str], since: dt.datetime) -> None:
+    """Within a batch: which of its victims' hashes have a case received since `since`, in one statement, so
+    that a victim seen nowhere before costs no lookup of their history (`may_have_history`)."""
+    read_once(
+        session,
+        _BATCH_SEEN,
+        lambda: (
+            set(session.scalars(_SEEN_BEFORE, {"keys": list(match_keys), "since": since}))
+            if match_keys
+            else set()
+        ),
+    )
+
+
+def may_have_history(session: Session, match_key: str) -> bool:
+    """False only for a victim a batch knows to have no earlier case: neither in the database when the batch
+    began (a case committed meanwhile by another process is missed, as it would be a moment earlier anyway) nor
+    among the batch's own referrals so far."""
+    seen: set[str] | None = read_earlier(session, _BATCH_SEEN)
+    return seen is None or match_key in seen
 
 
 def victim_queued_with(session: Session, match_key: str) -> bool:
