@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import platform
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -58,3 +60,44 @@ def write(rows: list[Row], path: Path = RESULTS) -> None:
         ]
     merged = sorted(kept + [row.as_json() for row in rows], key=lambda row: ORDER.index(str(row["name"])))
     path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+
+
+README = RESULTS.parents[1] / "README.md"
+START, END = "<!-- bench results: written by make bench -->", "<!-- end of bench results -->"
+
+
+def machine() -> str:
+    """The machine the figures came from, in one line."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        "unknown CPU",
+    )
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024**2:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def markdown(path: Path = RESULTS) -> str:
+    """Every row of `path` as a Markdown table."""
+    lines = ["| figure | value | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for row in json.loads(path.read_text()):
+        baseline = "—" if row["baseline"] is None else f"{row['baseline']:,.1f}"
+        ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        lines.append(
+            f"| `{row['name']}` | {row['value']:,.1f} {row['unit']} | {baseline} | {ratio} | {row['target']} | "
+            f"{'yes' if row['met'] else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def update_readme(when: str, took: str, readme: Path = README) -> None:
+    """The README's table between its markers, from `bench/results.json` as this run left it."""
+    text = readme.read_text()
+    if START not in text or END not in text:
+        return
+    table = f"{START}\nLast run {when}, on {machine()}; {took}.\n\n{markdown()}\n{END}"
+    head, rest = text.split(START, 1)
+    readme.write_text(head + table + rest.split(END, 1)[1])
