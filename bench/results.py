@@ -6,8 +6,11 @@ import json
 import math
 import os
 import platform
+import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from harness.servers import _postgres_bindir
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 ORDER = (
@@ -77,7 +80,13 @@ def machine() -> str:
         "unknown CPU",
     )
     memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024**2:.0f} GiB, {platform.system()} {platform.release()}"
+    postgres = subprocess.run(
+        [str(_postgres_bindir() / "postgres"), "--version"], capture_output=True, text=True
+    ).stdout.split()[2]
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024**2:.0f} GiB, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, PostgreSQL {postgres}"
+    )
 
 
 def markdown(path: Path = RESULTS) -> str:
