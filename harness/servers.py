@@ -56,8 +56,11 @@ class PostgresServer:
     """initdb + pg_ctl in a private directory. PostgreSQL refuses to run as root, so as root it runs as the
     `postgres` system user the Debian package creates."""
 
-    def __init__(self, base_dir: Path, *, durable: bool = False) -> None:
+    def __init__(
+        self, base_dir: Path, *, durable: bool = False, settings: dict[str, str] | None = None
+    ) -> None:
         self.base_dir = base_dir
+        self.settings = settings or {}
         self.data_dir = base_dir / "pgdata"
         self.port = free_port()
         self.durable = durable
@@ -83,6 +86,7 @@ class PostgresServer:
         options = f"-p {self.port} -k {self.base_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not self.durable:  # tests: durability is not what they check; speed matters
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             "pg_ctl", "-D", str(self.data_dir), "-o", options, "-l", str(self.base_dir / "log"), "-w", "start"
         )
