@@ -1,5 +1,8 @@
 """Import benchmark: `val import` of a police area's mix of referrals (fictional people), as NDJSON.
 
+Victims' names are all different, but a tenth of the referrals are about a victim referred earlier (the same
+name, date of birth and postcode), as repeat victimisation makes a real export.
+
 - 100,000 (a busy area's year) on SQLite as `make run` keeps it, and on PostgreSQL with durable commits: under
   2 minutes each.
 - 1,000,000 (a national-size year) on PostgreSQL: under 15 minutes, with memory flat (the import's processes,
@@ -11,6 +14,7 @@ progress line), which keeps `make bench` within its budget."""
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import os
@@ -45,12 +49,36 @@ LOADING_SERVER = {"shared_buffers": "2GB", "max_wal_size": "8GB", "checkpoint_ti
 PROGRESS = re.compile(r": (\d+)/(\d+) \(")
 
 
+REPEAT_SHARE = 0.1  # referrals about a victim referred earlier in the year
+RECENT = 5_000  # how far back such a victim's earlier referral is, at most
+
+
 def _export(path: Path, referrals: int) -> None:
     rng, start = random.Random(2026), dt.datetime(2025, 12, 1, 8, tzinfo=dt.UTC)
     spacing = dt.timedelta(days=365) / referrals  # a year's referrals, whatever their number
+    recent: collections.deque[dict[str, str]] = collections.deque(maxlen=RECENT)
     with path.open("w") as out:
         for n in range(referrals):
-            out.write(json.dumps(referral_body(rng, n, start + spacing * n, AREAS)) + "\n")
+            body = referral_body(rng, n, start + spacing * n, AREAS)
+            victim = body["victim"]
+            # Matching ignores a name's digits, so "Demo1" and "Demo2" would be one victim: letters instead.
+            victim["family_name"] = f"Demo{_letters(n)}"
+            if recent and rng.random() < REPEAT_SHARE:
+                victim.update(rng.choice(recent))
+            else:
+                recent.append({k: victim[k] for k in ("family_name", "date_of_birth", "postcode")})
+            out.write(json.dumps(body) + "\n")
+
+
+def _letters(n: int) -> str:
+    """n written in letters: a, b, …, z, aa, ab, …"""
+    letters = ""
+    while True:
+        n, rest = divmod(n, 26)
+        letters = chr(ord("a") + rest) + letters
+        if n == 0:
+            return letters
+        n -= 1
 
 
 @dataclass
