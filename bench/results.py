@@ -96,7 +96,7 @@ def markdown(path: Path = RESULTS) -> str:
         baseline = "—" if row["baseline"] is None else f"{row['baseline']:,.1f}"
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}"
         lines.append(
-            f"| `{row['name']}` | {row['value']:,.1f} {row['unit']} | {baseline} | {ratio} | {row['target']} | "
+            f"| `{row['name']}` | {row['value']:,.1f} {str(row['unit']).replace('<', '&lt;')} | {baseline} | {ratio} | {row['target']} | "
             f"{'yes' if row['met'] else '**no**'} |"
         )
     return "\n".join(lines)
