@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from harness.servers import _postgres_bindir
+from harness.servers import postgres_bindir
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 ORDER = (
@@ -81,7 +81,7 @@ def machine() -> str:
     )
     memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
     postgres = subprocess.run(
-        [str(_postgres_bindir() / "postgres"), "--version"], capture_output=True, text=True
+        [str(postgres_bindir() / "postgres"), "--version"], capture_output=True, text=True
     ).stdout.split()[2]
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024**2:.0f} GiB, {platform.system()} {platform.release()}, "
@@ -95,9 +95,10 @@ def markdown(path: Path = RESULTS) -> str:
     for row in json.loads(path.read_text()):
         baseline = "—" if row["baseline"] is None else f"{row['baseline']:,.1f}"
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        unit = str(row["unit"]).replace("<", "&lt;")  # "q=<family name>" is no HTML tag
+        met = "yes" if row["met"] else "**no**"
         lines.append(
-            f"| `{row['name']}` | {row['value']:,.1f} {str(row['unit']).replace('<', '&lt;')} | {baseline} | {ratio} | {row['target']} | "
-            f"{'yes' if row['met'] else '**no**'} |"
+            f"| `{row['name']}` | {row['value']:,.1f} {unit} | {baseline} | {ratio} | {row['target']} | {met} |"
         )
     return "\n".join(lines)
 

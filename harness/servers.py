@@ -40,7 +40,7 @@ def _wait_for_port(port: int, timeout: float, process: subprocess.Popen | None =
     raise ServerError(f"nothing listening on port {port} after {timeout}s")
 
 
-def _postgres_bindir() -> Path:
+def postgres_bindir() -> Path:
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
     if candidates:
         return Path(candidates[-1]).parent
@@ -64,7 +64,7 @@ class PostgresServer:
         self.data_dir = base_dir / "pgdata"
         self.port = free_port()
         self.durable = durable
-        self.bindir = _postgres_bindir()
+        self.bindir = postgres_bindir()
 
     def _run(self, *args: str) -> None:
         command = [str(self.bindir / args[0]), *args[1:]]
