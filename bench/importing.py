@@ -10,7 +10,7 @@ name, date of birth and postcode), as repeat victimisation makes a real export.
 
 There is no baseline to divide by: the target is the time somebody with a year's export waits. The 100,000 on
 PostgreSQL is the first tenth of the 1,000,000 (the same import into the same new database, timed at its
-progress line), which keeps `make bench` within its budget."""
+progress line), which saves `make bench` two of its minutes."""
 
 from __future__ import annotations
 
@@ -47,8 +47,6 @@ FLAT = 1.25  # memory at the end ÷ memory a tenth of the way in
 # dirty pages themselves, and the import slowed to 570 a second), and checkpoints by time rather than by WAL.
 LOADING_SERVER = {"shared_buffers": "2GB", "max_wal_size": "8GB", "checkpoint_timeout": "15min"}
 PROGRESS = re.compile(r": (\d+)/(\d+) \(")
-
-
 REPEAT_SHARE = 0.1  # referrals about a victim referred earlier in the year
 RECENT = 5_000  # how far back such a victim's earlier referral is, at most
 
