@@ -19,7 +19,7 @@ from val.board_pack.render import render as render_pack
 from val.calendar import london_date, reporting_period_problem
 from val.cases.match_keys import keyer_for
 from val.cli.base import database, in_unit_of_work, main, operator, require_current_schema, settings
-from val.cli.parallel_import import default_jobs, import_in_parallel
+from val.cli.parallel_import import default_jobs, import_database, import_in_parallel
 from val.cli.progress import Progress
 from val.commissioning import report as return_report
 from val.commissioning.api import ReturnSchema
@@ -27,7 +27,7 @@ from val.commissioning.returns import build_return
 from val.compliance import board
 from val.compliance import report as compliance_report
 from val.compliance.schemas import SummarySchema
-from val.db.session import Database, read_only, unit_of_work
+from val.db.session import read_only, unit_of_work
 from val.metrics.store import add_to_tally
 from val.referrals import batch
 from val.referrals.schemas import configure_policing_areas
@@ -117,7 +117,7 @@ def _imported(
                 on_records=bar.update,
                 into=result,
             )
-        db = Database(settings_.effective_database_url, pool_size=1, plan_each_time=True)
+        db = import_database(settings_)
         try:
             return batch.import_records(
                 lambda: unit_of_work(db),

@@ -35,6 +35,12 @@ T = TypeVar("T")
 _worker: dict[str, Any] = {}
 
 
+def import_database(settings: Settings) -> Database:
+    """One connection for an importing process. Its tables grow under it, so each statement is planned afresh
+    (`plan_each_time`): a plan cached while they were small would be kept while they grow."""
+    return Database(settings.effective_database_url, pool_size=1, plan_each_time=True)
+
+
 def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -43,7 +49,7 @@ def _start(settings: Settings, principal: Principal) -> None:
     """In each pool process: its own connection, and what intake needs, loaded once."""
     configure_policing_areas(settings.policing_areas)
     _worker.update(
-        database=Database(settings.effective_database_url, pool_size=1, plan_each_time=True),
+        database=import_database(settings),
         rulebook=load_rulebook(settings.config_dir),
         keyer=keyer_for(settings),
         principal=principal,
@@ -96,7 +102,7 @@ def import_in_parallel(
                 into.add(answers)
                 on_records(len(answers))
         return into
-    database = Database(settings.effective_database_url, pool_size=1)
+    database = import_database(settings)
     rulebook, keyer = load_rulebook(settings.config_dir), keyer_for(settings)
     # One core is this process's, writing; validating is a fifth of the work, so the others keep ahead of it.
     validators = max(1, jobs - 1)

@@ -29,8 +29,9 @@ def search(session: Session, q: str) -> list[uuid.UUID] | ColumnElement[bool]:
     # UNION ALL stops at the cap; UNION would first gather and de-duplicate every match.
     found = list(session.scalars(union_all(*lookups).limit(SEARCH_CAP + 1)))
     if len(found) > SEARCH_CAP:
-        victim_matches = exists().where(Victim.case_id == Case.id, or_(*on_victim)) if on_victim else None
-        return or_(*on_case, *([victim_matches] if victim_matches is not None else []))
+        if on_victim:
+            on_case.append(exists().where(Victim.case_id == Case.id, or_(*on_victim)))
+        return or_(*on_case)
     return list(dict.fromkeys(found))
 
 
